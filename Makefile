@@ -1,0 +1,30 @@
+# Set-up and checks. Every target creates or updates the virtual environment at .venv itself.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The CPU wheel of torch lies on this machine's disk; unpinned torch pulls a multi-GB CUDA build.
+TORCH ?= torch==2.13.0
+OUT ?= demo-out
+
+.PHONY: venv venv-dev demo test lint bench
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+venv: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+venv-dev: $(BIN)/python
+	$(BIN)/pip install -q "$(TORCH)" -e ".[gpu,scale,dev]"
+
+demo: venv
+	$(BIN)/dailies render dailies/agent/examples/fox.json -o $(OUT)/fox.mp4
+
+test: venv-dev
+	$(BIN)/ruff check dailies tests bench
+	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/python -m pytest -q
+
+lint: venv-dev
+	$(BIN)/ruff check dailies tests bench
+	$(BIN)/ruff format --check dailies tests bench

@@ -1,0 +1,1 @@
+"""Dailies: a film set that lives in Discord."""

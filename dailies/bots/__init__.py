@@ -1,0 +1,1 @@
+"""Front ends: the Discord bot (and what it shares with the terminal chat)."""

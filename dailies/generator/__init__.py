@@ -1,0 +1,1 @@
+"""Model families, pipelines, the previz renderer, workers and the job queue."""

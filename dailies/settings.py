@@ -1,0 +1,71 @@
+"""Settings: one pydantic-settings object, read once at start and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable, from DAILIES_* environment variables or a .env file."""
+
+    model_config = SettingsConfigDict(env_prefix="DAILIES_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("dailies-data"), description="Media, checkpoints, job store and logs.")
+
+    # The director's LLM (any OpenAI-compatible endpoint); offline director when unset.
+    director: Literal["auto", "offline", "llm"] = "auto"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("DAILIES_LLM_API_KEY", "OPENAI_API_KEY"))
+    llm_timeout_s: float = 30.0
+
+    # Rendering.
+    backend: Literal["previz", "diffusers"] = "previz"
+    model: str | None = Field(None, description="Family name, local folder or hub id for diffusers.")
+    max_upload_mb: float = Field(10.0, gt=0, description="Byte budget of one posted clip.")
+    attempt_budget: int = Field(3, ge=1, le=10)
+
+    # Optional vision-LLM judge in the critic (off by default).
+    judge_enabled: bool = False
+    judge_model: str | None = None
+
+    # Discord.
+    discord_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("DAILIES_DISCORD_TOKEN", "DISCORD_TOKEN")
+    )
+    discord_dev_guild: int | None = None
+
+    # Scale.
+    ray_address: str | None = None
+    checkpoint_url: str | None = Field(None, description="postgresql://... to share conversations.")
+
+    @property
+    def director_kind(self) -> Literal["offline", "llm"]:
+        if self.director == "auto":
+            return "llm" if self.llm_base_url else "offline"
+        return self.director
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.data_dir / "checkpoints.sqlite"
+
+    @property
+    def jobs_path(self) -> Path:
+        return self.data_dir / "jobs.sqlite"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data folder (and media folder), or raise a clear OSError."""
+        self.media_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir

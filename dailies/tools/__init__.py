@@ -1,0 +1,1 @@
+"""What the agent calls: render submission, the critic, encoding, media storage."""

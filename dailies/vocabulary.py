@@ -1,0 +1,74 @@
+"""The cinematic vocabulary every layer shares: camera moves, framing, light, aspect."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+ShotSize = Literal["extreme_wide", "wide", "medium_wide", "medium", "medium_close_up", "close_up", "extreme_close_up"]
+CameraAngle = Literal["eye_level", "low_angle", "high_angle", "overhead", "aerial", "dutch", "pov", "over_the_shoulder"]
+CameraMovement = Literal[
+    "static",
+    "pan_left",
+    "pan_right",
+    "tilt_up",
+    "tilt_down",
+    "dolly_in",
+    "dolly_out",
+    "truck_left",
+    "truck_right",
+    "pedestal_up",
+    "pedestal_down",
+    "zoom_in",
+    "zoom_out",
+    "orbit_left",
+    "orbit_right",
+    "crane_up",
+    "crane_down",
+    "tracking",
+    "handheld",
+]
+CameraSpeed = Literal["slow", "medium", "fast"]
+TimeOfDay = Literal["dawn", "morning", "day", "golden_hour", "dusk", "night"]
+AspectRatio = Literal["16:9", "9:16", "1:1", "4:3", "2.39:1"]
+
+SHOT_SIZES: tuple[str, ...] = get_args(ShotSize)
+CAMERA_ANGLES: tuple[str, ...] = get_args(CameraAngle)
+CAMERA_MOVEMENTS: tuple[str, ...] = get_args(CameraMovement)
+CAMERA_SPEEDS: tuple[str, ...] = get_args(CameraSpeed)
+TIMES_OF_DAY: tuple[str, ...] = get_args(TimeOfDay)
+ASPECT_RATIOS: tuple[str, ...] = get_args(AspectRatio)
+
+ASPECT_VALUES: dict[str, float] = {
+    "16:9": 16 / 9,
+    "9:16": 9 / 16,
+    "1:1": 1.0,
+    "4:3": 4 / 3,
+    "2.39:1": 2.39,
+}
+
+# Moves a flat scene cannot tell apart: a critic must not fail one for the other.
+COMPATIBLE_MOVES: dict[str, frozenset[str]] = {
+    "dolly_in": frozenset({"zoom_in", "crane_down"}),
+    "zoom_in": frozenset({"dolly_in"}),
+    "dolly_out": frozenset({"zoom_out", "crane_up"}),
+    "zoom_out": frozenset({"dolly_out"}),
+    "truck_left": frozenset({"pan_left", "orbit_left"}),
+    "pan_left": frozenset({"truck_left", "orbit_left"}),
+    "truck_right": frozenset({"pan_right", "orbit_right"}),
+    "pan_right": frozenset({"truck_right", "orbit_right"}),
+    "pedestal_up": frozenset({"tilt_up", "crane_up"}),
+    "tilt_up": frozenset({"pedestal_up", "crane_up"}),
+    "pedestal_down": frozenset({"tilt_down", "crane_down"}),
+    "tilt_down": frozenset({"pedestal_down", "crane_down"}),
+    "orbit_left": frozenset({"truck_left", "pan_left", "truck_right", "pan_right"}),
+    "orbit_right": frozenset({"truck_right", "pan_right", "truck_left", "pan_left"}),
+    "crane_up": frozenset({"pedestal_up", "tilt_up", "dolly_out", "zoom_out"}),
+    "crane_down": frozenset({"pedestal_down", "tilt_down", "dolly_in", "zoom_in"}),
+    "tracking": frozenset({"static", "truck_left", "truck_right", "pan_left", "pan_right", "handheld"}),
+    "handheld": frozenset({"static", "tracking"}),
+}
+
+
+def moves_compatible(expected: str, detected: str) -> bool:
+    """True when `detected` is `expected` or a move a flat scene cannot tell from it."""
+    return expected == detected or detected in COMPATIBLE_MOVES.get(expected, frozenset())

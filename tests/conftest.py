@@ -1,0 +1,30 @@
+"""Shared test set-up: one torch thread, no network, a fresh data folder per test."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("LANGGRAPH_STRICT_MSGPACK", "true")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path, monkeypatch):
+    """Each test gets its own data folder and no inherited Dailies or OpenAI settings."""
+    for key in list(os.environ):
+        if key.startswith("DAILIES_") or key in {"OPENAI_API_KEY", "DISCORD_TOKEN"}:
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("DAILIES_DATA_DIR", str(tmp_path / "dailies-data"))
+    monkeypatch.chdir(tmp_path)
