@@ -1,0 +1,183 @@
+"""WarmWorker: lazy single load, one request at a time in order, cancellation, failures, close."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from dailies.generator.base import CancelToken, Progress, RenderResult
+from dailies.generator.errors import OutOfMemory, RenderCancelled
+from dailies.generator.request import RenderRequest
+from dailies.generator.worker import WarmWorker, WorkerClosed
+
+
+class CountingGenerator:
+    """A tiny real generator: draws the seed into the frames, records which thread and order ran it."""
+
+    name = "counting"
+
+    def __init__(self, load_s: float = 0.0, step_s: float = 0.0, steps: int = 3) -> None:
+        time.sleep(load_s)
+        self.step_s = step_s
+        self.steps = steps
+        self.threads: set[str] = set()
+        self.order: list[int] = []
+        self.active = 0
+        self.max_active = 0
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def render(self, request, progress=None, cancel=None) -> RenderResult:
+        self.threads.add(threading.current_thread().name)
+        self.active += 1
+        self.max_active = max(self.max_active, self.active)
+        try:
+            self.gate.wait(5)
+            for step in range(1, self.steps + 1):
+                if cancel is not None and cancel.cancelled:
+                    raise RenderCancelled(f"cancelled at step {step}")
+                if request.prompt == "oom":
+                    raise OutOfMemory("out of memory at 9999x9999")
+                time.sleep(self.step_s)
+                if progress:
+                    progress(Progress(step=step, total=self.steps, elapsed_s=0.0))
+            self.order.append(request.seed)
+            frames = np.full((request.num_frames, request.height, request.width, 3), request.seed % 256, np.uint8)
+            return RenderResult(frames, request.fps, self.name, "counting", request.seed, 0.0)
+        finally:
+            self.active -= 1
+
+
+def _request(seed: int = 0, prompt: str = "a fox") -> RenderRequest:
+    return RenderRequest(prompt=prompt, width=16, height=16, num_frames=2, fps=8, seed=seed)
+
+
+def test_loads_once_lazily_and_serves_in_order_on_its_own_thread():
+    loads: list[CountingGenerator] = []
+
+    def factory() -> CountingGenerator:
+        loads.append(CountingGenerator(load_s=0.2))
+        return loads[-1]
+
+    with WarmWorker(factory, name="warm-test") as worker:
+        assert not worker.loaded and loads == []
+        first_started = time.perf_counter()
+        first = worker.submit(_request(1)).result(5)
+        first_s = time.perf_counter() - first_started
+        futures = [worker.submit(_request(seed)) for seed in (2, 3, 4)]
+        second_started = time.perf_counter()
+        results = [f.result(5) for f in futures]
+        per_request_s = (time.perf_counter() - second_started) / 3
+        assert worker.loaded and len(loads) == 1
+        generator = loads[0]
+        assert generator.order == [1, 2, 3, 4]
+        assert generator.max_active == 1
+        assert generator.threads == {"warm-test"}
+        assert [r.seed for r in results] == [2, 3, 4] and int(first.frames[0, 0, 0, 0]) == 1
+        assert first_s >= 0.2 > per_request_s  # only the first request pays the load
+
+
+def test_progress_reaches_the_caller_from_the_worker_thread():
+    events: list[tuple[Progress, str]] = []
+    with WarmWorker(CountingGenerator) as worker:
+        worker.submit(_request(), progress=lambda p: events.append((p, threading.current_thread().name))).result(5)
+    assert [p.step for p, _ in events] == [1, 2, 3]
+    assert all(name != threading.current_thread().name for _, name in events)
+
+
+def test_expected_failures_come_back_through_the_future_and_the_worker_keeps_serving():
+    with WarmWorker(CountingGenerator) as worker:
+        with pytest.raises(OutOfMemory) as caught:
+            worker.submit(_request(prompt="oom")).result(5)
+        assert caught.value.to_failure().kind == "out_of_memory"
+        assert worker.submit(_request(7)).result(5).seed == 7
+
+
+def test_a_failed_load_fails_that_request_and_the_next_one_retries():
+    attempts: list[int] = []
+
+    def flaky() -> CountingGenerator:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError("disk hiccup")
+        return CountingGenerator()
+
+    with WarmWorker(flaky) as worker:
+        with pytest.raises(OSError, match="disk hiccup"):
+            worker.submit(_request()).result(5)
+        assert not worker.loaded
+        assert worker.submit(_request(5)).result(5).seed == 5
+        assert len(attempts) == 2
+
+
+def test_cancel_before_start_and_mid_run():
+    holder: list[CountingGenerator] = []
+
+    def factory() -> CountingGenerator:
+        holder.append(CountingGenerator(step_s=0.05, steps=40))
+        return holder[-1]
+
+    with WarmWorker(factory) as worker:
+        worker.warm().result(5)
+        holder[0].gate.clear()  # hold the first request so the second waits in the inbox
+        running_token, queued_token = CancelToken(), CancelToken()
+        running = worker.submit(_request(1), cancel=running_token)
+        queued = worker.submit(_request(2), cancel=queued_token)
+        dropped = worker.submit(_request(3))
+        assert dropped.cancel()  # a future cancelled while queued never runs
+        queued_token.cancel()
+        holder[0].gate.set()
+        time.sleep(0.1)
+        running_token.cancel()
+        with pytest.raises(RenderCancelled, match="at step"):
+            running.result(5)
+        with pytest.raises(RenderCancelled, match="before it started"):
+            queued.result(5)
+        assert holder[0].order == []
+        assert worker.submit(_request(4)).result(5).seed == 4
+
+
+def test_close_fails_queued_requests_and_refuses_new_ones():
+    holder: list[CountingGenerator] = []
+
+    def factory() -> CountingGenerator:
+        holder.append(CountingGenerator(step_s=0.05, steps=100))
+        return holder[-1]
+
+    worker = WarmWorker(factory)
+    worker.warm().result(5)
+    token = CancelToken()
+    running = worker.submit(_request(1), cancel=token)
+    queued = worker.submit(_request(2))
+    while not worker.busy:
+        time.sleep(0.01)
+    worker.close(timeout=5)
+    assert worker.closed and token.cancelled
+    with pytest.raises(RenderCancelled):
+        running.result(5)
+    with pytest.raises(WorkerClosed):
+        queued.result(5)
+    with pytest.raises(WorkerClosed):
+        worker.submit(_request(3))
+    worker.close()  # idempotent
+
+
+async def test_awaitable_from_asyncio_without_blocking_the_loop():
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    with WarmWorker(lambda: CountingGenerator(step_s=0.05, steps=4)) as worker:
+        task = asyncio.create_task(ticker())
+        result = await asyncio.wrap_future(worker.submit(_request(9)))
+        task.cancel()
+    assert result.seed == 9
+    assert ticks >= 5  # the loop kept running while the render worked
