@@ -38,6 +38,17 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("DAILIES_DISCORD_TOKEN", "DISCORD_TOKEN")
     )
     discord_dev_guild: int | None = None
+    discord_render_role: str | None = Field(None, description="Role name or id allowed to render; None: everyone.")
+    discord_allow_dms: bool = Field(False, description="Answer slash commands in direct messages.")
+    discord_user_concurrency: int = Field(2, ge=1, description="Renders one member may have queued or running.")
+    discord_guild_concurrency: int = Field(8, ge=1, description="Renders one server may have queued or running.")
+    discord_user_daily: int = Field(50, ge=0, description="Renders per member per UTC day.")
+    discord_guild_daily: int = Field(500, ge=0, description="Renders per server per UTC day.")
+    discord_max_prompt_chars: int = Field(1500, ge=50, le=4000, description="Longest prompt accepted from chat.")
+    discord_blocked_terms: list[str] = Field(default_factory=list, description="Terms refused in any prompt.")
+    discord_mature_terms: list[str] = Field(
+        default_factory=list, description="Terms allowed only in NSFW-flagged channels (added to built-in ones)."
+    )
 
     # Scale.
     ray_address: str | None = None
