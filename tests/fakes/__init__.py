@@ -1,0 +1,1 @@
+"""Test doubles at the network edge: a scripted OpenAI-compatible server (see openai_server.py)."""
