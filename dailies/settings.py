@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     discord_dev_guild: int | None = None
     discord_render_role: str | None = Field(None, description="Role name or id allowed to render; None: everyone.")
     discord_allow_dms: bool = Field(False, description="Answer slash commands in direct messages.")
+    discord_message_content: bool = Field(
+        True, description="Request the privileged message_content intent (plain messages in threads refine shots)."
+    )
     discord_user_concurrency: int = Field(2, ge=1, description="Renders one member may have queued or running.")
     discord_guild_concurrency: int = Field(8, ge=1, description="Renders one server may have queued or running.")
     discord_user_daily: int = Field(50, ge=0, description="Renders per member per UTC day.")
