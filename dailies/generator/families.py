@@ -29,6 +29,14 @@ class ModelFamily:
     vram_gb: float = 0.0
     memory_options: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    i2v_hub_id: str | None = None
+    aliases: tuple[str, ...] = ()
+    # How compile.py words the prompt: the order of its parts and whether they read as phrases or sentences.
+    prompt_order: tuple[str, ...] = ("camera", "shot", "subject", "setting", "time", "look", "effects")
+    prompt_form: str = "phrases"  # "phrases" (comma list) or "sentences"
+    guidance_2_default: float | None = None  # Wan 2.2 A14B: guidance of the low-noise expert
+    vram_offload_gb: float | None = None  # with the first recommended memory option
+    tiny: bool = False  # a random-weight test family built by `dailies models make-tiny`
 
     @property
     def native_area(self) -> int:
@@ -71,18 +79,302 @@ PREVIZ = ModelFamily(
     notes=("Honours camera move, framing, time of day, palette, duration, fps and aspect exactly.",),
 )
 
+# -- diffusers families ------------------------------------------------------------------------------
+# VRAM figures are estimates for bf16 at the native size, frames and steps (model cards and our sums:
+# weights of transformer + text encoder + VAE, plus activations); treat them as a guide, not a promise.
+
+_WAN_NEGATIVE = (
+    "overexposed, oversaturated, static frame, blurry details, subtitles, text, watermark, worst quality, "
+    "low quality, jpeg artifacts, ugly, deformed, extra fingers, badly drawn hands, badly drawn face, "
+    "malformed limbs, fused fingers, cluttered background, walking backwards"
+)
+_LTX_NEGATIVE = "worst quality, inconsistent motion, blurry, jittery, distorted, watermark, text"
+_COG_NEGATIVE = "low quality, blurry, distorted, flickering, watermark, text"
+# Wan: subject, scene, motion first; camera language and look after (Wan's own prompt guide).
+_WAN_ORDER = ("subject", "setting", "time", "camera", "shot", "look", "effects")
+# LTX: the main action in one sentence, then details, setting, camera, light and style.
+_LTX_ORDER = ("subject", "setting", "time", "camera", "shot", "look", "effects")
+# CogVideoX: trained on long descriptive captions; framing first, then the scene.
+_COG_ORDER = ("shot", "camera", "subject", "setting", "time", "look", "effects")
+# HunyuanVideo: subject, scene, motion, camera language, atmosphere, style.
+_HUNYUAN_ORDER = ("subject", "setting", "time", "camera", "shot", "look", "effects")
+
+WAN21_1_3B = ModelFamily(
+    name="wan2.1-1.3b",
+    title="Wan 2.1 T2V 1.3B",
+    backend="diffusers",
+    native_width=832,
+    native_height=480,
+    native_fps=16,
+    frame_step=4,
+    size_multiple=16,
+    max_frames=81,
+    default_steps=50,
+    pipeline_class="WanPipeline",
+    i2v_pipeline_class="WanImageToVideoPipeline",
+    hub_id="Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
+    i2v_hub_id="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers",
+    default_negative_prompt=_WAN_NEGATIVE,
+    guidance_default=5.0,
+    guidance_note="classifier-free guidance; the negative prompt is used when guidance > 1",
+    vram_gb=17.0,
+    vram_offload_gb=8.2,
+    memory_options=("model_cpu_offload", "vae_tiling"),
+    aliases=("wan", "wan2.1", "wan-1.3b"),
+    prompt_order=_WAN_ORDER,
+    notes=("UMT5-XXL text encoder dominates memory; VAE best kept in float32.", "flow shift 3.0 suits 480p."),
+)
+WAN21_14B = ModelFamily(
+    name="wan2.1-14b",
+    title="Wan 2.1 T2V 14B",
+    backend="diffusers",
+    native_width=1280,
+    native_height=720,
+    native_fps=16,
+    frame_step=4,
+    size_multiple=16,
+    max_frames=81,
+    default_steps=50,
+    pipeline_class="WanPipeline",
+    i2v_pipeline_class="WanImageToVideoPipeline",
+    hub_id="Wan-AI/Wan2.1-T2V-14B-Diffusers",
+    i2v_hub_id="Wan-AI/Wan2.1-I2V-14B-720P-Diffusers",
+    default_negative_prompt=_WAN_NEGATIVE,
+    guidance_default=5.0,
+    guidance_note="classifier-free guidance; the negative prompt is used when guidance > 1",
+    vram_gb=48.0,
+    vram_offload_gb=32.0,
+    memory_options=("model_cpu_offload", "group_offload", "vae_tiling"),
+    aliases=("wan-14b",),
+    prompt_order=_WAN_ORDER,
+    notes=("flow shift 5.0 suits 720p.",),
+)
+WAN22_TI2V_5B = ModelFamily(
+    name="wan2.2-ti2v-5b",
+    title="Wan 2.2 TI2V 5B",
+    backend="diffusers",
+    native_width=1280,
+    native_height=704,
+    native_fps=24,
+    frame_step=4,
+    size_multiple=32,
+    max_frames=121,
+    default_steps=50,
+    pipeline_class="WanPipeline",
+    i2v_pipeline_class="WanImageToVideoPipeline",
+    hub_id="Wan-AI/Wan2.2-TI2V-5B-Diffusers",
+    i2v_hub_id="Wan-AI/Wan2.2-TI2V-5B-Diffusers",
+    default_negative_prompt=_WAN_NEGATIVE,
+    guidance_default=5.0,
+    guidance_note="classifier-free guidance; one checkpoint does text- and image-to-video",
+    vram_gb=36.0,
+    vram_offload_gb=24.0,
+    memory_options=("model_cpu_offload", "vae_tiling"),
+    aliases=("wan2.2-5b", "wan-ti2v"),
+    prompt_order=_WAN_ORDER,
+    notes=("High-compression VAE (16x16x4): sides must be multiples of 32.",),
+)
+WAN22_T2V_A14B = ModelFamily(
+    name="wan2.2-t2v-a14b",
+    title="Wan 2.2 T2V A14B (two experts)",
+    backend="diffusers",
+    native_width=1280,
+    native_height=720,
+    native_fps=16,
+    frame_step=4,
+    size_multiple=16,
+    max_frames=81,
+    default_steps=40,
+    pipeline_class="WanPipeline",
+    i2v_pipeline_class="WanImageToVideoPipeline",
+    hub_id="Wan-AI/Wan2.2-T2V-A14B-Diffusers",
+    i2v_hub_id="Wan-AI/Wan2.2-I2V-A14B-Diffusers",
+    default_negative_prompt=_WAN_NEGATIVE,
+    guidance_default=4.0,
+    guidance_2_default=3.0,
+    guidance_note="high-noise expert uses guidance, low-noise expert guidance_2",
+    vram_gb=76.0,
+    vram_offload_gb=40.0,
+    memory_options=("model_cpu_offload", "group_offload", "vae_tiling"),
+    aliases=("wan2.2-a14b", "wan2.2"),
+    prompt_order=_WAN_ORDER,
+    notes=("Two 14B experts switch at boundary_ratio 0.875 of the schedule.",),
+)
+LTX_VIDEO = ModelFamily(
+    name="ltx-video",
+    title="LTX-Video 0.9.x",
+    backend="diffusers",
+    native_width=768,
+    native_height=512,
+    native_fps=24,
+    frame_step=8,
+    size_multiple=32,
+    max_frames=257,
+    default_steps=50,
+    pipeline_class="LTXPipeline",
+    i2v_pipeline_class="LTXConditionPipeline",
+    hub_id="Lightricks/LTX-Video-0.9.5",
+    i2v_hub_id="Lightricks/LTX-Video-0.9.5",
+    default_negative_prompt=_LTX_NEGATIVE,
+    guidance_default=3.0,
+    guidance_note="classifier-free guidance around 3; distilled checkpoints want 1 (no negative prompt)",
+    vram_gb=17.0,
+    vram_offload_gb=9.0,
+    memory_options=("model_cpu_offload", "vae_tiling"),
+    aliases=("ltx", "ltxv", "ltx-video-0.9"),
+    prompt_order=_LTX_ORDER,
+    prompt_form="sentences",
+    notes=(
+        "Extends a shot with LTXConditionPipeline from the last 8k+1 frames of a take (same weights).",
+        "Passes the frame rate to the model (frame_rate).",
+    ),
+)
+COGVIDEOX_2B = ModelFamily(
+    name="cogvideox-2b",
+    title="CogVideoX 2B",
+    backend="diffusers",
+    native_width=720,
+    native_height=480,
+    native_fps=8,
+    frame_step=4,
+    size_multiple=16,
+    max_frames=49,
+    default_steps=50,
+    pipeline_class="CogVideoXPipeline",
+    i2v_pipeline_class="CogVideoXImageToVideoPipeline",
+    hub_id="THUDM/CogVideoX-2b",
+    i2v_hub_id="THUDM/CogVideoX-5b-I2V",
+    default_negative_prompt=_COG_NEGATIVE,
+    guidance_default=6.0,
+    guidance_note="classifier-free guidance 6; trained at fp16",
+    vram_gb=18.0,
+    vram_offload_gb=4.0,
+    memory_options=("sequential_cpu_offload", "vae_tiling"),
+    aliases=("cogvideox", "cog"),
+    prompt_order=_COG_ORDER,
+    prompt_form="sentences",
+    notes=("Trained on long, detailed captions: richer prompts help.",),
+)
+COGVIDEOX_5B = ModelFamily(
+    name="cogvideox-5b",
+    title="CogVideoX 5B",
+    backend="diffusers",
+    native_width=720,
+    native_height=480,
+    native_fps=8,
+    frame_step=4,
+    size_multiple=16,
+    max_frames=49,
+    default_steps=50,
+    pipeline_class="CogVideoXPipeline",
+    i2v_pipeline_class="CogVideoXImageToVideoPipeline",
+    hub_id="THUDM/CogVideoX-5b",
+    i2v_hub_id="THUDM/CogVideoX-5b-I2V",
+    default_negative_prompt=_COG_NEGATIVE,
+    guidance_default=6.0,
+    guidance_note="classifier-free guidance 6 with dynamic CFG",
+    vram_gb=26.0,
+    vram_offload_gb=5.0,
+    memory_options=("sequential_cpu_offload", "vae_tiling"),
+    aliases=("cogvideox-5",),
+    prompt_order=_COG_ORDER,
+    prompt_form="sentences",
+    notes=("Trained on long, detailed captions: richer prompts help.",),
+)
+HUNYUAN_VIDEO = ModelFamily(
+    name="hunyuan-video",
+    title="HunyuanVideo 13B",
+    backend="diffusers",
+    native_width=1280,
+    native_height=720,
+    native_fps=24,
+    frame_step=4,
+    size_multiple=16,
+    max_frames=129,
+    default_steps=50,
+    pipeline_class="HunyuanVideoPipeline",
+    i2v_pipeline_class="HunyuanVideoImageToVideoPipeline",
+    hub_id="hunyuanvideo-community/HunyuanVideo",
+    i2v_hub_id="hunyuanvideo-community/HunyuanVideo-I2V",
+    supports_negative_prompt=False,
+    guidance_default=6.0,
+    guidance_note="guidance-distilled: guidance is an embedded input, not CFG; negatives need true_cfg_scale > 1",
+    vram_gb=60.0,
+    vram_offload_gb=45.0,
+    memory_options=("model_cpu_offload", "group_offload", "vae_tiling"),
+    aliases=("hunyuan", "hunyuanvideo"),
+    prompt_order=_HUNYUAN_ORDER,
+    notes=("About 45 GB at 960x544.",),
+)
+DIFFUSERS_FAMILIES: tuple[ModelFamily, ...] = (
+    WAN21_1_3B,
+    WAN21_14B,
+    WAN22_TI2V_5B,
+    WAN22_T2V_A14B,
+    LTX_VIDEO,
+    COGVIDEOX_2B,
+    COGVIDEOX_5B,
+    HUNYUAN_VIDEO,
+)
+
+# -- tiny random-weight families (`dailies models make-tiny`) ------------------------------------------
+# Same pipelines and rules as their parents at toy sizes, so the GPU code path runs on a laptop CPU.
+
+
+def _tiny(parent: ModelFamily, name: str, width: int, height: int, *, size_multiple: int | None = None) -> ModelFamily:
+    return ModelFamily(
+        name=name,
+        title=f"{parent.title} (tiny random weights)",
+        backend="diffusers",
+        native_width=width,
+        native_height=height,
+        native_fps=8,
+        frame_step=parent.frame_step,
+        size_multiple=size_multiple or parent.size_multiple,
+        max_frames=parent.frame_step * 4 + 1,
+        default_steps=2,
+        pipeline_class=parent.pipeline_class,
+        i2v_pipeline_class=parent.i2v_pipeline_class,
+        supports_negative_prompt=parent.supports_negative_prompt,
+        default_negative_prompt=parent.default_negative_prompt,
+        guidance_default=parent.guidance_default,
+        guidance_note=parent.guidance_note,
+        vram_gb=0.1,
+        prompt_order=parent.prompt_order,
+        prompt_form=parent.prompt_form,
+        tiny=True,
+        notes=(f"Random weights shaped like {parent.title}: makes noise, proves the pipeline path.",),
+    )
+
+
+TINY_FAMILIES: tuple[ModelFamily, ...] = (
+    _tiny(WAN21_1_3B, "wan-tiny", 64, 32),
+    _tiny(LTX_VIDEO, "ltx-tiny", 64, 32),
+    _tiny(COGVIDEOX_2B, "cogvideox-tiny", 32, 32),
+    _tiny(HUNYUAN_VIDEO, "hunyuan-tiny", 32, 32),
+)
+
 
 def _build_registry(*families: ModelFamily) -> dict[str, ModelFamily]:
     return {family.name: family for family in families}
 
 
-FAMILIES: dict[str, ModelFamily] = _build_registry(PREVIZ)
+FAMILIES: dict[str, ModelFamily] = _build_registry(PREVIZ, *DIFFUSERS_FAMILIES, *TINY_FAMILIES)
+
+
+def find_family(name: str) -> ModelFamily | None:
+    """The family called `name` or one of its aliases (case-insensitive), else None."""
+    wanted = name.strip().lower()
+    for family in FAMILIES.values():
+        if wanted == family.name or wanted in family.aliases:
+            return family
+    return None
 
 
 def get_family(name: str) -> ModelFamily:
-    """The family called `name`, or a ValueError listing the known ones."""
-    try:
-        return FAMILIES[name]
-    except KeyError:
+    """The family called `name` (or an alias), or a ValueError listing the known ones."""
+    family = find_family(name)
+    if family is None:
         known = ", ".join(sorted(FAMILIES))
-        raise ValueError(f"unknown model family {name!r}; known families: {known}") from None
+        raise ValueError(f"unknown model family {name!r}; known families: {known}")
+    return family
