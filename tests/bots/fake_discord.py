@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -35,9 +36,7 @@ class Call:
 
 def _json(data: Any, status: int = 200) -> web.Response:
     # discord.py parses JSON only when Content-Type is exactly application/json (no charset).
-    return web.Response(
-        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
-    )
+    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})
 
 
 def _error(status: int, code: int, message: str) -> web.Response:
@@ -96,10 +95,8 @@ class FakeDiscord:
             if remaining <= 0:
                 raise AssertionError(f"no matching call within {timeout} s; calls: {self.summary()}")
             self.changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), timeout=min(remaining, 0.5))
-            except TimeoutError:
-                pass
 
     def summary(self) -> list[str]:
         return [f"{c.method} {c.path}" for c in self.calls]

@@ -1,0 +1,105 @@
+"""Per-server and per-member defaults set with /settings, stored as JSON rows in SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import aiosqlite
+from pydantic import BaseModel, ConfigDict, Field
+
+from dailies.vocabulary import AspectRatio
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS defaults (
+    scope TEXT NOT NULL,   -- 'guild' or 'user'
+    key TEXT NOT NULL,     -- 'guild_id' or 'guild_id:user_id'
+    data TEXT NOT NULL,
+    PRIMARY KEY (scope, key)
+)
+"""
+
+
+class Defaults(BaseModel):
+    """Defaults for new shots; None means 'not set here, fall back'."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["previz", "diffusers"] | None = None
+    model: str | None = Field(None, max_length=200)
+    aspect_ratio: AspectRatio | None = None
+    duration_s: float | None = Field(None, ge=0.5, le=60)
+    critique: bool | None = None
+    approval_for_final: bool | None = None
+
+    def over(self, base: Defaults) -> Defaults:
+        """These defaults, with unset fields taken from `base`."""
+        mine = self.model_dump(exclude_none=True)
+        return base.model_copy(update=mine)
+
+    def describe(self) -> str:
+        shown = self.model_dump(exclude_none=True)
+        return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items()) or "nothing set"
+
+
+SERVER_FALLBACK = Defaults(critique=True, approval_for_final=False)
+
+
+class GuildSettingsStore:
+    """Reads and writes server and member defaults."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+
+    async def open(self) -> GuildSettingsStore:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self._path)
+        await self._db.execute(SCHEMA)
+        await self._db.commit()
+        return self
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    async def _get(self, scope: str, key: str) -> Defaults:
+        assert self._db is not None, "GuildSettingsStore.open() first"
+        async with self._db.execute("SELECT data FROM defaults WHERE scope=? AND key=?", (scope, key)) as cursor:
+            row = await cursor.fetchone()
+        return Defaults.model_validate_json(row[0]) if row else Defaults()
+
+    async def _put(self, scope: str, key: str, value: Defaults) -> None:
+        assert self._db is not None, "GuildSettingsStore.open() first"
+        await self._db.execute(
+            "INSERT INTO defaults (scope, key, data) VALUES (?, ?, ?) "
+            "ON CONFLICT(scope, key) DO UPDATE SET data = excluded.data",
+            (scope, key, value.model_dump_json()),
+        )
+        await self._db.commit()
+
+    async def guild(self, guild_id: str) -> Defaults:
+        return await self._get("guild", guild_id)
+
+    async def user(self, guild_id: str, user_id: str) -> Defaults:
+        return await self._get("user", f"{guild_id}:{user_id}")
+
+    async def update_guild(self, guild_id: str, **changes) -> Defaults:
+        value = (await self.guild(guild_id)).model_copy(update=changes)
+        value = Defaults.model_validate(value.model_dump())
+        await self._put("guild", guild_id, value)
+        return value
+
+    async def update_user(self, guild_id: str, user_id: str, **changes) -> Defaults:
+        value = (await self.user(guild_id, user_id)).model_copy(update=changes)
+        value = Defaults.model_validate(value.model_dump())
+        await self._put("user", f"{guild_id}:{user_id}", value)
+        return value
+
+    async def effective(self, guild_id: str | None, user_id: str) -> Defaults:
+        """Member defaults over server defaults over the built-in fallback."""
+        if guild_id is None:
+            return SERVER_FALLBACK
+        server = (await self.guild(guild_id)).over(SERVER_FALLBACK)
+        return (await self.user(guild_id, user_id)).over(server)

@@ -1,0 +1,116 @@
+"""One progress message per render, edited at most about once a second whatever the event rate."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+import discord
+
+log = logging.getLogger(__name__)
+
+BAR_WIDTH = 12
+
+
+def progress_bar(step: int, total: int) -> str:
+    filled = 0 if total <= 0 else round(BAR_WIDTH * min(step, total) / total)
+    return "▰" * filled + "▱" * (BAR_WIDTH - filled)
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+def render_line(step: int, total: int, eta_s: float | None = None, stage: str = "rendering") -> str:
+    eta = f" · ETA {format_eta(eta_s)}" if eta_s is not None else ""
+    return f"🎬 {stage}: {progress_bar(step, total)} step {step}/{total}{eta}"
+
+
+def queued_line(position: int | None, eta_s: float | None = None) -> str:
+    where = f"#{position} in the queue" if position else "queued"
+    eta = f" · starts in ~{format_eta(eta_s)}" if eta_s is not None else ""
+    return f"⏳ {where}{eta}"
+
+
+class ProgressMessage:
+    """Posts one message, then edits it with the latest text, never more often than `min_interval`."""
+
+    def __init__(
+        self,
+        post: Callable[[str], Awaitable[discord.Message]],
+        *,
+        min_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._post = post
+        self._min_interval = min_interval
+        self._clock = clock
+        self.message: discord.Message | None = None
+        self._pending: str | None = None
+        self._shown: str | None = None
+        self._last_edit = float("-inf")
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self.edits = 0
+
+    async def start(self, text: str) -> ProgressMessage:
+        self.message = await self._post(text)
+        self._shown = text
+        self._last_edit = self._clock()
+        self._task = asyncio.create_task(self._pump(), name="dailies-progress")
+        return self
+
+    def update(self, text: str) -> None:
+        """Record the newest text; the pump shows it when the interval allows. Never blocks."""
+        if self._closed or text == self._shown:
+            return
+        self._pending = text
+        self._wake.set()
+
+    async def close(self, final: str | None = None) -> None:
+        """Show `final` (respecting the interval), then stop editing."""
+        if final is not None:
+            self.update(final)
+        self._closed = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+
+    async def delete(self) -> None:
+        self._closed = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        if self.message is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await self.message.delete()
+
+    async def _pump(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if self._pending is not None:
+                wait = self._last_edit + self._min_interval - self._clock()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                text, self._pending = self._pending, None
+                if text is not None and text != self._shown and self.message is not None:
+                    try:
+                        await self.message.edit(content=text, allowed_mentions=discord.AllowedMentions.none())
+                        self.edits += 1
+                        self._shown = text
+                    except discord.HTTPException as exc:  # a lost edit is cosmetic: log it, keep rendering
+                        log.warning("progress edit failed: %s", exc)
+                    self._last_edit = self._clock()
+                if self._pending is not None:
+                    self._wake.set()
+                    continue
+            if self._closed and self._pending is None:
+                return

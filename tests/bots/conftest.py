@@ -1,0 +1,134 @@
+"""Bot fixtures: the fake Discord server, a logged-in DailiesBot pointed at it, a seeded guild."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+import pytest
+
+from dailies.bots.bot import DailiesBot
+from dailies.bots.guild_settings import GuildSettingsStore
+from dailies.bots.quotas import Limits, Quotas
+from dailies.settings import Settings
+from tests.bots import fake_discord as fd
+
+GUILD_ID = 800000000000000001
+CHANNEL_ID = 800000000000000010
+NSFW_CHANNEL_ID = 800000000000000011
+MOD_ROLE_ID = 800000000000000020
+ANA_ID, BEN_ID, MOD_ID = 700000000000000001, 700000000000000002, 700000000000000003
+
+
+@dataclass
+class World:
+    """The fake server, the bot, and the people and places of the test guild."""
+
+    fake: fd.FakeDiscord
+    bot: DailiesBot
+    interactions: fd.Interactions
+    channel: dict[str, Any]
+    nsfw_channel: dict[str, Any]
+    ana: dict[str, Any]
+    ben: dict[str, Any]
+    mod: dict[str, Any]
+
+    def slash(self, name: str, who: dict | None = None, channel: dict | None = None, group: str | None = None, **opts):
+        payload = self.interactions.slash(
+            name, opts, guild_id=GUILD_ID, channel=channel or self.channel, who=who or self.ana, group=group
+        )
+        self.bot._connection.parse_interaction_create(payload)
+        return payload
+
+    def say(self, channel: dict, text: str, who: dict | None = None) -> dict:
+        payload = fd.message_create(self.fake, channel, who or self.ana, text, guild_id=GUILD_ID)
+        self.bot._connection.parse_message_create(payload)
+        return payload
+
+    def press(self, custom_id: str, message: dict, who: dict | None = None, channel: dict | None = None) -> dict:
+        channel = channel or self.fake.channels[int(message["channel_id"])]
+        payload = self.interactions.button(
+            custom_id, guild_id=GUILD_ID, channel=channel, who=who or self.ana, message=message
+        )
+        self.bot._connection.parse_interaction_create(payload)
+        return payload
+
+    def submit(self, custom_id: str, fields: dict[str, str], channel: dict, who: dict | None = None) -> dict:
+        payload = self.interactions.modal(custom_id, fields, guild_id=GUILD_ID, channel=channel, who=who or self.ana)
+        self.bot._connection.parse_interaction_create(payload)
+        return payload
+
+    def add_thread(self, thread: dict) -> None:
+        """Tell the bot's cache about a thread the fake server created (as THREAD_CREATE would)."""
+        self.bot._connection.parse_thread_create({**thread, "newly_created": True})
+
+
+def make_guild(premium_tier: int = 0) -> dict[str, Any]:
+    mod_role = fd.role(MOD_ROLE_ID, "mods", permissions=fd.ALL_PERMISSIONS)
+    return fd.guild(
+        GUILD_ID,
+        channels=[
+            fd.text_channel(CHANNEL_ID, GUILD_ID, "set"),
+            fd.text_channel(NSFW_CHANNEL_ID, GUILD_ID, "after-dark", nsfw=True),
+        ],
+        members=[
+            fd.member(ANA_ID, "ana"),
+            fd.member(BEN_ID, "ben"),
+            fd.member(MOD_ID, "mod", roles=(MOD_ROLE_ID,), permissions=fd.ALL_PERMISSIONS),
+        ],
+        roles=[mod_role],
+        premium_tier=premium_tier,
+    )
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[fd.FakeDiscord]:
+    server = fd.FakeDiscord()
+    base = await server.start()
+    old_base = discord.http.Route.BASE
+    discord.http.Route.BASE = base
+    try:
+        yield server
+    finally:
+        discord.http.Route.BASE = old_base
+        await server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", discord_token="fake-token")
+
+
+@pytest.fixture
+async def make_world(fake, settings) -> AsyncIterator[Callable[..., Any]]:
+    opened: list[tuple[DailiesBot, Quotas, GuildSettingsStore]] = []
+
+    async def build(studio: Any = None, *, settings_: Settings | None = None, **bot_kwargs: Any) -> World:
+        cfg = settings_ or settings
+        quotas = await Quotas(cfg.data_dir / "bot.sqlite", Limits.from_settings(cfg)).open()
+        defaults = await GuildSettingsStore(cfg.data_dir / "bot.sqlite").open()
+        bot = DailiesBot(studio=studio, settings=cfg, quotas=quotas, defaults=defaults, **bot_kwargs)
+        await bot.login(cfg.discord_token.get_secret_value())
+        guild = make_guild()
+        fake.register_guild(guild)
+        bot._connection._add_guild_from_data(guild)
+        opened.append((bot, quotas, defaults))
+        members = {m["user"]["username"]: m for m in guild["members"]}
+        return World(
+            fake=fake,
+            bot=bot,
+            interactions=fd.Interactions(fake),
+            channel=fake.channels[CHANNEL_ID],
+            nsfw_channel=fake.channels[NSFW_CHANNEL_ID],
+            ana=members["ana"],
+            ben=members["ben"],
+            mod=members["mod"],
+        )
+
+    yield build
+    for bot, quotas, defaults in opened:
+        await bot.close()
+        await quotas.close()
+        await defaults.close()
