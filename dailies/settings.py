@@ -54,7 +54,19 @@ class Settings(BaseSettings):
     )
 
     # Scale.
+    queue_max_jobs: int = Field(200, ge=1, description="Unfinished renders in the whole queue (then queue_full).")
+    queue_per_user: int = Field(5, ge=1, description="Unfinished renders of one user in the queue (then over_quota).")
+    queue_per_guild: int = Field(50, ge=1, description="Unfinished renders of one server in the queue.")
+    queue_user_concurrency: int = Field(1, ge=1, description="Renders of one user running at once.")
+    queue_guild_concurrency: int | None = Field(None, ge=1, description="Renders of one server running at once.")
+    queue_workers: int = Field(1, ge=1, le=64, description="Local worker threads (one warm generator each).")
+    queue_max_attempts: int = Field(3, ge=1, le=20, description="Starts per job before it fails (worker deaths).")
     ray_address: str | None = None
+    ray_workers: int = Field(0, ge=0, description="Ray actors to render on (0: the in-process queue, no Ray).")
+    ray_num_gpus: float = Field(1.0, ge=0, description="GPUs per Ray worker actor (0 for CPU previz workers).")
+    ray_shared_storage: bool = Field(
+        False, description="Workers write takes straight into the data folder (shared storage) instead of bytes."
+    )
     checkpoint_url: str | None = Field(None, description="postgresql://... to share conversations.")
 
     @property
