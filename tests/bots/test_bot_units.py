@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -137,7 +138,7 @@ async def test_progress_edits_are_paced_and_show_the_latest_text():
         await asyncio.sleep(0.01)
     await progress.close("done")
     times = [t for t, _ in message.edits]
-    assert all(b - a >= 0.19 for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= 0.19 for a, b in itertools.pairwise(times))
     assert len(message.edits) < 10  # 40 updates over ~0.4 s collapse into a few edits
     assert message.edits[-1][1] == "done"
 
