@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     model: str | None = Field(None, description="Family name, local folder or hub id for diffusers.")
     max_upload_mb: float = Field(10.0, gt=0, description="Byte budget of one posted clip.")
     attempt_budget: int = Field(3, ge=1, le=10)
+    approve_final_renders: bool = Field(True, description="Ask a human before an expensive final render.")
 
     # Optional vision-LLM judge in the critic (off by default).
     judge_enabled: bool = False
