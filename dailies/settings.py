@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     # Rendering.
     backend: Literal["previz", "diffusers"] = "previz"
     model: str | None = Field(None, description="Family name, local folder or hub id for diffusers.")
+    i2v_model: str | None = Field(None, description="Image-to-video sibling (folder or hub id) to continue takes.")
+    speedups: list[Literal["first_block_cache", "pab", "compile"]] = Field(
+        default_factory=list, description='diffusers speed-ups, e.g. ["first_block_cache"] (JSON list).'
+    )
     max_upload_mb: float = Field(10.0, gt=0, description="Byte budget of one posted clip.")
     attempt_budget: int = Field(3, ge=1, le=10)
     approve_final_renders: bool = Field(True, description="Ask a human before an expensive final render.")

@@ -22,9 +22,26 @@ def _previz_family(model: str | None) -> ModelFamily:
     return PREVIZ
 
 
+def _make_diffusers(model: str | None, settings: Settings | None) -> Generator:
+    from dailies.generator.diffusers.backend import DiffusersGenerator
+
+    return DiffusersGenerator(
+        model,
+        i2v_model=settings.i2v_model if settings else None,
+        speedups=tuple(settings.speedups) if settings else (),
+    )
+
+
+def _diffusers_family(model: str | None) -> ModelFamily:
+    from dailies.generator.diffusers.loader import family_for_model  # reads JSON only: no torch
+
+    return family_for_model(model)
+
+
 # name -> (factory, family resolver). Imports stay lazy so the base install never touches torch.
 BACKENDS: dict[str, tuple[Callable[..., Generator], Callable[[str | None], ModelFamily]]] = {
     "previz": (_make_previz, _previz_family),
+    "diffusers": (_make_diffusers, _diffusers_family),
 }
 
 

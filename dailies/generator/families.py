@@ -350,8 +350,6 @@ def _tiny(parent: ModelFamily, name: str, width: int, height: int, *, size_multi
 TINY_FAMILIES: tuple[ModelFamily, ...] = (
     _tiny(WAN21_1_3B, "wan-tiny", 64, 32),
     _tiny(LTX_VIDEO, "ltx-tiny", 64, 32),
-    _tiny(COGVIDEOX_2B, "cogvideox-tiny", 32, 32),
-    _tiny(HUNYUAN_VIDEO, "hunyuan-tiny", 32, 32),
 )
 
 
