@@ -105,6 +105,10 @@ class JobQueue:
             deadline = time.monotonic() + timeout
             for thread in self._threads:
                 thread.join(max(0.0, deadline - time.monotonic()))
+        for executor in self._executors:
+            closer = getattr(executor, "close", None)
+            if callable(closer):
+                closer()
 
     def __enter__(self) -> JobQueue:
         self.start()
@@ -124,9 +128,18 @@ class JobQueue:
         thread: str | None = None,
         priority: JobPriority = "draft",
         meta: dict[str, Any] | None = None,
+        job_id: str | None = None,
     ) -> Job:
-        """Store and queue a job, or raise QueueFull / OverQuota with a line a creator understands."""
+        """Store and queue a job, or raise QueueFull / OverQuota with a line a creator understands.
+
+        A caller-chosen `job_id` makes submission idempotent: if that job exists, it is returned as it is.
+        """
         job = Job(owner=owner, guild=guild, thread=thread, priority=priority, request=request, meta=meta or {})
+        if job_id is not None:
+            existing = self.get(job_id)
+            if existing is not None:
+                return existing
+            job = job.model_copy(update={"id": job_id})
         with self._cond:
             if self._closed:
                 raise QueueFull("the render queue is shutting down; try again in a minute")

@@ -1,0 +1,95 @@
+"""Ray on a local 2-CPU cluster: named warm actors, a worker killed mid-job, cancellation, supervision."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray", reason="the scale extra (ray) is not installed")
+
+from dailies.generator.queue import JobQueue, JobStore, QueueLimits  # noqa: E402
+from dailies.generator.ray_pool import RayPool, WorkerSupervisor  # noqa: E402
+from dailies.generator.request import RenderRequest  # noqa: E402
+from tests.scale.scale_helpers import frames_task, make_stepped  # noqa: E402
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    ray.init(
+        num_cpus=2,
+        num_gpus=0,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}},
+    )
+    supervisor = WorkerSupervisor(
+        count=2, backend="stepped", model=None, num_gpus=0, num_cpus=1, tag="test", factory=make_stepped
+    )
+    supervisor.ensure(timeout=120)
+    yield supervisor
+    supervisor.stop()
+    ray.shutdown()
+
+
+def wait_for(predicate, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def request(steps: int, seed: int = 7) -> RenderRequest:
+    return RenderRequest(prompt="a lighthouse", width=32, height=16, num_frames=3, fps=8, steps=steps, seed=seed)
+
+
+def open_queue(tmp_path: Path, pool: RayPool) -> JobQueue:
+    queue = JobQueue(JobStore.open(tmp_path / "jobs.sqlite"), pool.slots(2), QueueLimits(max_attempts=3))
+    queue.start()
+    return queue
+
+
+def test_a_job_whose_worker_is_killed_finishes_on_another(cluster: WorkerSupervisor, tmp_path: Path) -> None:
+    pool = RayPool(frames_task)
+    assert pool.refresh() == 2
+    pids = {name: ray.get(actor.pid.remote()) for name, actor in cluster.actors.items()}
+    queue = open_queue(tmp_path, pool)
+    job = queue.submit(request(steps=15, seed=42), owner="ana")
+    wait_for(lambda: pool.history or any(name in pool._busy for name in pids))
+    victim = next(iter(pool._busy))
+    time.sleep(0.3)  # mid-job
+    ray.kill(cluster.actors[victim], no_restart=True)
+    wait_for(lambda: queue.get(job.id).finished)
+    done = queue.get(job.id)
+    assert done.status == "done", done.failure
+    assert done.attempts == 2
+    assert done.result["shade"] == 42 and done.result["frames"] == 3
+    assert done.result["pid"] != pids[victim]
+    assert [(name, outcome) for _, name, outcome in pool.history] == [
+        (victim, "lost"),
+        (next(name for name in pids if name != victim), "done"),
+    ]
+    queue.close()
+    # The supervisor (what `dailies worker` runs) brings the dead actor back, and the pool finds it again.
+    assert cluster.ensure(timeout=120) == [victim]
+    assert pool.refresh() == 2
+
+
+def test_cancel_reaches_the_pipeline_in_the_actor(cluster: WorkerSupervisor, tmp_path: Path) -> None:
+    pool = RayPool(frames_task, poll_s=0.05)
+    pool.refresh()
+    queue = open_queue(tmp_path, pool)
+    job = queue.submit(request(steps=200), owner="bo")
+    progressed = []
+    queue.subscribe(job.id, lambda update: progressed.append(update.kind))
+    wait_for(lambda: "progress" in progressed)
+    started = time.monotonic()
+    assert queue.cancel(job.id)
+    wait_for(lambda: queue.get(job.id).finished)
+    assert queue.get(job.id).status == "cancelled"
+    assert time.monotonic() - started < 10  # 200 steps would take 20 s
+    queue.close()
