@@ -94,7 +94,7 @@ def load_pipeline(source: str, *, dtype: Any, pipeline_class: str | None = None)
 
     cls = getattr(diffusers, pipeline_class) if pipeline_class else diffusers.DiffusionPipeline
     try:
-        pipe = cls.from_pretrained(source, torch_dtype=dtype)
+        pipe = cls.from_pretrained(source, dtype=dtype)
     except (OSError, ValueError) as exc:
         raise ModelUnavailable(f"cannot load a pipeline from {source}: {exc}".splitlines()[0]) from exc
     pipe.set_progress_bar_config(disable=True)
