@@ -12,13 +12,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from dailies.bots.guild_settings import GuildSettingsStore
+from dailies.bots.journal import RunJournal
 from dailies.bots.policy import ContentPolicy
 from dailies.bots.quotas import Quotas
+from dailies.bots.replies import NO_PINGS, reply_ephemeral
+from dailies.bots.runner import Runner
+from dailies.bots.votes import VoteStore
 from dailies.settings import Settings
 
 log = logging.getLogger(__name__)
-
-NO_PINGS = discord.AllowedMentions.none()
 
 
 class DailiesTree(app_commands.CommandTree):
@@ -43,6 +45,8 @@ class DailiesBot(commands.Bot):
         settings: Settings,
         quotas: Quotas,
         defaults: GuildSettingsStore,
+        votes: VoteStore | None = None,
+        journal: RunJournal | None = None,
         policy: ContentPolicy | None = None,
         sync_commands: bool = False,
         progress_interval: float = 1.0,
@@ -60,7 +64,11 @@ class DailiesBot(commands.Bot):
         self.settings = settings
         self.quotas = quotas
         self.defaults = defaults
+        self.votes = votes
+        self.journal = journal
+        self._recovered = False
         self.policy = policy or ContentPolicy.from_settings(settings)
+        self.runner = Runner(self)
         self.sync_on_start = sync_commands
         self.progress_interval = progress_interval
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -80,6 +88,28 @@ class DailiesBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             return await self.tree.sync(guild=guild)
         return await self.tree.sync()
+
+    async def on_ready(self) -> None:
+        if not self._recovered:
+            self._recovered = True
+            await self.recover_runs()
+
+    async def recover_runs(self) -> int:
+        """Finish and deliver the runs a previous process left in flight; returns how many were restarted."""
+        if self.journal is None:
+            return 0
+        restarted = 0
+        for run in await self.journal.left_over():
+            try:
+                thread = await self.fetch_channel(int(run.thread_id))
+            except discord.HTTPException as exc:
+                log.warning("cannot reach thread %s to finish its run: %s", run.thread_id, exc)
+                await self.journal.end(run.thread_id)
+                continue
+            owner = self.get_user(int(run.user_id)) or discord.Object(id=int(run.user_id))
+            self.spawn(self.runner.recover(thread, owner), name=f"recover-{run.thread_id}")  # type: ignore[arg-type]
+            restarted += 1
+        return restarted
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         """Run long work as its own task (the handler returns at once); failures are logged, never lost."""
@@ -106,14 +136,3 @@ class DailiesBot(commands.Bot):
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await super().close()
-
-
-async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
-    """Answer privately whether or not the interaction was already acknowledged; never raise."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
-        else:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
-    except discord.HTTPException as exc:
-        log.warning("could not answer interaction %s: %s", interaction.id, exc)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import discord
 
-from dailies.agent.spec import ShotSpec
+from dailies.agent.spec import ShotSpec, Storyboard
 from dailies.bots.policy import quote_user_text
 from dailies.tools.critique import Critique
 from dailies.tools.take import Take
@@ -103,3 +103,23 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
             break
         embed.remove_field(droppable[-1])
     return embed
+
+
+def storyboard_embed(board: Storyboard) -> discord.Embed:
+    """The storyboard's shots in order, one field each."""
+    embed = discord.Embed(
+        title=_clip(f"🗂️ {quote_user_text(board.title or 'Storyboard', 200)}", TITLE), colour=NEUTRAL_COLOUR
+    )
+    if not board.shots:
+        embed.description = "No shots yet: press ✅ Approve under a take."
+    for number, shot in enumerate(board.shots[:MAX_FIELDS], 1):
+        what = quote_user_text(shot.spec.subject or "shot", 80)
+        move = (shot.spec.camera_movement or "").replace("_", " ")
+        score = f" · score {shot.score:.2f}" if shot.score is not None else ""
+        by = f" · by {quote_user_text(shot.approved_by, 40)}" if shot.approved_by else ""
+        embed.add_field(
+            name=_clip(f"{number}. {what}", FIELD_NAME),
+            value=_clip(f"take `{shot.take_id}` {move}{score}{by}", 300),
+            inline=False,
+        )
+    return fit_embed(embed)

@@ -67,6 +67,10 @@ class ProgressMessage:
         self._task = asyncio.create_task(self._pump(), name="dailies-progress")
         return self
 
+    @property
+    def latest(self) -> str:
+        return self._pending or self._shown or ""
+
     def update(self, text: str) -> None:
         """Record the newest text; the pump shows it when the interval allows. Never blocks."""
         if self._closed or text == self._shown:

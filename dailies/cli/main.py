@@ -18,6 +18,7 @@ from dailies.settings import Settings
 COMMAND_MODULES = (
     "dailies.cli.render",
     "dailies.cli.models",
+    "dailies.cli.discord",
 )
 
 

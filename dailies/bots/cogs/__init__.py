@@ -9,7 +9,13 @@ if TYPE_CHECKING:
 
 
 async def load_cogs(bot: DailiesBot) -> None:
+    from dailies.bots.buttons import TakeButton
+    from dailies.bots.cogs.admin import AdminCog
     from dailies.bots.cogs.settings import SettingsCog
+    from dailies.bots.cogs.shots import ShotsCog
+    from dailies.bots.cogs.takes import TakesCog
+    from dailies.bots.cogs.threads import ThreadsCog
 
-    for cog in (SettingsCog(bot),):
+    for cog in (ShotsCog(bot), TakesCog(bot), ThreadsCog(bot), AdminCog(bot), SettingsCog(bot)):
         await bot.add_cog(cog)
+    bot.add_dynamic_items(TakeButton)

@@ -9,8 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 from pydantic import ValidationError
 
-from dailies.bots.bot import NO_PINGS, reply_ephemeral
 from dailies.bots.policy import quote_user_text
+from dailies.bots.replies import NO_PINGS, reply_ephemeral
 
 if TYPE_CHECKING:
     from dailies.bots.bot import DailiesBot

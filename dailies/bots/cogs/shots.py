@@ -1,0 +1,165 @@
+"""Slash commands that make or use takes: /shot, /refine, /render, /variations, /storyboard, /reel."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from dailies.bots.policy import quote_user_text
+from dailies.bots.replies import NO_PINGS, reply_ephemeral
+from dailies.bots.runner import author_name
+from dailies.bots.upload import FittedClip, fit_clip
+
+if TYPE_CHECKING:
+    from dailies.bots.bot import DailiesBot
+
+Aspect = Literal["16:9", "9:16", "1:1", "4:3", "2.39:1"]
+THREAD_NAME = 90
+
+
+def project_thread(bot: DailiesBot, channel: object) -> discord.Thread | None:
+    """The channel if it is a project thread this bot opened."""
+    if isinstance(channel, discord.Thread) and bot.user is not None and channel.owner_id == bot.user.id:
+        return channel
+    return None
+
+
+def with_defaults(prompt: str, aspect: str | None, duration: float | None) -> str:
+    """Options and saved defaults said in words, so the director treats them like anything typed."""
+    extra = [f"{aspect} aspect ratio" if aspect else "", f"{duration:g} seconds long" if duration else ""]
+    extra = [e for e in extra if e]
+    return f"{prompt}. {', '.join(extra)}" if extra else prompt
+
+
+class ShotsCog(commands.Cog):
+    """Translates shot commands into Studio calls; every handler defers first."""
+
+    def __init__(self, bot: DailiesBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="shot", description="Describe a shot: opens a project thread and makes the first take")
+    @app_commands.describe(prompt="What should we see?", aspect_ratio="Frame shape", duration="Seconds (0.5 to 60)")
+    async def shot(
+        self,
+        interaction: discord.Interaction,
+        prompt: app_commands.Range[str, 1, 4000],
+        aspect_ratio: Aspect | None = None,
+        duration: app_commands.Range[float, 0.5, 60.0] | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        runner = self.bot.runner
+        admission = await runner.admit(
+            user=interaction.user, guild_id=interaction.guild_id, channel=interaction.channel, text=prompt
+        )
+        if admission.refusal:
+            await reply_ephemeral(interaction, admission.refusal)
+            return
+        defaults = await self.bot.defaults.effective(
+            str(interaction.guild_id) if interaction.guild_id else None, str(interaction.user.id)
+        )
+        text = with_defaults(admission.text, aspect_ratio or defaults.aspect_ratio, duration or defaults.duration_s)
+        thread = project_thread(self.bot, interaction.channel)
+        try:
+            if thread is None:
+                thread = await self._open_thread(interaction, admission.text)
+        except discord.HTTPException as exc:
+            admission.lease and admission.lease.release()
+            await reply_ephemeral(interaction, f"I couldn't open a thread here ({exc.text or exc.status}).")
+            return
+        await interaction.followup.send(f"🎬 Shooting in {thread.mention}", ephemeral=True, allowed_mentions=NO_PINGS)
+        author = author_name(interaction.user)
+        self.bot.spawn(
+            runner.run(
+                thread,
+                interaction.user,
+                lambda sink: self.bot.studio.send(str(thread.id), author, text, on_event=sink),
+                lease=admission.lease,
+                notes=admission.notes,
+            ),
+            name=f"shot-{thread.id}",
+        )
+
+    async def _open_thread(self, interaction: discord.Interaction, prompt: str) -> discord.Thread:
+        channel = interaction.channel
+        if not isinstance(channel, discord.TextChannel):
+            raise discord.ClientException("/shot opens threads in text channels")
+        name = discord.utils.remove_markdown(prompt).replace("\n", " ")[:THREAD_NAME] or "shot"
+        thread = await channel.create_thread(
+            name=f"🎬 {name}", type=discord.ChannelType.public_thread, auto_archive_duration=1440
+        )
+        await thread.send(
+            f"Project thread for {quote_user_text(interaction.user.display_name, 40)}: "
+            "write here to refine the shot, or use the buttons under each take.",
+            allowed_mentions=NO_PINGS,
+        )
+        return thread
+
+    async def _in_thread(self, interaction: discord.Interaction) -> discord.Thread | None:
+        thread = project_thread(self.bot, interaction.channel)
+        if thread is None:
+            await reply_ephemeral(interaction, "Use this inside a project thread (start one with /shot).")
+        return thread
+
+    @app_commands.command(name="refine", description="Change the shot in this project thread")
+    @app_commands.describe(change="What should change? e.g. 'make it night, slower'")
+    async def refine(self, interaction: discord.Interaction, change: app_commands.Range[str, 1, 4000]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if (thread := await self._in_thread(interaction)) is None:
+            return
+        await self.bot.runner.refine_from_interaction(interaction, thread, change)
+
+    @app_commands.command(name="render", description="Render the current take at final quality")
+    @app_commands.describe(take="Take id (default: the current take)")
+    async def render(self, interaction: discord.Interaction, take: str | None = None) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if (thread := await self._in_thread(interaction)) is None:
+            return
+        await self.bot.runner.take_job(interaction, thread, "final", take)
+
+    @app_commands.command(name="variations", description="Several takes of the current shot with new seeds")
+    @app_commands.describe(count="How many (2 to 4)")
+    async def variations(self, interaction: discord.Interaction, count: app_commands.Range[int, 2, 4] = 3) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if (thread := await self._in_thread(interaction)) is None:
+            return
+        await self.bot.runner.take_job(interaction, thread, "variations", None, count=count)
+
+    @app_commands.command(name="storyboard", description="Show the storyboard, or add the team's favourite take")
+    @app_commands.describe(add_favourite="Approve the take with the most 👍 (minus 👎), then the critic's best")
+    async def storyboard(self, interaction: discord.Interaction, add_favourite: bool = False) -> None:
+        await interaction.response.defer(ephemeral=False, thinking=True)
+        if (thread := await self._in_thread(interaction)) is None:
+            return
+        await self.bot.runner.storyboard(interaction, thread, add_favourite=add_favourite)
+
+    @app_commands.command(name="reel", description="Cut the storyboard into one clip")
+    @app_commands.describe(crossfade="Crossfade between shots instead of hard cuts")
+    async def reel(self, interaction: discord.Interaction, crossfade: bool = False) -> None:
+        await interaction.response.defer(ephemeral=False, thinking=True)
+        if (thread := await self._in_thread(interaction)) is None:
+            return
+        self.bot.spawn(self._reel(interaction, thread, crossfade), name=f"reel-{thread.id}")
+
+    async def _reel(self, interaction: discord.Interaction, thread: discord.Thread, crossfade: bool) -> None:
+        from dailies.agent.studio import StudioError
+
+        limit = self.bot.runner.upload_limit(interaction.guild)
+        try:
+            path = await self.bot.studio.reel(str(thread.id), crossfade, max_bytes=limit)
+        except StudioError as exc:
+            await interaction.followup.send(f"⚠️ {exc}", allowed_mentions=NO_PINGS)
+            return
+        fitted = await fit_clip(path, limit)
+        if not isinstance(fitted, FittedClip):
+            await interaction.followup.send(f"⚠️ {fitted.message}", allowed_mentions=NO_PINGS)
+            return
+        board = await self.bot.studio.storyboard(str(thread.id))
+        await thread.send(
+            f"🎞️ The reel: {len(board.shots)} shots, {fitted.bytes / 1024:.0f} KiB",
+            file=discord.File(fitted.path, filename="reel.mp4"),
+            allowed_mentions=NO_PINGS,
+        )
+        await interaction.followup.send("🎞️ Reel posted in the thread.", allowed_mentions=NO_PINGS)

@@ -1,0 +1,248 @@
+"""Admission (place, role, policy, quota) and running one Studio call with its delivery to a thread."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from dailies.agent.spec import ShotSpec
+from dailies.bots import guards
+from dailies.bots.cards import storyboard_embed
+from dailies.bots.delivery import RunDelivery
+from dailies.bots.policy import quote_user_text
+from dailies.bots.quotas import Lease
+from dailies.bots.replies import NO_PINGS, reply_ephemeral
+from dailies.bots.upload import upload_limit
+from dailies.tools.critique import Critique
+from dailies.tools.take import Take
+
+if TYPE_CHECKING:
+    from dailies.bots.bot import DailiesBot
+
+log = logging.getLogger(__name__)
+
+StudioCall = Callable[[RunDelivery], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Either the cleaned text and a quota lease, or one friendly reason."""
+
+    refusal: str | None = None
+    text: str = ""
+    lease: Lease | None = None
+    notes: tuple[str, ...] = ()
+
+
+def author_name(user: discord.abc.User) -> str:
+    """The name a change is attributed to and renders are queued fairly by: the unique username."""
+    return user.name
+
+
+class Runner:
+    """What every cog shares: may this member do this here, and run it with progress and delivery."""
+
+    def __init__(self, bot: DailiesBot) -> None:
+        self.bot = bot
+        self.active: dict[str, RunDelivery] = {}  # thread id -> the run in progress (for /queue)
+
+    async def admit(
+        self, *, user: discord.abc.User, guild_id: int | None, channel: Any, text: str | None, renders: bool = True
+    ) -> Admission:
+        settings = self.bot.settings
+        if guild_id is None and not settings.discord_allow_dms:
+            return Admission("Dailies works in servers only here: use /shot in a server channel.")
+        if (why := guards.archived_refusal(channel)) is not None:
+            return Admission(why)
+        if renders and (why := guards.render_refusal(user, settings)) is not None:
+            return Admission(why)
+        cleaned, notes = "", ()
+        if text is not None:
+            verdict = self.bot.policy.check(text, nsfw_channel=guards.nsfw_channel(channel))
+            if not verdict.allowed:
+                return Admission(verdict.reason)
+            cleaned, notes = verdict.text, verdict.notes
+        lease = None
+        if renders:
+            got = await self.bot.quotas.acquire(str(guild_id or "dm"), str(user.id))
+            if isinstance(got, str):
+                return Admission(got)
+            lease = got
+        return Admission(None, cleaned, lease, notes)
+
+    def upload_limit(self, guild: discord.Guild | None) -> int:
+        return upload_limit(guild.filesize_limit if guild else None, self.bot.settings.max_upload_bytes)
+
+    def delivery(
+        self, thread: discord.abc.Messageable, user: discord.abc.User, *, post_all: bool = False
+    ) -> RunDelivery:
+        studio = self.bot.studio
+        thread_id = str(getattr(thread, "id", ""))
+
+        async def take_of(take_id: str) -> tuple[Take, ShotSpec, Critique | None] | None:
+            record = await studio.take(thread_id, take_id)
+            return None if record is None else (record.take, record.spec, record.critique)
+
+        return RunDelivery(
+            thread,
+            owner=user,
+            upload_limit=self.upload_limit(getattr(thread, "guild", None)),
+            take_of=take_of,
+            progress_interval=self.bot.progress_interval,
+            post_all=post_all,
+            on_posted=self.bot.votes.remember if self.bot.votes is not None else None,
+        )
+
+    async def run(
+        self,
+        thread: discord.abc.Messageable,
+        user: discord.abc.User,
+        call: StudioCall,
+        *,
+        lease: Lease | None,
+        post_all: bool = False,
+        notes: tuple[str, ...] = (),
+    ) -> RunDelivery:
+        """Post a progress message, run the call with the delivery as its event sink, always release the lease."""
+        from dailies.agent.studio import StudioError
+
+        delivery = self.delivery(thread, user, post_all=post_all)
+        thread_id = str(getattr(thread, "id", ""))
+        self.active[thread_id] = delivery
+        journal = self.bot.journal
+        try:
+            if journal is not None:
+                await journal.begin(thread_id, str(user.id), "post_all" if post_all else "run")
+            await delivery.start(
+                "⏳ reading your shot…" if not notes else f"⏳ reading your shot… ({', '.join(notes)})"
+            )
+            result = await call(delivery)
+            await self._after(thread, user, delivery, result)
+        except StudioError as exc:
+            await delivery.say(f"⚠️ {exc}")
+        except discord.HTTPException as exc:
+            log.warning("lost the thread while delivering: %s", exc)
+        finally:
+            if journal is not None:
+                await journal.end(thread_id)
+            if self.active.get(thread_id) is delivery:
+                del self.active[thread_id]
+            if lease is not None:
+                lease.release()
+            await delivery.finish()
+        return delivery
+
+    async def _after(self, thread: Any, user: discord.abc.User, delivery: RunDelivery, result: Any) -> None:
+        """Answer a final-render approval at once where this server does not ask for one."""
+        if getattr(result, "kind", None) != "approval":
+            return
+        guild = getattr(thread, "guild", None)
+        defaults = await self.bot.defaults.effective(str(guild.id) if guild else None, str(user.id))
+        if defaults.approval_for_final:
+            await delivery.ask_approval(result.take_id, result.approval or "a final render")
+            return
+        await self.bot.studio.resume(str(thread.id), True, author_name(user), on_event=delivery)
+
+    # ---- the shared paths of cogs -------------------------------------------------------------
+
+    async def refine(
+        self, thread: discord.Thread, user: discord.abc.User, text: str, *, refuse: Callable[[str], Awaitable[Any]]
+    ) -> bool:
+        """A message (typed, /refine or the Refine modal) that changes the shot in a project thread."""
+        admission = await self.admit(user=user, guild_id=thread.guild.id, channel=thread, text=text)
+        if admission.refusal:
+            await refuse(admission.refusal)
+            return False
+        author, studio = author_name(user), self.bot.studio
+        self.bot.spawn(
+            self.run(
+                thread,
+                user,
+                lambda sink: studio.send(str(thread.id), author, admission.text, on_event=sink),
+                lease=admission.lease,
+                notes=admission.notes,
+            ),
+            name=f"refine-{thread.id}",
+        )
+        return True
+
+    async def refine_from_interaction(
+        self, interaction: discord.Interaction, thread: discord.Thread, text: str
+    ) -> None:
+        async def refuse(reason: str) -> None:
+            await reply_ephemeral(interaction, reason)
+
+        if await self.refine(thread, interaction.user, text, refuse=refuse):
+            await reply_ephemeral(interaction, "✏️ On it: watch the thread.")
+
+    async def take_job(
+        self, interaction: discord.Interaction, thread: discord.Thread, kind: str, take_id: str | None, count: int = 3
+    ) -> None:
+        """Re-roll, variations, extend, final render, or the answer to a final render's approval."""
+        user, studio = interaction.user, self.bot.studio
+        admission = await self.admit(user=user, guild_id=thread.guild.id, channel=thread, text=None)
+        if admission.refusal:
+            await reply_ephemeral(interaction, admission.refusal)
+            return
+        author, thread_id = author_name(user), str(thread.id)
+        calls: dict[str, StudioCall] = {
+            "reroll": lambda sink: studio.reroll(thread_id, take_id, author, on_event=sink),
+            "variations": lambda sink: studio.variations(thread_id, count, author, on_event=sink),
+            "extend": lambda sink: studio.extend(thread_id, take_id, author, on_event=sink),
+            "final": lambda sink: studio.final_render(thread_id, take_id, author, on_event=sink),
+            "confirm": lambda sink: studio.resume(thread_id, True, author, on_event=sink),
+            "decline": lambda sink: studio.resume(thread_id, False, author, on_event=sink),
+        }
+        self.bot.spawn(
+            self.run(thread, user, calls[kind], lease=admission.lease, post_all=kind == "variations"),
+            name=f"{kind}-{thread.id}",
+        )
+
+    async def approve(self, interaction: discord.Interaction, thread: discord.Thread, take_id: str | None) -> None:
+        """Put a take on the storyboard and say so in the thread."""
+        from dailies.agent.studio import StudioError
+
+        try:
+            board = await self.bot.studio.approve(str(thread.id), take_id, author_name(interaction.user))
+        except StudioError as exc:
+            await reply_ephemeral(interaction, f"⚠️ {exc}")
+            return
+        who = quote_user_text(interaction.user.display_name, 40)
+        await thread.send(
+            f"✅ @{who} approved take `{take_id or 'current'}`: it is shot {len(board.shots)} of the storyboard.",
+            allowed_mentions=NO_PINGS,
+        )
+
+    async def storyboard(
+        self, interaction: discord.Interaction, thread: discord.Thread, *, add_favourite: bool
+    ) -> None:
+        from dailies.agent.studio import StudioError
+
+        thread_id = str(thread.id)
+        if add_favourite:
+            records = await self.bot.studio.takes(thread_id)
+            if not records:
+                await interaction.followup.send("There is no take yet.", allowed_mentions=NO_PINGS)
+                return
+            tally = await self.bot.votes.tally(thread_id) if self.bot.votes is not None else {}
+            favourite = max(records, key=lambda r: (tally.get(r.take_id, 0), r.rank))
+            try:
+                await self.bot.studio.approve(thread_id, favourite.take_id, author_name(interaction.user))
+            except StudioError as exc:
+                await interaction.followup.send(f"⚠️ {exc}", allowed_mentions=NO_PINGS)
+                return
+        board = await self.bot.studio.storyboard(thread_id)
+        await interaction.followup.send(embed=storyboard_embed(board), allowed_mentions=NO_PINGS)
+
+    async def recover(self, thread: discord.abc.Messageable, user: discord.abc.User) -> RunDelivery:
+        """Finish the run a crash cut off in this thread and deliver its take."""
+        thread_id = str(getattr(thread, "id", ""))
+        return await self.run(thread, user, lambda sink: self.bot.studio.recover(thread_id, on_event=sink), lease=None)
+
+    def status_line(self, thread_id: str) -> str | None:
+        delivery = self.active.get(thread_id)
+        return delivery.status if delivery is not None else None
