@@ -1,0 +1,104 @@
+"""compile_shot: per-family wording, negative prompts, aspect sizes and every snap reported as a note."""
+
+from __future__ import annotations
+
+import pytest
+
+from dailies.agent.compile import compile_shot, prompt_text
+from dailies.agent.spec import Character, ShotSpec
+from dailies.generator.families import FAMILIES, get_family
+from dailies.vocabulary import ASPECT_RATIOS, ASPECT_VALUES
+
+FOX = ShotSpec(
+    subject="a red fox",
+    action="trots through the snow",
+    setting="a birch forest",
+    time_of_day="dawn",
+    camera_movement="dolly_in",
+    camera_speed="slow",
+    shot_size="wide",
+    lighting="soft backlight",
+    style="35mm film",
+    effects=["falling snow"],
+    duration_s=5.0,
+    aspect_ratio="16:9",
+)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, f in FAMILIES.items() if not f.tiny))  # tiny: too coarse
+@pytest.mark.parametrize("aspect", ASPECT_RATIOS)
+def test_sizes_keep_the_aspect_at_the_native_area_on_the_family_multiple(name, aspect):
+    family = FAMILIES[name]
+    request = compile_shot(FOX.model_copy(update={"aspect_ratio": aspect}), family).request
+    assert request.width % family.size_multiple == 0 and request.height % family.size_multiple == 0
+    assert abs(request.width / request.height - ASPECT_VALUES[aspect]) / ASPECT_VALUES[aspect] < 0.12
+    assert abs(request.width * request.height / family.native_area - 1) < 0.15
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_frames_follow_the_rule_and_every_snap_is_a_note(name):
+    family = FAMILIES[name]
+    compiled = compile_shot(FOX.model_copy(update={"duration_s": 2.3, "fps": 24}), family)
+    request = compiled.request
+    assert (request.num_frames - 1) % family.frame_step == 0 and request.num_frames <= family.max_frames
+    wanted = round(2.3 * 24)
+    if request.num_frames != wanted:
+        assert any(f"snapped {wanted} to {request.num_frames}" in note for note in compiled.notes)
+    size_note = any("snapped to" in note and f"{request.width}x{request.height}" in note for note in compiled.notes)
+    assert size_note or (request.width, request.height) == (family.native_width, family.native_height)
+
+
+def test_ltx_snaps_frames_to_8k_plus_1_and_says_so():
+    compiled = compile_shot(FOX.model_copy(update={"duration_s": 2.0}), get_family("ltx-video"))
+    assert compiled.request.num_frames == 49
+    assert any("8k+1" in note and "snapped 48 to 49" in note for note in compiled.notes)
+
+
+def test_too_long_for_one_go_says_to_segment():
+    compiled = compile_shot(FOX.model_copy(update={"duration_s": 20.0}), get_family("wan2.1-1.3b"))
+    assert compiled.request.num_frames == 81
+    assert any("segments" in note for note in compiled.notes)
+
+
+def test_fps_away_from_native_is_noted_for_real_models():
+    compiled = compile_shot(FOX.model_copy(update={"fps": 24}), get_family("wan2.1-1.3b"))
+    assert any("trained at 16 fps" in note for note in compiled.notes)
+    assert not any("trained at" in note for note in compile_shot(FOX, get_family("previz")).notes)
+
+
+def test_negative_prompts_per_family():
+    spec = FOX.model_copy(update={"negative_prompt": "people"})
+    wan = compile_shot(spec, get_family("wan2.1-1.3b"))
+    assert wan.request.negative_prompt.startswith("people, ") and "watermark" in wan.request.negative_prompt
+    hunyuan = compile_shot(spec, get_family("hunyuan-video"))
+    assert hunyuan.request.negative_prompt is None
+    assert any("ignores negative prompts" in note and "people" in note for note in hunyuan.notes)
+    assert compile_shot(FOX, get_family("previz")).request.negative_prompt is None
+
+
+def test_wording_follows_each_family():
+    previz = prompt_text(FOX)
+    assert previz.startswith("the camera dollies in") and previz.index("wide shot") < previz.index("a red fox")
+    wan = compile_shot(FOX, get_family("wan2.1-1.3b")).request.prompt
+    assert wan.startswith("a red fox trots through the snow, in a birch forest, at dawn")
+    assert wan.index("a red fox") < wan.index("the camera dollies in")
+    ltx = compile_shot(FOX, get_family("ltx-video")).request.prompt
+    assert ltx.startswith("A red fox trots through the snow. In a birch forest at dawn.")
+    assert ltx.endswith("With falling snow.") and ltx.count(".") >= 5
+    cog = compile_shot(FOX, get_family("cogvideox-2b")).request.prompt
+    assert cog.startswith("Wide shot. The camera dollies in")
+    for name in ("wan2.1-1.3b", "ltx-video", "cogvideox-2b", "hunyuan-video"):
+        prompt = compile_shot(FOX, get_family(name)).request.prompt
+        for part in ("red fox", "birch forest", "dawn", "dollies in", "soft backlight", "35mm film", "falling snow"):
+            assert part.lower() in prompt.lower(), (name, part)
+
+
+def test_characters_are_described_verbatim_and_guidance_comes_from_the_family():
+    spec = ShotSpec(characters=[Character(name="Ana", description="a tall woman in a yellow raincoat")])
+    request = compile_shot(spec, get_family("wan2.2-t2v-a14b"), seed=9, steps=12, model="/models/wan").request
+    assert "Ana: a tall woman in a yellow raincoat" in request.prompt
+    assert (request.seed, request.steps, request.model, request.guidance) == (9, 12, "/models/wan", 4.0)
+    assert request.family == "wan2.2-t2v-a14b"
+    empty = compile_shot(ShotSpec(), get_family("ltx-video"))
+    assert empty.request.prompt == "a cinematic shot"
+    assert any("no duration" in note for note in empty.notes) and any("no aspect" in note for note in empty.notes)
