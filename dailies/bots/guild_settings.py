@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,12 +24,11 @@ class Defaults(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    backend: Literal["previz", "diffusers"] | None = None
-    model: str | None = Field(None, max_length=200)
     aspect_ratio: AspectRatio | None = None
     duration_s: float | None = Field(None, ge=0.5, le=60)
-    critique: bool | None = None
-    approval_for_final: bool | None = None
+    approval_for_final: bool | None = Field(
+        None, description="Ask a person before a final render (on top of DAILIES_APPROVE_FINAL_RENDERS)."
+    )
 
     def over(self, base: Defaults) -> Defaults:
         """These defaults, with unset fields taken from `base`."""
@@ -42,7 +40,7 @@ class Defaults(BaseModel):
         return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items()) or "nothing set"
 
 
-SERVER_FALLBACK = Defaults(critique=True, approval_for_final=False)
+SERVER_FALLBACK = Defaults(approval_for_final=False)
 
 
 class GuildSettingsStore:

@@ -132,3 +132,22 @@ async def make_world(fake, settings) -> AsyncIterator[Callable[..., Any]]:
         await bot.close()
         await quotas.close()
         await defaults.close()
+
+
+@pytest.fixture
+async def studio(settings):
+    """The real agent on the embedded defaults (previz renderer, offline director, critic), one attempt."""
+    from dailies.agent.studio import Studio
+
+    cfg = settings.model_copy(update={"attempt_budget": 1})
+    async with Studio.open(cfg, approve_final=False) as opened:
+        yield opened
+
+
+def is_take_post(channel_id: int):
+    """A predicate: a message with an mp4 posted in this channel."""
+    return lambda c: (
+        c.method == "POST"
+        and c.path == f"/channels/{channel_id}/messages"
+        and any(name.endswith(".mp4") for name, _ in c.files.values())
+    )

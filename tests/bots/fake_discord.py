@@ -28,6 +28,8 @@ class Call:
     json: Any = None
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
+    status: int = 0
+    result: Any = None  # the JSON the fake answered with
 
     @property
     def content(self) -> str | None:
@@ -122,8 +124,12 @@ class FakeDiscord:
         ):
             response = handler(request.method, parts, call)
             if response is not None:
+                call.status = response.status
+                if response.body and response.content_type == "application/json":
+                    call.result = json.loads(response.body)
                 return response
         self.unknown.append(f"{request.method} {path}")
+        call.status = 404
         return _error(404, 0, f"fake discord: unknown route {request.method} {path}")
 
     async def _read_body(self, request: web.Request, call: Call) -> None:

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from dailies.bots.bot import DailiesBot
 
 Aspect = Literal["16:9", "9:16", "1:1", "4:3", "2.39:1"]
-Backend = Literal["previz", "diffusers"]
 
 
 class SettingsCog(commands.Cog):
@@ -45,22 +44,16 @@ class SettingsCog(commands.Cog):
 
     @settings_group.command(name="server", description="Set this server's defaults (Manage Server)")
     @app_commands.describe(
-        backend="Renderer for new shots",
-        model="Model family, folder or hub id (diffusers)",
         aspect_ratio="Frame shape",
         duration="Seconds per shot (0.5 to 60)",
-        critique="Let the critic watch and revise takes",
         approval="Ask before each final-quality render",
     )
     @app_commands.default_permissions(manage_guild=True)
     async def server(
         self,
         interaction: discord.Interaction,
-        backend: Backend | None = None,
-        model: str | None = None,
         aspect_ratio: Aspect | None = None,
         duration: app_commands.Range[float, 0.5, 60.0] | None = None,
-        critique: bool | None = None,
         approval: bool | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -69,11 +62,8 @@ class SettingsCog(commands.Cog):
             await reply_ephemeral(interaction, "Only members who can manage this server can change its defaults.")
             return
         changes = _changes(
-            backend=backend,
-            model=model,
             aspect_ratio=aspect_ratio,
             duration_s=duration,
-            critique=critique,
             approval_for_final=approval,
         )
         try:

@@ -1,0 +1,211 @@
+"""Load benchmark: N simulated members issue /shot and a refinement concurrently against the fake Discord server.
+
+Runs the real bot, the real agent (offline director, critic) and the fair job queue with the previz backend;
+only Discord is simulated. Prints JSON figures: interaction acknowledgement latency (every one must be < 3 s),
+the longest event-loop stall, and whether every take was delivered.
+
+    .venv/bin/python bench/discord_load.py --members 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import discord  # noqa: E402
+
+from dailies.agent.studio import Studio  # noqa: E402
+from dailies.bots.bot import DailiesBot  # noqa: E402
+from dailies.bots.guild_settings import GuildSettingsStore  # noqa: E402
+from dailies.bots.journal import RunJournal  # noqa: E402
+from dailies.bots.quotas import Limits, Quotas  # noqa: E402
+from dailies.bots.votes import VoteStore  # noqa: E402
+from dailies.settings import Settings  # noqa: E402
+from dailies.tools.queued_renderer import open_queued_renderer  # noqa: E402
+from tests.bots import fake_discord as fd  # noqa: E402
+
+GUILD_ID = 810000000000000001
+CHANNEL_ID = 810000000000000010
+SUBJECTS = ("a red fox", "a lighthouse", "a paper boat", "a cyclist", "a tram", "a heron", "a kite", "a robot")
+MOVES = ("slow pan left", "dolly in", "static camera", "tilt up", "orbit right", "truck left")
+
+
+class StallMonitor:
+    """Measures how late a 10 ms sleep wakes up: the longest time the event loop was blocked."""
+
+    def __init__(self, tick: float = 0.01) -> None:
+        self.tick = tick
+        self.worst = 0.0
+        self.lates: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(self.tick)
+            late = loop.time() - before - self.tick
+            self.lates.append(late)
+            self.worst = max(self.worst, late)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
+def take_posts(fake: fd.FakeDiscord, thread_id: int) -> int:
+    path = f"/channels/{thread_id}/messages"
+    return sum(
+        1
+        for c in fake.calls
+        if c.method == "POST" and c.path == path and any(n.endswith(".mp4") for n, _ in c.files.values())
+    )
+
+
+async def wait_until(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.1)
+    return predicate()
+
+
+async def run(members: int, duration: float, ramp: float, timeout: float, workers: int) -> dict:
+    data = Path(tempfile.mkdtemp(prefix="dailies-load-"))
+    settings = Settings(
+        data_dir=data,
+        discord_token="load-token",
+        attempt_budget=1,
+        approve_final_renders=False,
+        queue_workers=workers,
+        discord_guild_concurrency=10 * members,
+        discord_guild_daily=100 * members,
+    )
+    fake = fd.FakeDiscord()
+    discord.http.Route.BASE = await fake.start()
+    people = [fd.member(720000000000000000 + i, f"member{i:02d}") for i in range(members)]
+    guild = fd.guild(GUILD_ID, channels=[fd.text_channel(CHANNEL_ID, GUILD_ID, "set")], members=people)
+    fake.register_guild(guild)
+    interactions = fd.Interactions(fake)
+    sent: dict[str, float] = {}
+    renderer = await asyncio.to_thread(open_queued_renderer, settings)
+    db = data / "bot.sqlite"
+    quotas = await Quotas(db, Limits.from_settings(settings)).open()
+    defaults = await GuildSettingsStore(db).open()
+    votes = await VoteStore(db).open()
+    journal = await RunJournal(db).open()
+    monitor = StallMonitor()
+    started = time.monotonic()
+    try:
+        async with Studio.open(settings, renderer=renderer) as studio:
+            bot = DailiesBot(
+                studio=studio, settings=settings, quotas=quotas, defaults=defaults, votes=votes, journal=journal
+            )
+            await bot.login("load-token")
+            bot._connection._add_guild_from_data(guild)
+            monitor.start()
+            rng = random.Random(7)
+            channel = fake.channels[CHANNEL_ID]
+
+            async def shoot(i: int) -> None:
+                await asyncio.sleep(rng.uniform(0, ramp))
+                prompt = f"shot {i:02d}: {SUBJECTS[i % len(SUBJECTS)]}, {MOVES[i % len(MOVES)]}, {duration:g} seconds"
+                payload = interactions.slash(
+                    "shot", {"prompt": prompt}, guild_id=GUILD_ID, channel=channel, who=people[i]
+                )
+                sent[payload["id"]] = time.monotonic()
+                bot._connection.parse_interaction_create(payload)
+
+            await asyncio.gather(*(shoot(i) for i in range(members)))
+            threads: dict[int, dict] = {}
+            await wait_until(lambda: len(fake.find("POST", f"/channels/{CHANNEL_ID}/threads")) >= members, 60)
+            for call in fake.find("POST", f"/channels/{CHANNEL_ID}/threads"):
+                thread = fake.channels[int(call.result["id"])]
+                bot._connection.parse_thread_create({**thread, "newly_created": True})
+                index = int(thread["name"].split("shot ")[1][:2])
+                threads[index] = thread
+            first_ok = await wait_until(
+                lambda: all(take_posts(fake, int(t["id"])) >= 1 for t in threads.values()), timeout
+            )
+            first_s = time.monotonic() - started
+
+            async def refine(i: int) -> None:
+                await asyncio.sleep(rng.uniform(0, ramp))
+                message = fd.message_create(
+                    fake, threads[i], people[(i + 1) % members], "make it night", guild_id=GUILD_ID
+                )
+                bot._connection.parse_message_create(message)
+
+            await asyncio.gather(*(refine(i) for i in threads))
+            second_ok = await wait_until(
+                lambda: all(take_posts(fake, int(t["id"])) >= 2 for t in threads.values()), timeout
+            )
+            await bot.drain(timeout=30)
+            total_s = time.monotonic() - started
+            monitor.stop()
+            await bot.close()
+    finally:
+        await asyncio.to_thread(renderer.close)
+        for store in (quotas, defaults, votes, journal):
+            await store.close()
+        await fake.stop()
+
+    acks = []
+    for call in fake.calls:
+        if call.method == "POST" and call.path.startswith("/interactions/"):
+            interaction_id = call.path.split("/")[2]
+            if interaction_id in sent:
+                acks.append(call.at - sent[interaction_id])
+    delivered = sum(min(take_posts(fake, int(t["id"])), 2) for t in threads.values())
+    attributed = sum(1 for c in fake.calls if "-> night" in (c.content or ""))
+    return {
+        "members": members,
+        "interactions": len(sent),
+        "acknowledged": len(acks),
+        "ack_p50_s": round(statistics.median(acks), 3) if acks else None,
+        "ack_max_s": round(max(acks), 3) if acks else None,
+        "all_acked_within_3s": len(acks) == len(sent) and all(a < 3.0 for a in acks),
+        "longest_loop_stall_s": round(monitor.worst, 3),
+        "loop_stall_p99_s": round(sorted(monitor.lates)[int(0.99 * (len(monitor.lates) - 1))], 3)
+        if monitor.lates
+        else None,
+        "takes_expected": 2 * members,
+        "takes_delivered": delivered,
+        "every_take_delivered": bool(first_ok and second_ok and delivered == 2 * members),
+        "attributed_changes": attributed,
+        "first_takes_s": round(first_s, 1),
+        "total_s": round(total_s, 1),
+        "rest_calls": len(fake.calls),
+        "unknown_routes": len(fake.unknown),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=1.0, help="seconds per shot")
+    parser.add_argument("--ramp", type=float, default=2.0, help="spread the members' commands over this many seconds")
+    parser.add_argument("--workers", type=int, default=1, help="local render workers")
+    parser.add_argument("--timeout", type=float, default=1800.0)
+    args = parser.parse_args()
+    figures = asyncio.run(run(args.members, args.duration, args.ramp, args.timeout, args.workers))
+    print(json.dumps(figures, indent=2))
+    return 0 if figures["all_acked_within_3s"] and figures["every_take_delivered"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""End to end on the fake Discord server and the real agent: /shot, refinement, Approve, /reel."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+
+from tests.bots.conftest import CHANNEL_ID, is_take_post
+
+pytestmark = pytest.mark.slow
+INTERVAL = 0.25
+
+
+def _mp4(call) -> tuple[str, bytes]:
+    return next((name, blob) for name, blob in call.files.values() if name.endswith(".mp4"))
+
+
+def _custom_ids(payload: dict) -> list[str]:
+    return [c["custom_id"] for row in payload.get("components", []) for c in row.get("components", [])]
+
+
+async def test_shot_refine_approve_reel(make_world, studio, settings):
+    world = await make_world(studio, progress_interval=INTERVAL)
+    fake = world.fake
+    limit = min(10 * 1024 * 1024, settings.max_upload_bytes)
+
+    # /shot -> deferred ack within 3 s
+    sent_at = time.monotonic()
+    slash = world.slash("shot", prompt="a red fox trots through the snow, slow pan left, 2 seconds")
+    ack = await fake.wait_for(lambda c: c.method == "POST" and c.path.startswith(f"/interactions/{slash['id']}/"))
+    assert ack.json["type"] == 5  # deferred channel message
+    assert ack.at - sent_at < 3.0
+
+    # a project thread opens in the channel
+    created = await fake.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{CHANNEL_ID}/threads")
+    thread = next(ch for ch in fake.channels.values() if ch.get("name") == created.json["name"])
+    world.add_thread(thread)
+    thread_id = int(thread["id"])
+
+    # the take is posted as a normal message with the clip, a spec card and persistent buttons
+    post = await fake.wait_for(is_take_post(thread_id), timeout=120)
+    await world.bot.drain()
+    name, blob = _mp4(post)
+    assert blob[4:8] == b"ftyp" and 0 < len(blob) <= limit
+    embed = post.json["embeds"][0]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert {"seed", "model", "critique"} <= fields.keys()
+    assert fields["camera movement"] == "pan left"
+    assert len(str(embed)) < 6000
+    ids = _custom_ids(post.json)
+    assert len(ids) == 7 and all(i.startswith("dailies:take:") for i in ids)
+    take_id = ids[0].split(":")[3]
+    assert name == f"take-{take_id}.mp4"
+    assert post.json["allowed_mentions"]["parse"] == []
+
+    # progress: one message, edited no faster than the interval, then removed
+    progress_post = next(
+        c
+        for c in fake.calls
+        if c.method == "POST"
+        and c.path == f"/channels/{thread_id}/messages"
+        and "reading your shot" in (c.content or "")
+    )
+    progress_id = progress_post.result["id"]
+    edits = [c for c in fake.calls if c.method == "PATCH" and c.path.endswith(f"/messages/{progress_id}")]
+    assert edits, "the progress message was never edited"
+    times = [progress_post.at] + [c.at for c in edits]
+    assert all(b - a >= INTERVAL * 0.9 for a, b in itertools.pairwise(times))
+    assert any("step" in (c.content or "") or "queue" in (c.content or "") for c in edits)
+    assert fake.find("DELETE", f"/channels/{thread_id}/messages/{progress_id}")
+
+    # a refinement typed in the thread by another member -> a new take with the attributed change
+    before = len([c for c in fake.calls if is_take_post(thread_id)(c)])
+    world.say(world.fake.channels[thread_id], "make it night", who=world.ben)
+    change = await fake.wait_for(lambda c: "@ben: time of day" in (c.content or "") and "-> night" in c.content)
+    assert change.json["allowed_mentions"]["parse"] == []
+    await fake.wait_for(
+        lambda c: is_take_post(thread_id)(c) and len([x for x in fake.calls if is_take_post(thread_id)(x)]) > before,
+        timeout=120,
+    )
+    await world.bot.drain()
+    second = [c for c in fake.calls if is_take_post(thread_id)(c)][-1]
+    assert {f["name"]: f["value"] for f in second.json["embeds"][0]["fields"]}["time of day"] == "night"
+
+    # Approve (a button pressed on the first take's message) -> the storyboard
+    message = fake.messages[int(post.result["id"])]
+    world.press(f"dailies:take:approve:{take_id}:{world.ana['user']['id']}", message, who=world.ben)
+    await fake.wait_for(lambda c: "approved take" in (c.content or ""))
+    board = await studio.storyboard(str(thread_id))
+    assert [s.take_id for s in board.shots] == [take_id]
+
+    # /reel -> one mp4 within the limit
+    world.slash("reel", channel=world.fake.channels[thread_id])
+    reel = await fake.wait_for(
+        lambda c: c.path == f"/channels/{thread_id}/messages" and any(n == "reel.mp4" for n, _ in c.files.values()),
+        timeout=60,
+    )
+    await world.bot.drain()
+    _, reel_bytes = _mp4(reel)
+    assert reel_bytes[4:8] == b"ftyp" and len(reel_bytes) <= limit
+    assert fake.unknown == []
