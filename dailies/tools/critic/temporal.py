@@ -1,0 +1,146 @@
+"""Frame-to-frame measures: motion-compensated flicker, frozen or duplicated frames, scene cuts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+FLICKER_SIDE = 128  # flicker is measured on frames this size, lightly blurred (sensor noise is not flicker)
+CUT_HIST_BINS = 32
+
+
+@dataclass(frozen=True)
+class Flicker:
+    """VBench's temporal-flickering score, 1 - mean |frame - its aligned neighbours| / 255, and the per-frame terms."""
+
+    score: float
+    per_frame: np.ndarray  # mean absolute deviation (0..255) of each measured frame from its aligned neighbours
+    brightness_swing: float  # mean |signed brightness deviation|, 0..255: the global part of the flicker
+    positions: np.ndarray  # kept-frame positions measured
+
+
+def _small(frame: np.ndarray) -> np.ndarray:
+    height, width = frame.shape
+    scale = min(1.0, FLICKER_SIDE / max(width, height))
+    size = (max(8, round(width * scale)), max(8, round(height * scale)))
+    small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    return cv2.GaussianBlur(small, (5, 5), 1.2)
+
+
+def _scaled(matrix: np.ndarray, factor: float) -> np.ndarray:
+    out = matrix.copy()
+    out[:, 2] *= factor
+    return out
+
+
+def _invert(matrix: np.ndarray) -> np.ndarray:
+    return cv2.invertAffineTransform(matrix)
+
+
+def flicker(
+    frames: np.ndarray, indices: np.ndarray, transforms: np.ndarray, skip: set[int], cuts: set[int] = frozenset()
+) -> Flicker:
+    """Compare each frame with the mean of its two neighbours, both aligned onto it by the camera motion.
+
+    A steady move or a gradual change of light cancels out (the neighbours straddle the frame);
+    a strobe, a flash or boiling texture does not. Frames in `skip` (black or blown) are left out, and
+    so are triplets across a cut (`cuts`: kept positions that start a new shot).
+    """
+    width = frames.shape[2]
+    small = [None] * len(frames)
+    factor = 1.0
+    deviations: list[float] = []
+    swings: list[float] = []
+    positions: list[int] = []
+    for k in range(1, len(frames) - 1):
+        if indices[k + 1] - indices[k] != 1 or indices[k] - indices[k - 1] != 1:
+            continue
+        if {k - 1, k, k + 1} & skip or {k, k + 1} & cuts:
+            continue
+        for j in (k - 1, k, k + 1):
+            if small[j] is None:
+                small[j] = _small(frames[j])
+        factor = small[k].shape[1] / width
+        size = (small[k].shape[1], small[k].shape[0])
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        after = cv2.warpAffine(small[k + 1], _scaled(transforms[k], factor), size, flags=flags)
+        before = cv2.warpAffine(small[k - 1], _scaled(_invert(transforms[k - 1]), factor), size, flags=flags)
+        ones = np.ones_like(small[k])
+        valid = (cv2.warpAffine(ones, _scaled(transforms[k], factor), size, flags=flags) > 0.99) & (
+            cv2.warpAffine(ones, _scaled(_invert(transforms[k - 1]), factor), size, flags=flags) > 0.99
+        )
+        margin = max(2, round(min(size) * 0.04))
+        valid[:margin], valid[-margin:], valid[:, :margin], valid[:, -margin:] = False, False, False, False
+        if valid.sum() < 0.2 * valid.size:
+            continue
+        deviation = small[k][valid] - (before[valid] + after[valid]) / 2
+        deviations.append(float(np.abs(deviation).mean()))
+        swings.append(float(abs(deviation.mean())))
+        positions.append(k)
+    per_frame = np.asarray(deviations)
+    score = 1.0 - float(per_frame.mean()) / 255 if len(per_frame) else 1.0
+    swing = float(np.mean(swings)) if swings else 0.0
+    return Flicker(score=score, per_frame=per_frame, brightness_swing=swing, positions=np.asarray(positions, int))
+
+
+def frame_differences(frames: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean absolute difference (0..255) between each pair of consecutive kept frames, and the pairs' positions."""
+    consecutive = np.nonzero(np.diff(indices) == 1)[0]
+    diffs = np.array(
+        [float(cv2.absdiff(frames[k], frames[k + 1]).mean()) for k in consecutive], dtype=np.float64
+    ).reshape(-1)
+    return diffs, consecutive
+
+
+def duplicated(diffs: np.ndarray, positions: np.ndarray, skip: set[int]) -> tuple[list[int], float]:
+    """Kept-frame positions that repeat the frame before while the frames around them move; and the median change.
+
+    A still shot repeats itself by nature, so only a repeat amid change counts (judged against the
+    neighbouring pairs, so a cut from a fast shot to a slow one is not read as a stall).
+    """
+    usable = np.array([k not in skip and k + 1 not in skip for k in positions], dtype=bool)
+    if not usable.any():
+        return [], 0.0
+    typical = float(np.median(diffs[usable]))
+    repeats: list[int] = []
+    for n, k in enumerate(positions):
+        if not usable[n]:
+            continue
+        around = [u for u in range(max(0, n - 4), min(len(diffs), n + 5)) if u != n and usable[u]]
+        local = float(np.median(diffs[around])) if around else typical
+        if local >= 0.5 and diffs[n] < 0.15 * local:
+            repeats.append(int(k) + 1)
+    return repeats, typical
+
+
+def _histogram(thumb: np.ndarray) -> np.ndarray:
+    hist = cv2.calcHist([thumb], [0], None, [CUT_HIST_BINS], [0, 256])
+    return cv2.normalize(hist, hist, 1.0, 0.0, cv2.NORM_L1)
+
+
+def scene_cuts(thumbs: np.ndarray, skip: set[int]) -> list[int]:
+    """Source frame indices where a new shot starts: a jump in both picture and histogram far above its neighbours."""
+    if len(thumbs) < 3:
+        return []
+    small = thumbs.astype(np.int16)
+    mad = np.abs(np.diff(small, axis=0)).mean(axis=(1, 2))
+    hists = [_histogram(t) for t in thumbs]
+    hist_d = np.array(
+        [cv2.compareHist(hists[t], hists[t + 1], cv2.HISTCMP_BHATTACHARYYA) for t in range(len(thumbs) - 1)]
+    )
+    cuts: list[int] = []
+    for t in range(len(mad)):
+        if t in skip or t + 1 in skip:
+            continue
+        around = [
+            u for u in range(max(0, t - 4), min(len(mad), t + 5)) if u != t and u not in skip and u + 1 not in skip
+        ]
+        local_mad = float(np.median(mad[around])) if around else 0.0
+        local_hist = float(np.median(hist_d[around])) if around else 0.0
+        picture_jump = mad[t] > max(12.0, 3.0 * local_mad)
+        palette_jump = hist_d[t] > max(0.15, 3.0 * local_hist)
+        if picture_jump and (palette_jump or mad[t] > 6.0 * local_mad):
+            cuts.append(t + 1)
+    return cuts
