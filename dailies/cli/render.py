@@ -12,6 +12,7 @@ from dailies.cli.errors import UserError
 from dailies.cli.io import print_json, read_json_model
 from dailies.generator.backends import BACKENDS, make_generator, resolve_family
 from dailies.generator.base import Progress
+from dailies.generator.errors import InvalidRequest, ModelUnavailable
 from dailies.settings import Settings
 from dailies.tools.take import render_take
 
@@ -57,13 +58,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"note: {note}", file=sys.stderr)
     generator = make_generator(backend, model=model, settings=settings)
     max_mb = args.max_mb if args.max_mb is not None else settings.max_upload_mb
-    take = render_take(
-        compiled.request,
-        generator,
-        out,
-        max_bytes=int(max_mb * 1024 * 1024),
-        progress=_print_progress,
-    )
+    try:
+        take = render_take(
+            compiled.request,
+            generator,
+            out,
+            max_bytes=int(max_mb * 1024 * 1024),
+            progress=_print_progress,
+        )
+    except (ModelUnavailable, InvalidRequest) as exc:  # the user can fix these: one line, exit 2
+        raise UserError(str(exc)) from None
     take.notes[:0] = compiled.notes
     print_json(take)
     return 0
