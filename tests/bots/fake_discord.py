@@ -400,7 +400,8 @@ def thread_channel(
 
 
 ALL_PERMISSIONS = (1 << 50) - 1
-EVERYONE_PERMISSIONS = 0x0000_0006_4C7F_FE41  # view, send, threads, attach, embed, reactions ... (no admin)
+# view channel, send, embed, attach, history, reactions, app commands, public threads, send in threads.
+EVERYONE_PERMISSIONS = 0x48_8001_CC41
 
 
 def guild(
@@ -511,6 +512,12 @@ class Interactions:
             ],
         }
         return payload
+
+
+def button_row(*custom_ids: str) -> list[dict[str, Any]]:
+    """The components of a message showing buttons with these custom_ids."""
+    buttons = [{"type": 2, "style": 2, "label": cid.split(":")[2], "custom_id": cid} for cid in custom_ids]
+    return [{"type": 1, "components": buttons}]
 
 
 def _option_type(value: Any) -> int:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bots.conftest import CHANNEL_ID, is_take_post
+from tests.bots import fake_discord as fd
+from tests.bots.conftest import CHANNEL_ID, GUILD_ID, is_take_post
 
 
 def _followups(fake, payload) -> list:
@@ -59,7 +60,7 @@ async def test_missing_permission_to_open_a_thread(make_world):
     payload = world.slash("shot", prompt="a fox in the snow")
     answer = await _answer(world, payload)
     assert "couldn't open a thread" in answer.json["content"] and answer.json["flags"] & 64
-    assert (await world.bot.quotas.usage("800000000000000001", world.ana["user"]["id"]))["user_active"] == 0
+    assert (await world.bot.quotas.usage(str(GUILD_ID), world.ana["user"]["id"]))["user_active"] == 0
 
 
 async def test_commands_outside_a_project_thread(make_world):
@@ -70,29 +71,22 @@ async def test_commands_outside_a_project_thread(make_world):
 
 async def test_delete_is_for_the_author_or_moderators(make_world):
     world = await make_world(None)
-    thread = world.fake.channels[CHANNEL_ID]
-    created = world.fake.message(CHANNEL_ID, {"content": "take"})
-    from tests.bots import fake_discord as fd
-
-    project = fd.thread_channel(world.fake.new_id(), CHANNEL_ID, 800000000000000001, "🎬 fox", fd.BOT_ID)
+    project = fd.thread_channel(world.fake.new_id(), CHANNEL_ID, GUILD_ID, "🎬 fox", fd.BOT_ID)
     world.fake.channels[int(project["id"])] = project
     world.add_thread(project)
-    created["channel_id"] = project["id"]
     custom_id = f"dailies:take:delete:abc123:{world.ana['user']['id']}"
+    created = world.fake.message(int(project["id"]), {"content": "take", "components": fd.button_row(custom_id)})
     payload = world.press(custom_id, created, who=world.ben, channel=project)
     answer = await _answer(world, payload)
     assert "Only the person" in answer.json["content"]
     assert not world.fake.find("DELETE", f"/messages/{created['id']}")
     world.press(custom_id, created, who=world.mod, channel=project)
     await world.fake.wait_for(lambda c: c.method == "DELETE" and c.path.endswith(f"/messages/{created['id']}"))
-    assert thread["id"] == str(CHANNEL_ID)
 
 
 async def test_messages_in_an_archived_thread_do_not_crash(make_world):
     world = await make_world(None)
-    from tests.bots import fake_discord as fd
-
-    project = fd.thread_channel(world.fake.new_id(), CHANNEL_ID, 800000000000000001, "🎬 old", fd.BOT_ID, archived=True)
+    project = fd.thread_channel(world.fake.new_id(), CHANNEL_ID, GUILD_ID, "🎬 old", fd.BOT_ID, archived=True)
     world.fake.channels[int(project["id"])] = project
     world.fake.archived.add(int(project["id"]))
     world.add_thread(project)
