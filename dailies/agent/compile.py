@@ -163,7 +163,7 @@ def compile_shot(
     width, height = frame_size(family, aspect)
     exact_height = math.sqrt(family.native_area / ASPECT_VALUES[aspect])
     exact_width = exact_height * ASPECT_VALUES[aspect]
-    if (width, height) != (exact_width, exact_height):
+    if abs(width - exact_width) >= 1 or abs(height - exact_height) >= 1:  # more than rounding to whole pixels
         notes.append(
             f"{family.title} needs sides divisible by {family.size_multiple}; {aspect} at its native area "
             f"({family.native_width}x{family.native_height}) is {exact_width:.0f}x{exact_height:.0f}, "
