@@ -45,7 +45,10 @@ def test_frames_follow_the_rule_and_every_snap_is_a_note(name):
     if request.num_frames != wanted:
         assert any(f"snapped {wanted} to {request.num_frames}" in note for note in compiled.notes)
     size_note = any("snapped to" in note and f"{request.width}x{request.height}" in note for note in compiled.notes)
-    assert size_note or (request.width, request.height) == (family.native_width, family.native_height)
+    exact_height = (family.native_area / ASPECT_VALUES["16:9"]) ** 0.5
+    exact_width = exact_height * ASPECT_VALUES["16:9"]
+    moved = abs(request.width - exact_width) >= 1 or abs(request.height - exact_height) >= 1
+    assert size_note == moved  # a real snap is always said; sub-pixel rounding is not noise-worthy
 
 
 def test_ltx_snaps_frames_to_8k_plus_1_and_says_so():
