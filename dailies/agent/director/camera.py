@@ -22,7 +22,9 @@ _DIR_OF = {"top": "down", "bottom": "up", "above": "down", "below": "up", "the g
 _TO = {"sky": "up", "ground": "down", "floor": "down", "above": "up", "below": "down", "top": "up", "bottom": "down"}
 
 _CAMERA_CONTEXT = re.compile(r"(?<![a-z])(?:camera|cam|we|shot|lens|drone|view|viewer|it|pov)\s+(?:\w+\s+){0,2}$")
-_CLAUSE_START = re.compile(r"(?:^|[,.;:!?]|\b(?:and|then|now|actually|wait|please|just|also|make (?:the camera|it)|let's|lets))\s*$")
+_CLAUSE_START = re.compile(
+    r"(?:^|[,.;:!?]|\b(?:and|then|now|actually|wait|please|just|also|make (?:the camera|it)|let's|lets))\s*$"
+)
 _SAYS_CAMERA = re.compile(r"(?<![a-z])(?:camera|cam|we|drone|shot|move|movement)(?![a-z])")
 _DETERMINER_AFTER = re.compile(r"\s+(?:a|an|the|his|her|their|its|my|our|your|some)\s")
 
@@ -84,7 +86,10 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
     _m(r"zoom(?:s|ing|ed)?(?: shot)?", "zoom", needs_context=True),
     # crane / boom / jib and rising or descending drones
     _m(r"(?:crane|boom|jib)(?:s|ing|ed)? (?:up|upward|upwards)|(?:rising|ascending) (?:crane|boom|jib)", "crane_up"),
-    _m(r"(?:crane|boom|jib)(?:s|ing|ed)? (?:down|downward|downwards)|(?:descending|lowering) (?:crane|boom|jib)", "crane_down"),
+    _m(
+        r"(?:crane|boom|jib)(?:s|ing|ed)? (?:down|downward|downwards)|(?:descending|lowering) (?:crane|boom|jib)",
+        "crane_down",
+    ),
     _m(
         r"(?:drone|aerial|camera|helicopter)(?: shot| view| camera)? (?:rising|rises|rise|ascending|ascends|ascend|climbing|"
         r"climbs|lifting off|lifts off|lifts up|soaring up|soars up|goes up|going up|flies up|flying up|rising up|rises up)"
@@ -153,12 +158,21 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
         r"trails|trailing|stays with|keeps up with|moves with|moving with|travels with|runs alongside|runs with)",
         "tracking",
     ),
-    _m(r"(?:follow|follows|track|tracks|trail|trails|chase)(?= (?:the|him|her|them|it|a|an|along|behind|alongside|after))",
-       "tracking", needs_context=True),
+    _m(
+        r"(?:follow|follows|track|tracks|trail|trails|chase)(?= (?:the|him|her|them|it|a|an|along|behind|alongside|after))",
+        "tracking",
+        needs_context=True,
+    ),
     # tilt
     _m(r"tilt(?:s|ing|ed)?(?: the camera| camera| shot)?", "tilt", needs_context=False),
-    _m(r"(?:camera|we|lens) (?:looks|look|looking|angles|points|pointing|turns) (?:up|upward|upwards|skyward)", "tilt_up"),
-    _m(r"(?:camera|we|lens) (?:looks|look|looking|angles|points|pointing|turns) (?:down|downward|downwards)", "tilt_down"),
+    _m(
+        r"(?:camera|we|lens) (?:looks|look|looking|angles|points|pointing|turns) (?:up|upward|upwards|skyward)",
+        "tilt_up",
+    ),
+    _m(
+        r"(?:camera|we|lens) (?:looks|look|looking|angles|points|pointing|turns) (?:down|downward|downwards)",
+        "tilt_down",
+    ),
     # pan
     _m(r"(?:whip|swish|flash) pan(?:s|ning|ned)?", "pan", speed="fast"),
     _m(
@@ -170,12 +184,19 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
 
 # What a move word is NOT when these words stand next to it.
 _NOT_A_MOVE_BEFORE = {
-    "pan": re.compile(r"(?:frying|peter|sauce|saute|baking|cake|sheet|dust|flat|salt|roasting|cooking|hot|metal|iron|"
-                      r"a|the|his|her|their|my|this|that|wok|stir|copper|gold|bread|brain)\s+$"),
-    "tilt": re.compile(r"(?:dutch|head|slight|canted)\s+$"),
-    "orbit": re.compile(r"(?:into|in|to|the|an|earth|low|its|their|geostationary)\s+$"),
-    "tracking": re.compile(r"(?:the|train|railway|railroad|race|dirt|muddy)\s+$"),
-    "crane": re.compile(r"(?:a|the|white|grey|gray|red crowned|paper|origami|construction)\s+$"),
+    "pan": re.compile(
+        r"(?<![a-z])(?:frying|peter|sauce|saute|baking|cake|sheet|dust|flat|salt|roasting|cooking|hot|metal|iron|"
+        r"a|the|his|her|their|my|this|that|wok|stir|copper|gold|bread|brain)\s+$"
+    ),
+    "tilt": re.compile(r"(?<![a-z])(?:dutch|head|slight|canted)\s+$"),
+    "orbit": re.compile(r"(?<![a-z])(?:into|in|to|the|an|earth|low|its|their|geostationary)\s+$"),
+    "tracking": re.compile(
+        r"(?<![a-z])(?:the|a|its|their|muddy|tyre|tire|animal|deer|train|railway|railroad|race|dirt|muddy)\s+$"
+    ),
+    "truck": re.compile(
+        r"(?<![a-z])(?:the|a|red|blue|white|black|big|old|delivery|fire|pickup|food|his|her|their)\s+$"
+    ),
+    "crane": re.compile(r"(?<![a-z])(?:a|the|white|grey|gray|red crowned|paper|origami|construction)\s+$"),
 }
 _NOT_A_MOVE_AFTER = {
     "pan": re.compile(r"\s+(?:of|with|on the stove|full)\b"),
@@ -195,21 +216,23 @@ class CameraReading:
 def _direction(norm: str, start: int, end: int, family: str) -> tuple[str, int] | None:
     """The direction word that goes with a move word, looked for in the next few words of the same clause."""
     clause_start, clause_end = clause_bounds(norm, start)
-    after = norm[end : min(clause_end, end + 40)]
+    word_end = re.match(r"[a-z]+", norm[start:])
+    begin = start + (word_end.end() if word_end else 0)  # "truck left": the direction may be inside the phrase
+    after = norm[begin : min(clause_end, end + 40)]
     for found in _DIRECTION.finditer(after):
         if len(after[: found.start()].split()) > 4:
             break
         kind = next(k for k, v in found.groupdict().items() if v)
         if kind == "from":
             destination = found.group("to")
-            return _TO.get(destination, destination), end + found.end()
+            return _TO.get(destination, destination), max(end, begin + found.end())
         if kind in {"left", "right", "up", "down", "cw", "ccw"}:
             if family in {"pan", "truck"} and kind in {"up", "down"}:
                 continue
             if family in {"tilt", "crane", "pedestal"} and kind in {"left", "right", "cw", "ccw"}:
                 continue
             tail = re.match(r"\s+(?:direction|side|way)\b", after[found.end() :])
-            return kind, end + found.end() + (tail.end() if tail else 0)
+            return kind, max(end, begin + found.end() + (tail.end() if tail else 0))
     before = norm[max(clause_start, start - 14) : start]
     found = re.search(r"(?<![a-z])(left|right|upward|downward)\s+$", before)
     if found:
@@ -267,7 +290,14 @@ def find_moves(norm: str, base_move: str | None = None) -> tuple[list[Match], li
                 continue
             family = move.family
             said = hit.group(0)
-            word = next((w for w in _NOT_A_MOVE_BEFORE if said.startswith(w[:4])), None)
+            word = next(
+                (
+                    w
+                    for w in _NOT_A_MOVE_BEFORE
+                    if said.startswith(w[:4]) and (family == w or w in {"tracking", "truck"})
+                ),
+                None,
+            )
             if word and _NOT_A_MOVE_BEFORE[word].search(norm[max(0, start - 24) : start]):
                 continue
             word = next((w for w in _NOT_A_MOVE_AFTER if said.startswith(w)), None)
@@ -275,7 +305,12 @@ def find_moves(norm: str, base_move: str | None = None) -> tuple[list[Match], li
                 continue
             if family == "dolly_out" and hit.group(0).startswith("pull") and _DETERMINER_AFTER.match(norm, end):
                 continue
-            if move.needs_context and not _SAYS_CAMERA.search(said) and not _in_camera_context(norm, start):
+            if (
+                move.needs_context
+                and not _SAYS_CAMERA.search(said)
+                and not _in_camera_context(norm, start)
+                and not negated_before(norm, start)
+            ):
                 continue
             value = family
             if family in _DIRECTIONAL or family in {"zoom", "dolly"}:
@@ -323,6 +358,9 @@ def find_speed(norm: str, move: Match | None, move_speed: str | None) -> Match |
             clause_start, clause_end = clause_bounds(norm, move.start)
             between = norm[end : move.start] if end <= move.start else norm[move.end : start]
             near_move = clause_start <= start <= clause_end + 1 and len(between.split()) <= 3
+            own_start, own_end = clause_bounds(norm, start)
+            if not near_move and start > move.end and len(norm[own_start:own_end].split()) <= 2:
+                near_move = len(between.split()) <= 8  # "tilt up to the sky, slowly"
         clause_start, clause_end = clause_bounds(norm, start)
         camera_word = _CAMERA_WORD.search(norm[max(clause_start, start - 25) : min(clause_end, end + 25)])
         if near_move or camera_word:

@@ -12,8 +12,10 @@ _NAME = r"(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)"
 _DESC_END = r"(?=\s*(?:$|[.;!?\n]|,\s*(?:and )?(?:she|he|they|it|who)\b))"
 _DEFINITIONS = (
     re.compile(rf"(?:^|(?<=[.!?;]\s)|(?<=\n)){_NAME} is (?P<desc>(?:an?|the) [^.;!?\n]{{3,300}}?){_DESC_END}"),
-    re.compile(rf"(?i:meet|introducing|this is|our hero is|the hero is|the main character is) {_NAME}[,:\- ]+"
-               rf"(?P<desc>(?:an?|the) [^.;!?\n]{{3,300}}?){_DESC_END}"),
+    re.compile(
+        rf"(?i:meet|introducing|this is|our hero is|the hero is|the main character is) {_NAME}[,:\- ]+"
+        rf"(?P<desc>(?:an?|the) [^.;!?\n]{{3,300}}?){_DESC_END}"
+    ),
     re.compile(rf"(?P<desc>(?:an?|the) [a-z][^.;!?,\n]{{2,200}}?) (?:named|called) {_NAME}"),
     re.compile(rf"{_NAME} \((?P<desc>[^)]{{3,300}})\)"),
     re.compile(rf"(?i:character)[: ]+{_NAME}\s*[:,\-]+\s*(?P<desc>[^.;!?\n]{{3,300}}?){_DESC_END}"),
@@ -61,9 +63,7 @@ def mentions(text: str, names: Iterable[str]) -> list[str]:
     return [n for n in names if re.search(rf"(?<![\w]){re.escape(n)}(?![\w])", text, re.IGNORECASE)]
 
 
-def read_characters(
-    text: str, base: ShotSpec | None, storyboard: Storyboard | None
-) -> CharacterReading:
+def read_characters(text: str, base: ShotSpec | None, storyboard: Storyboard | None) -> CharacterReading:
     """The characters of the new spec: those carried over, introduced or mentioned, each with its canonical words."""
     canon: dict[str, Character] = {}
     for character in [*(storyboard.characters if storyboard else []), *(base.characters if base else [])]:

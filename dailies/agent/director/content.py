@@ -62,7 +62,12 @@ def _is_verb(tokens: list[Token], i: int) -> bool:
     if word.endswith("ing") and len(word) > 4 and word not in NOUN_ING:
         return True
     if word in VERBS:  # a base form follows a plural subject: "two dogs play"
-        return (previous.endswith("s") and not previous.endswith("ss")) or previous in {"people", "children", "men", "women"}
+        return (previous.endswith("s") and not previous.endswith("ss")) or previous in {
+            "people",
+            "children",
+            "men",
+            "women",
+        }
     stem = _stem(word)
     return stem is not None and stem in VERBS
 
@@ -87,7 +92,44 @@ def _prep_at(words: list[str], i: int, preps: tuple[str, ...]) -> int:
 
 
 _DANGLING = frozenset(
-    ["a", "an", "the", "of", "in", "at", "on", "to", "by", "with", "and", "or", "from", "into", "onto", "over", "under", "for", "as", "is", "are", "was", "were", "its", "his", "her", "their", "while", "during", "near", "through", "across", "along", "toward", "towards", "around"]
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "at",
+        "on",
+        "to",
+        "by",
+        "with",
+        "and",
+        "or",
+        "from",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "for",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "its",
+        "his",
+        "her",
+        "their",
+        "while",
+        "during",
+        "near",
+        "through",
+        "across",
+        "along",
+        "toward",
+        "towards",
+        "around",
+    ]
 )
 
 
@@ -106,7 +148,9 @@ def _span(original: str, tokens: list[Token]) -> str | None:
 
 def _content_words(tokens: list[Token]) -> list[str]:
     return [
-        t.text for t in tokens if t.is_word and t.text not in VAGUE and t.text not in DETERMINERS and t.text not in PRONOUNS
+        t.text
+        for t in tokens
+        if t.is_word and t.text not in VAGUE and t.text not in DETERMINERS and t.text not in PRONOUNS
     ]
 
 

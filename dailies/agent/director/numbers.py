@@ -124,8 +124,13 @@ def find_duration(norm: str) -> list[NumberMatch]:
         if unit in {"s", '"', "''"}:
             if not said[0].isdigit():
                 continue
-            if value >= 20 and value % 10 == 0 and (
-                _DECADE_AFTER.match(norm, hit.end()) or _DECADE_BEFORE.search(norm[max(0, hit.start() - 12) : hit.start()])
+            if (
+                value >= 20
+                and value % 10 == 0
+                and (
+                    _DECADE_AFTER.match(norm, hit.end())
+                    or _DECADE_BEFORE.search(norm[max(0, hit.start() - 12) : hit.start()])
+                )
             ):
                 continue
         found.append(NumberMatch(value, *hit.span()))

@@ -215,7 +215,11 @@ def _apply_content(data: dict[str, Any], reading: Reading, base: ShotSpec | None
                 data[name] = value
         return
     # Refining: what a camera move points at is already in the shot; new words replace what they name.
-    if content.subject and "subject" not in content.from_target and not _head(content.subject) <= _head(data["subject"]):
+    if (
+        content.subject
+        and "subject" not in content.from_target
+        and not _head(content.subject) <= _head(data["subject"])
+    ):
         data["subject"] = content.subject
     if content.action and "action" not in content.from_target:
         data["action"] = content.action

@@ -20,6 +20,7 @@ from dailies.agent.director.lexicon import (
     MOODS,
     SHOT_ABBREVIATIONS,
     SHOT_SIZES,
+    STRONG_STYLE,
     STYLE_NOT,
     STYLE_PHRASES,
     STYLES,
@@ -258,6 +259,8 @@ def read_message(text: str, *, base_move: str | None = None) -> Reading:
             taken.append(Match("style", said, hit.start(), hit.end()))
     for match in sorted(styles, key=lambda m: m.start):
         said = _original_words(text, match)
+        if _is_attributive(norm, match) and not STRONG_STYLE.search(norm[match.start : match.end]):
+            continue
         (reading.styles_negated if match.negated or in_old(match) else reading.styles).append(said)
         taken.append(Match(match.field, said, match.start, match.end, mask=not _is_attributive(norm, match)))
 

@@ -21,7 +21,7 @@ _SAME_LENGTH = str.maketrans(
 _HYPHEN_IN_WORD = re.compile(r"(?<=[a-z0-9])[-_](?=[a-z0-9])")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.':][a-z0-9]+)*|[^\sa-z0-9]")
 
-CLAUSE_BREAKS = frozenset(",.;:!?()[]\"|/")
+CLAUSE_BREAKS = frozenset(',.;:!?()[]"|/')
 
 
 def normalise(text: str) -> str:

@@ -43,7 +43,7 @@ NOUN_ING = _words(
     icing sing sling sting ding bling duckling darling dumpling wing offspring awning bedding bearing ceiling coving
     dwelling feeling filling footing frosting heading hearing inkling lining meaning mooring outing pairing piping
     plating railing rigging roofing saying seating shilling shipping siding sitting stuffing tiling timing topping
-    trimming warning wiring writing clearing crossing fencing flooring gathering planking scaffolding shavings
+    trimming warning wiring writing clearing fencing flooring gathering planking scaffolding shavings
     stuffing stirring underpinning sing boxing marketing banking parking shopping camping fishing hunting baking
     during including regarding according concerning notwithstanding pending following spring sibling
     """
@@ -61,7 +61,7 @@ PLACES = _words(
     garage driveway parking lot laboratory lab hospital school campus cemetery graveyard ruins wasteland swamp
     marsh bayou lagoon bay fjord dunes dune oasis steppe plains plain countryside suburb suburbs downtown
     metropolis neighborhood neighbourhood boulevard avenue lane path trail track railway tracks spaceship
-    spacecraft cockpit deck ship train tram bus car interior exterior stage ballroom hall arcade casino nightclub
+    spacecraft cockpit deck interior exterior stage ballroom hall arcade casino nightclub
     club pub tavern inn hotel apartment house home mansion cabin hut tent camp campsite campfire snow grass
     """
 )
