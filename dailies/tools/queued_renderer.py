@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from dailies.generator.backends import make_generator
 from dailies.generator.base import CancelToken, Generator, ProgressCallback
 from dailies.generator.errors import Failure, GeneratorError
-from dailies.generator.queue import Job, JobQueue, JobStoreError, JobTask, JobUpdate
+from dailies.generator.queue import (
+    Executor,
+    Job,
+    JobQueue,
+    JobStore,
+    JobStoreError,
+    JobTask,
+    JobUpdate,
+    LocalExecutor,
+    QueueLimits,
+)
 from dailies.generator.request import RenderRequest
+from dailies.settings import Settings
 from dailies.tools.renderer import ProgressSink, RenderTicket
 from dailies.tools.take import Take, render_take
 
@@ -29,6 +43,74 @@ def take_task(max_bytes: int) -> JobTask:
         return take.model_dump(mode="json")
 
     return run
+
+
+def bytes_take_task(max_bytes: int) -> JobTask:
+    """The job task of a remote worker without shared storage: render, encode, and return the files' bytes."""
+
+    def run(generator: Generator, job: Job, progress: ProgressCallback, cancel: CancelToken) -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(prefix="dailies-take-") as folder:
+            out_path = Path(folder) / Path(job.meta["out_path"]).name
+            take = render_take(job.request, generator, out_path, max_bytes=max_bytes, progress=progress, cancel=cancel)
+            poster = Path(take.poster).read_bytes() if take.poster else None
+            return {"take": take.model_dump(mode="json"), "mp4": out_path.read_bytes(), "poster": poster}
+
+    return run
+
+
+def store_returned_take(job: Job, value: dict[str, Any]) -> dict[str, Any]:
+    """In the bot process: write the bytes a remote worker returned where the job said, as a Take dict."""
+    out_path = Path(job.meta["out_path"])
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_bytes(value["mp4"])
+    take = dict(value["take"], path=str(out_path))
+    if value.get("poster") is not None:
+        poster = out_path.with_suffix(".jpg")
+        poster.write_bytes(value["poster"])
+        take["poster"] = str(poster)
+    return Take.model_validate(take).model_dump(mode="json")
+
+
+def queue_limits(settings: Settings) -> QueueLimits:
+    return QueueLimits(
+        max_queued=settings.queue_max_jobs,
+        per_user=settings.queue_per_user,
+        per_guild=settings.queue_per_guild,
+        user_concurrency=settings.queue_user_concurrency,
+        guild_concurrency=settings.queue_guild_concurrency,
+        max_attempts=settings.queue_max_attempts,
+    )
+
+
+def build_executors(settings: Settings) -> list[Executor]:
+    """Local warm workers (the embedded default), or slots over the Ray cluster's render actors."""
+    if settings.ray_workers:
+        import ray
+
+        from dailies.generator.ray_pool import RayPool
+
+        if not ray.is_initialized():
+            ray.init(address=settings.ray_address or "auto", log_to_driver=False)
+        if settings.ray_shared_storage:
+            pool = RayPool(take_task(settings.max_upload_bytes))
+        else:
+            pool = RayPool(bytes_take_task(settings.max_upload_bytes), store_returned_take)
+        return list(pool.slots(settings.ray_workers))
+    factory = partial(make_generator, settings.backend, model=settings.model, settings=settings)
+    task = take_task(settings.max_upload_bytes)
+    return [LocalExecutor(f"local-{index}", factory, task) for index in range(settings.queue_workers)]
+
+
+def open_queued_renderer(settings: Settings, executors: list[Executor] | None = None) -> QueuedRenderer:
+    """Open the job store in the data folder, re-queue what a previous run left, start serving.
+
+    Raises JobStoreError (one clear line) when the data folder cannot be written. Blocking: call it at start-up,
+    off the event loop (`await asyncio.to_thread(open_queued_renderer, settings)`).
+    """
+    store = JobStore.open(settings.jobs_path)
+    queue = JobQueue(store, executors if executors is not None else build_executors(settings), queue_limits(settings))
+    queue.start()
+    return QueuedRenderer(queue)
 
 
 def outcome(job: Job) -> Take | Failure:
@@ -126,3 +208,7 @@ class QueuedRenderer:
 
     def cancel(self, job_id: str) -> bool:
         return self.queue.cancel(job_id)
+
+    def close(self) -> None:
+        """Stop serving; running jobs go back to the store as queued and resume at the next start."""
+        self.queue.close()
