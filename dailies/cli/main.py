@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "dailies.cli.render",
     "dailies.cli.models",
     "dailies.cli.discord",
+    "dailies.cli.worker",
+    "dailies.cli.critique",
 )
 
 
