@@ -66,13 +66,22 @@ class StallMonitor:
             self._task.cancel()
 
 
-def take_posts(fake: fd.FakeDiscord, thread_id: int) -> int:
-    path = f"/channels/{thread_id}/messages"
-    return sum(
-        1
-        for c in fake.calls
-        if c.method == "POST" and c.path == path and any(n.endswith(".mp4") for n, _ in c.files.values())
-    )
+class TakeCounter:
+    """Take posts per channel, counted incrementally so polling stays cheap on the loop it measures."""
+
+    def __init__(self, fake: fd.FakeDiscord) -> None:
+        self.fake = fake
+        self.seen = 0
+        self.counts: dict[int, int] = {}
+
+    def __call__(self, thread_id: int) -> int:
+        calls = self.fake.calls
+        for call in calls[self.seen :]:
+            if call.method == "POST" and any(n.endswith(".mp4") for n, _ in call.files.values()):
+                channel = int(call.path.split("/")[2])
+                self.counts[channel] = self.counts.get(channel, 0) + 1
+        self.seen = len(calls)
+        return self.counts.get(thread_id, 0)
 
 
 async def wait_until(predicate, timeout: float) -> bool:
@@ -109,6 +118,7 @@ async def run(members: int, duration: float, ramp: float, timeout: float, worker
     votes = await VoteStore(db).open()
     journal = await RunJournal(db).open()
     monitor = StallMonitor()
+    take_posts = TakeCounter(fake)
     started = time.monotonic()
     try:
         async with Studio.open(settings, renderer=renderer) as studio:
@@ -138,9 +148,7 @@ async def run(members: int, duration: float, ramp: float, timeout: float, worker
                 bot._connection.parse_thread_create({**thread, "newly_created": True})
                 index = int(thread["name"].split("shot ")[1][:2])
                 threads[index] = thread
-            first_ok = await wait_until(
-                lambda: all(take_posts(fake, int(t["id"])) >= 1 for t in threads.values()), timeout
-            )
+            first_ok = await wait_until(lambda: all(take_posts(int(t["id"])) >= 1 for t in threads.values()), timeout)
             first_s = time.monotonic() - started
 
             async def refine(i: int) -> None:
@@ -151,9 +159,7 @@ async def run(members: int, duration: float, ramp: float, timeout: float, worker
                 bot._connection.parse_message_create(message)
 
             await asyncio.gather(*(refine(i) for i in threads))
-            second_ok = await wait_until(
-                lambda: all(take_posts(fake, int(t["id"])) >= 2 for t in threads.values()), timeout
-            )
+            second_ok = await wait_until(lambda: all(take_posts(int(t["id"])) >= 2 for t in threads.values()), timeout)
             await bot.drain(timeout=30)
             total_s = time.monotonic() - started
             monitor.stop()
@@ -170,7 +176,7 @@ async def run(members: int, duration: float, ramp: float, timeout: float, worker
             interaction_id = call.path.split("/")[2]
             if interaction_id in sent:
                 acks.append(call.at - sent[interaction_id])
-    delivered = sum(min(take_posts(fake, int(t["id"])), 2) for t in threads.values())
+    delivered = sum(min(take_posts(int(t["id"])), 2) for t in threads.values())
     attributed = sum(1 for c in fake.calls if "-> night" in (c.content or ""))
     return {
         "members": members,
