@@ -16,6 +16,7 @@ from dailies.settings import Settings
 
 # Each module registers one sub-command with `register(subparsers)`; add a line to add a command.
 COMMAND_MODULES = (
+    "dailies.cli.spec",
     "dailies.cli.render",
     "dailies.cli.models",
     "dailies.cli.discord",
