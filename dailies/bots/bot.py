@@ -107,7 +107,8 @@ class DailiesBot(commands.Bot):
                 await self.journal.end(run.thread_id)
                 continue
             owner = self.get_user(int(run.user_id)) or discord.Object(id=int(run.user_id))
-            self.spawn(self.runner.recover(thread, owner), name=f"recover-{run.thread_id}")  # type: ignore[arg-type]
+            recovering = self.runner.recover(thread, owner, post_all=run.kind == "post_all")  # type: ignore[arg-type]
+            self.spawn(recovering, name=f"recover-{run.thread_id}")  # type: ignore[arg-type]
             restarted += 1
         return restarted
 

@@ -187,6 +187,11 @@ class RunDelivery:
             await self._on_posted(message, take_id)
         return message
 
+    def abandon(self) -> None:
+        """Stop editing at once (the process is going down); the next start posts what is left."""
+        if self.progress is not None:
+            self.progress.abandon()
+
     async def finish(self) -> None:
         if self.progress is None:
             return

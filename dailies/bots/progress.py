@@ -87,6 +87,11 @@ class ProgressMessage:
         if self._task is not None:
             await self._task
 
+    def abandon(self) -> None:
+        self._closed = True
+        if self._task is not None:
+            self._task.cancel()
+
     async def delete(self) -> None:
         self._closed = True
         self._wake.set()

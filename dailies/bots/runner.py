@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -114,6 +115,7 @@ class Runner:
         thread_id = str(getattr(thread, "id", ""))
         self.active[thread_id] = delivery
         journal = self.bot.journal
+        interrupted = False
         try:
             if journal is not None:
                 await journal.begin(thread_id, str(user.id), "post_all" if post_all else "run")
@@ -126,14 +128,21 @@ class Runner:
             await delivery.say(f"⚠️ {exc}")
         except discord.HTTPException as exc:
             log.warning("lost the thread while delivering: %s", exc)
+        except asyncio.CancelledError:
+            # Shutdown or kill: keep the journal row, so the next start finishes the run and delivers its take.
+            interrupted = True
+            raise
         finally:
-            if journal is not None:
-                await journal.end(thread_id)
-            if self.active.get(thread_id) is delivery:
-                del self.active[thread_id]
             if lease is not None:
                 lease.release()
-            await delivery.finish()
+            if self.active.get(thread_id) is delivery:
+                del self.active[thread_id]
+            if interrupted:
+                delivery.abandon()
+            else:
+                if journal is not None:
+                    await journal.end(thread_id)
+                await delivery.finish()
         return delivery
 
     async def _after(self, thread: Any, user: discord.abc.User, delivery: RunDelivery, result: Any) -> None:
@@ -238,10 +247,14 @@ class Runner:
         board = await self.bot.studio.storyboard(thread_id)
         await interaction.followup.send(embed=storyboard_embed(board), allowed_mentions=NO_PINGS)
 
-    async def recover(self, thread: discord.abc.Messageable, user: discord.abc.User) -> RunDelivery:
+    async def recover(
+        self, thread: discord.abc.Messageable, user: discord.abc.User, *, post_all: bool = False
+    ) -> RunDelivery:
         """Finish the run a crash cut off in this thread and deliver its take."""
         thread_id = str(getattr(thread, "id", ""))
-        return await self.run(thread, user, lambda sink: self.bot.studio.recover(thread_id, on_event=sink), lease=None)
+        return await self.run(
+            thread, user, lambda sink: self.bot.studio.recover(thread_id, on_event=sink), lease=None, post_all=post_all
+        )
 
     def status_line(self, thread_id: str) -> str | None:
         delivery = self.active.get(thread_id)

@@ -11,7 +11,9 @@ import pytest
 
 from dailies.bots.bot import DailiesBot
 from dailies.bots.guild_settings import GuildSettingsStore
+from dailies.bots.journal import RunJournal
 from dailies.bots.quotas import Limits, Quotas
+from dailies.bots.votes import VoteStore
 from dailies.settings import Settings
 from tests.bots import fake_discord as fd
 
@@ -103,18 +105,22 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture
 async def make_world(fake, settings) -> AsyncIterator[Callable[..., Any]]:
-    opened: list[tuple[DailiesBot, Quotas, GuildSettingsStore]] = []
+    opened: list[tuple[DailiesBot, list[Any]]] = []
 
     async def build(studio: Any = None, *, settings_: Settings | None = None, **bot_kwargs: Any) -> World:
         cfg = settings_ or settings
         quotas = await Quotas(cfg.data_dir / "bot.sqlite", Limits.from_settings(cfg)).open()
         defaults = await GuildSettingsStore(cfg.data_dir / "bot.sqlite").open()
-        bot = DailiesBot(studio=studio, settings=cfg, quotas=quotas, defaults=defaults, **bot_kwargs)
+        votes = await VoteStore(cfg.data_dir / "bot.sqlite").open()
+        journal = await RunJournal(cfg.data_dir / "bot.sqlite").open()
+        bot = DailiesBot(
+            studio=studio, settings=cfg, quotas=quotas, defaults=defaults, votes=votes, journal=journal, **bot_kwargs
+        )
         await bot.login(cfg.discord_token.get_secret_value())
         guild = make_guild()
         fake.register_guild(guild)
         bot._connection._add_guild_from_data(guild)
-        opened.append((bot, quotas, defaults))
+        opened.append((bot, [quotas, defaults, votes, journal]))
         members = {m["user"]["username"]: m for m in guild["members"]}
         return World(
             fake=fake,
@@ -128,10 +134,10 @@ async def make_world(fake, settings) -> AsyncIterator[Callable[..., Any]]:
         )
 
     yield build
-    for bot, quotas, defaults in opened:
+    for bot, stores in opened:
         await bot.close()
-        await quotas.close()
-        await defaults.close()
+        for store in stores:
+            await store.close()
 
 
 @pytest.fixture

@@ -1,0 +1,50 @@
+"""A bot killed mid-render, then restarted: the take is still delivered, once, to the same thread."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from dailies.agent.studio import Studio
+from dailies.tools.queued_renderer import open_queued_renderer
+from tests.bots.conftest import CHANNEL_ID, is_take_post
+
+pytestmark = pytest.mark.slow
+
+
+async def test_kill_mid_render_then_restart_delivers_the_take(make_world, settings):
+    cfg = settings.model_copy(update={"attempt_budget": 1, "approve_final_renders": False})
+    renderer = await asyncio.to_thread(open_queued_renderer, cfg)
+    async with Studio.open(cfg, renderer=renderer) as studio:
+        first = await make_world(studio, settings_=cfg, progress_interval=0.05)
+        fake = first.fake
+        first.slash("shot", prompt="a paper boat on a pond, slow dolly in, 4 seconds")
+        created = await fake.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{CHANNEL_ID}/threads")
+        thread = fake.channels[int(created.result["id"])]
+        thread_id = int(thread["id"])
+        await fake.wait_for(
+            lambda c: (
+                c.method == "PATCH" and f"/channels/{thread_id}/messages/" in c.path and "step" in (c.content or "")
+            ),
+            timeout=120,
+        )
+        # Kill: the bot's tasks die mid-render, the queue stops and puts its running job back.
+        await first.bot.close()
+        await asyncio.to_thread(renderer.close)
+    assert not any(is_take_post(thread_id)(c) for c in fake.calls)
+
+    renderer = await asyncio.to_thread(open_queued_renderer, cfg)
+    try:
+        async with Studio.open(cfg, renderer=renderer) as studio:
+            second = await make_world(studio, settings_=cfg, progress_interval=0.05)
+            second.add_thread(thread)
+            assert await second.bot.recover_runs() == 1
+            post = await fake.wait_for(is_take_post(thread_id), timeout=120)
+            await second.bot.drain()
+            assert post.json["embeds"][0]["fields"]
+            assert sum(1 for c in fake.calls if is_take_post(thread_id)(c)) == 1
+            assert await second.bot.journal.left_over() == []
+            assert await second.bot.recover_runs() == 0
+    finally:
+        await asyncio.to_thread(renderer.close)
