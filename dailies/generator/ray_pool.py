@@ -146,8 +146,11 @@ class WorkerSupervisor:
 class RayPool:
     """Sends jobs to idle render actors found by name; a job whose actor dies is retried on another one."""
 
-    def __init__(self, task: JobTask, finish: Finish | None = None, *, poll_s: float = 0.25) -> None:
+    def __init__(
+        self, task: JobTask, finish: Finish | None = None, *, poll_s: float = 0.25, prefix: str = NAME_PREFIX
+    ) -> None:
         self._task = task
+        self._prefix = prefix
         self._finish = finish
         self._poll_s = poll_s
         self._cond = threading.Condition()
@@ -162,7 +165,7 @@ class RayPool:
         names = [
             entry["name"]
             for entry in ray.util.list_named_actors(all_namespaces=True)
-            if entry["namespace"] == NAMESPACE and entry["name"].startswith(NAME_PREFIX)
+            if entry["namespace"] == NAMESPACE and entry["name"].startswith(self._prefix)
         ]
         found = {}
         for name in names:

@@ -93,3 +93,35 @@ def test_cancel_reaches_the_pipeline_in_the_actor(cluster: WorkerSupervisor, tmp
     assert queue.get(job.id).status == "cancelled"
     assert time.monotonic() - started < 10  # 200 steps would take 20 s
     queue.close()
+
+
+def test_previz_takes_come_back_as_bytes_or_on_shared_storage(cluster: WorkerSupervisor, tmp_path: Path) -> None:
+    from dailies.generator.request import LookHints
+    from dailies.tools.queued_renderer import bytes_take_task, store_returned_take, take_task
+    from dailies.tools.take import Take
+
+    cluster.stop()  # free the CPUs for previz actors
+    previz = WorkerSupervisor(count=1, backend="previz", model=None, num_gpus=0, num_cpus=1, tag="previz")
+    previz.ensure(timeout=120)
+    try:
+        prefix = "dailies-render-previz"
+        for shared, pool in [
+            (False, RayPool(bytes_take_task(10_000_000), store_returned_take, prefix=prefix)),
+            (True, RayPool(take_task(10_000_000), prefix=prefix)),
+        ]:
+            assert pool.refresh() == 1
+            queue = JobQueue(JobStore.open(tmp_path / f"jobs-{shared}.sqlite"), pool.slots(1))
+            queue.start()
+            out = tmp_path / f"shared-{shared}" / "take.mp4"
+            look = LookHints(subject="a lighthouse", time_of_day="dusk")
+            req = RenderRequest(prompt="a lighthouse at dusk", width=64, height=48, num_frames=12, fps=12, look=look)
+            job = queue.submit(req, owner="cy", meta={"out_path": str(out)})
+            wait_for(lambda job=job, queue=queue: queue.get(job.id).finished)
+            done = queue.get(job.id)
+            assert done.status == "done", done.failure
+            take = Take.model_validate(done.result)
+            assert take.path == str(out) and out.stat().st_size == take.bytes > 0
+            assert take.num_frames == 12 and take.backend == "previz"
+            queue.close()
+    finally:
+        previz.stop()
