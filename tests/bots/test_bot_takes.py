@@ -1,0 +1,94 @@
+"""Take buttons, the Refine modal, votes and favourites, persistence across a restart, /queue and /cancel."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.bots import fake_discord as fd
+from tests.bots.conftest import CHANNEL_ID, GUILD_ID, is_take_post
+
+pytestmark = pytest.mark.slow
+
+
+def _ids(payload: dict) -> list[str]:
+    return [c["custom_id"] for row in payload.get("components", []) for c in row.get("components", [])]
+
+
+def _take_posts(fake, thread_id: int) -> list:
+    return [c for c in fake.calls if is_take_post(thread_id)(c)]
+
+
+async def _first_take(world, prompt: str):
+    world.slash("shot", prompt=prompt)
+    created = await world.fake.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{CHANNEL_ID}/threads")
+    thread = world.fake.channels[int(created.result["id"])]
+    world.add_thread(thread)
+    post = await world.fake.wait_for(is_take_post(int(thread["id"])), timeout=120)
+    await world.bot.drain()
+    return thread, post
+
+
+async def _next_take(world, thread, count: int):
+    await world.fake.wait_for(lambda c: len(_take_posts(world.fake, int(thread["id"]))) >= count, timeout=120)
+    await world.bot.drain()
+    return _take_posts(world.fake, int(thread["id"]))
+
+
+async def test_refine_modal_votes_favourite_and_restart(make_world, studio):
+    world = await make_world(studio, progress_interval=0.05)
+    fake = world.fake
+    thread, post = await _first_take(world, "a heron in a marsh, static camera, 1 second")
+    thread_id = int(thread["id"])
+    ids = _ids(post.json)
+    take1 = ids[0].split(":")[3]
+    message1 = fake.messages[int(post.result["id"])]
+
+    # Refine opens a modal (the modal is the interaction's answer: type 9) ...
+    press = world.press(next(i for i in ids if ":refine:" in i), message1, who=world.ben)
+    modal = await fake.wait_for(lambda c: c.path.startswith(f"/interactions/{press['id']}/"))
+    assert modal.json["type"] == 9 and modal.json["data"]["custom_id"] == f"dailies:refine:{take1}"
+    # ... whose submission refines the shot, attributed to whoever submitted it.
+    world.submit(f"dailies:refine:{take1}", {"change": "make it night"}, channel=thread, who=world.ben)
+    await fake.wait_for(lambda c: "@ben: time of day" in (c.content or ""))
+    posts = await _next_take(world, thread, 2)
+    message2 = fake.messages[int(posts[1].result["id"])]
+    take2 = _ids(posts[1].json)[0].split(":")[3]
+
+    # 👍 from two members on take 2, 👎 on take 1: the favourite goes to the storyboard.
+    for who, message, emoji in ((world.ana, message2, "👍"), (world.ben, message2, "👍"), (world.mod, message1, "👎")):
+        world.bot._connection.parse_message_reaction_add(
+            fd.reaction_add(int(message["id"]), thread_id, GUILD_ID, who, emoji)
+        )
+    for _ in range(100):  # listeners run as their own tasks
+        if await world.bot.votes.tally(str(thread_id)) == {take1: -1, take2: 2}:
+            break
+        await asyncio.sleep(0.05)
+    assert await world.bot.votes.tally(str(thread_id)) == {take1: -1, take2: 2}
+    world.slash("storyboard", channel=thread, add_favourite=True)
+    await fake.wait_for(lambda c: "/webhooks/" in c.path and c.json and c.json.get("embeds"))
+    assert [s.take_id for s in (await studio.storyboard(str(thread_id))).shots] == [take2]
+
+    # A restart: a new bot process answers the buttons of takes the old one posted.
+    await world.bot.close()
+    restarted = await make_world(studio, progress_interval=0.05)
+    restarted.add_thread(thread)
+    restarted.press(f"dailies:take:approve:{take1}:{world.ana['user']['id']}", message1, who=world.ana)
+    await fake.wait_for(lambda c: f"approved take `{take1}`" in (c.content or ""))
+    assert [s.take_id for s in (await studio.storyboard(str(thread_id))).shots] == [take2, take1]
+
+    # Re-roll from the first take's buttons: a new take with a new seed.
+    restarted.press(f"dailies:take:reroll:{take1}:{world.ana['user']['id']}", message1, who=world.ben)
+    posts = await _next_take(restarted, thread, 3)
+    seeds = [{f["name"]: f["value"] for f in p.json["embeds"][0]["fields"]}["seed"] for p in posts]
+    assert seeds[2] != seeds[0]
+
+    # /queue answers privately; /cancel with nothing running says so.
+    payload = restarted.slash("queue", channel=thread)
+    answer = await fake.wait_for(lambda c: c.path.endswith(payload["token"]) and c.method == "POST")
+    assert answer.json["flags"] & 64 and "today" in answer.json["content"]
+    payload = restarted.slash("cancel", channel=thread)
+    answer = await fake.wait_for(lambda c: c.path.endswith(payload["token"]) and c.method == "POST")
+    assert "Nothing is rendering" in answer.json["content"]
+    assert fake.unknown == []
