@@ -147,3 +147,96 @@ def test_progress_lines():
     assert "#2 in the queue" in queued_line(2, 65)
     assert "1m05s" in queued_line(2, 65)
     assert "step 5/10" in render_line(5, 10, eta_s=3)
+
+
+# ---- spec card -----------------------------------------------------------------------------------
+def _take(**overrides):
+    from dailies.tools.take import Take
+
+    values = dict(
+        path="x.mp4",
+        backend="previz",
+        model="previz",
+        seed=7,
+        width=64,
+        height=36,
+        num_frames=9,
+        fps=8,
+        duration_s=1.125,
+        bytes=4096,
+        render_s=0.1,
+    )
+    return Take(**{**values, **overrides})
+
+
+def test_spec_card_stays_within_discord_limits_and_keeps_the_essentials():
+    from dailies.agent.spec import Character, ShotSpec
+    from dailies.bots.cards import spec_card
+    from dailies.tools.critique import CameraMotion, Check, Critique
+
+    long = "@everyone " + "x" * 1990
+    spec = ShotSpec(
+        subject=long,
+        action=long,
+        setting=long,
+        style=long,
+        lighting=long,
+        mood=long,
+        camera_movement="pan_left",
+        time_of_day="night",
+        duration_s=4,
+        fps=24,
+        characters=[Character(name=f"c{i}", description=long) for i in range(20)],
+        effects=["rain", "fog"],
+    )
+    critique = Critique(
+        passed=False,
+        score=0.41,
+        camera_motion=CameraMotion(detected="static", expected="pan_left", confidence=0.9),
+        checks=[Check(name=f"check{i}", passed=False, detail=long) for i in range(30)],
+    )
+    embed = spec_card(spec, _take(model=long[:150]), take_id="abc123", critique=critique, changes=[long] * 20)
+    assert len(embed) <= 6000 and len(embed.fields) <= 25
+    names = [f.name for f in embed.fields]
+    assert {"seed", "model", "critique", "failed checks"} <= set(names)
+    assert "@everyone" not in str(embed.to_dict()).replace("@\u200beveryone", "")
+    assert embed.footer.text.startswith("take abc123")
+
+
+# ---- upload fitting ------------------------------------------------------------------------------
+async def test_fit_clip_keeps_small_clips_and_re_encodes_big_ones(tmp_path):
+    import av
+    import numpy as np
+
+    from dailies.bots.upload import FittedClip, fit_clip, upload_limit
+
+    path = tmp_path / "noisy.mp4"
+    rng = np.random.default_rng(0)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=8)
+        stream.width, stream.height, stream.pix_fmt = 96, 64, "yuv420p"
+        stream.options = {"crf": "0"}
+        for _ in range(16):
+            frame = av.VideoFrame.from_ndarray(rng.integers(0, 255, (64, 96, 3), dtype=np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    size = path.stat().st_size
+    same = await fit_clip(path, size + 1)
+    assert isinstance(same, FittedClip) and same.path == path
+    limit = size // 4
+    fitted = await fit_clip(path, limit)
+    assert isinstance(fitted, FittedClip) and fitted.path != path
+    assert fitted.bytes == fitted.path.stat().st_size <= limit
+    assert upload_limit(None, 50 * 2**20) == 10 * 2**20
+    assert upload_limit(100 * 2**20, 8 * 2**20) == 8 * 2**20
+
+
+# ---- CLI -----------------------------------------------------------------------------------------
+def test_dailies_discord_without_a_token_exits_2_with_one_line(capsys):
+    from dailies.cli.main import main
+
+    assert main(["discord"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "DISCORD_TOKEN" in err
