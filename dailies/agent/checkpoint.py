@@ -43,9 +43,58 @@ def serializer() -> JsonPlusSerializer:
     return JsonPlusSerializer(allowed_msgpack_modules=sorted(state_types()))
 
 
+def _redact(url: str) -> str:
+    """The URL without its password, for error messages."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
+
+
+@asynccontextmanager
+async def _open_postgres(url: str) -> AsyncIterator[BaseCheckpointSaver]:
+    """LangGraph's Postgres saver over a small connection pool: several bot processes share conversations."""
+    try:
+        import psycopg
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from psycopg.rows import dict_row
+        from psycopg_pool import AsyncConnectionPool, PoolTimeout
+    except ImportError:
+        raise RuntimeError("a postgresql:// checkpoint_url needs: pip install 'dailies[scale]'") from None
+
+    try:  # one direct connection first: a pool retries a dead server until its timeout
+        probe = await psycopg.AsyncConnection.connect(url, connect_timeout=10)
+        await probe.close()
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise ConnectionError(f"cannot reach the Postgres checkpointer at {_redact(url)}: {reason}") from None
+    kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+    pool = AsyncConnectionPool(url, kwargs=kwargs, min_size=1, max_size=8, open=False)
+    try:
+        await pool.open(wait=True, timeout=15)
+    except PoolTimeout as exc:
+        await pool.close()
+        raise ConnectionError(f"cannot reach the Postgres checkpointer at {_redact(url)}: {exc}") from None
+    try:
+        saver = AsyncPostgresSaver(pool, serde=serializer())
+        await saver.setup()
+        yield saver
+    finally:
+        await pool.close()
+
+
 @asynccontextmanager
 async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver]:
-    """The checkpointer the settings name: SQLite in the data folder (embedded default)."""
+    """The checkpointer the settings name: Postgres when checkpoint_url says so, else SQLite in the data folder."""
+    url = settings.checkpoint_url
+    if url:
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError(f"checkpoint_url must be a postgresql:// URL, not {_redact(url)!r}")
+        async with _open_postgres(url) as saver:
+            yield saver
+        return
     import aiosqlite
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
