@@ -41,7 +41,8 @@ _SPEED_WORD = re.compile(
     rf"(?<![a-z])(?:(?P<slow>{SLOW_WORDS})|(?P<fast>{FAST_WORDS})|(?P<medium>{MEDIUM_WORDS}))(?![a-z])"
 )
 _CAMERA_WORD = re.compile(
-    r"(?<![a-z])(?:camera|cam|camera move|movement|pan|pans|panning|tilt|tilts|zoom|zooms|dolly|push|pushes|orbit|orbits|"
+    r"(?<![a-z])(?:camera|cam|camera move|movement|pan|pans|panning|tilt|tilts|zoom|zooms|dolly|push|pushes|orbit"
+    r"|orbits|"
     r"tracking|crane)(?![a-z])"
 )
 _NOT_SPEED_AFTER = re.compile(r"\s*(?:motion|mo|motion|zoom lens)\b")
@@ -91,14 +92,17 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
         "crane_down",
     ),
     _m(
-        r"(?:drone|aerial|camera|helicopter)(?: shot| view| camera)? (?:rising|rises|rise|ascending|ascends|ascend|climbing|"
-        r"climbs|lifting off|lifts off|lifts up|soaring up|soars up|goes up|going up|flies up|flying up|rising up|rises up)"
+        r"(?:drone|aerial|camera|helicopter)(?: shot| view| camera)? (?:rising|rises|rise|ascending|ascends|ascend"
+        r"|climbing|"
+        r"climbs|lifting off|lifts off|lifts up|soaring up|soars up|goes up|going up|flies up|flying up|rising up"
+        r"|rises up)"
         r"|(?:rising|ascending|climbing) (?:drone|aerial|helicopter|camera)(?: shot)?"
         r"|(?:camera|we) (?:rises|rise|lifts|ascends|ascend|climbs|cranes) (?:up )?(?:above|over|into|to|from|high)",
         "crane_up",
     ),
     _m(
-        r"(?:drone|aerial|camera|helicopter)(?: shot| view| camera)? (?:descending|descends|descend|lowering|lowers|drops|"
+        r"(?:drone|aerial|camera|helicopter)(?: shot| view| camera)? (?:descending|descends|descend|lowering|lowers"
+        r"|drops|"
         r"dropping|comes down|coming down|flies down|flying down|sinks|sinking)"
         r"|(?:descending|dropping|lowering) (?:drone|aerial|helicopter|camera)(?: shot)?",
         "crane_down",
@@ -127,7 +131,8 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
     ),
     # dolly in / out, push in, pull back
     _m(
-        r"(?:dolly|dollies|dollying|track|tracks|tracking|truck|trucks|trucking)(?: shot)? (?:in|forward|forwards|closer|"
+        r"(?:dolly|dollies|dollying|track|tracks|tracking|truck|trucks|trucking)(?: shot)? (?:in|forward|forwards"
+        r"|closer|"
         r"toward|towards|into|inward)|push(?:es|ing|ed)? (?:in|forward|closer|toward|towards|into)|push in"
         r"|(?:camera|we) (?:moves|move|glides|creeps|drifts|pushes|travels|slides|goes|flies|floats) "
         r"(?:slowly |gently |quickly )?(?:forward|in|closer|toward|towards|into)"
@@ -135,7 +140,8 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
         "dolly_in",
     ),
     _m(
-        r"(?:dolly|dollies|dollying|track|tracks|tracking|truck|trucks|trucking)(?: shot)? (?:out|back|backward|backwards|"
+        r"(?:dolly|dollies|dollying|track|tracks|tracking|truck|trucks|trucking)(?: shot)? (?:out|back|backward"
+        r"|backwards|"
         r"away|outward)|pull(?:s|ing|ed)? (?:back|out|away)|pullback|pull out"
         r"|(?:camera|we) (?:moves|move|glides|drifts|travels|slides|goes|flies|floats|backs|retreats|recedes) "
         r"(?:slowly |gently |quickly )?(?:back|backward|backwards|away|out)|(?:camera|we) (?:retreats|recedes)",
@@ -144,7 +150,8 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
     _m(r"dolly(?:ing)?(?: shot| move| movement)?|dollies", "dolly", needs_context=True),
     # truck / crab (sideways)
     _m(
-        r"(?:truck|trucks|trucking|crab|crabs|crabbing|dolly|dollies|slide|slides|sliding|track|tracks|tracking|move|moves|"
+        r"(?:truck|trucks|trucking|crab|crabs|crabbing|dolly|dollies|slide|slides|sliding|track|tracks|tracking|move"
+        r"|moves|"
         r"moving|glide|glides|gliding|strafe|strafes)(?: shot)?(?: sideways)? (?:left|right|to the left|to the right)"
         r"|(?:lateral|sideways|side) (?:move|movement|tracking|track|dolly|slide|truck)(?: shot)?",
         "truck",
@@ -159,7 +166,8 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
         "tracking",
     ),
     _m(
-        r"(?:follow|follows|track|tracks|trail|trails|chase)(?= (?:the|him|her|them|it|a|an|along|behind|alongside|after))",
+        r"(?:follow|follows|track|tracks|trail|trails|chase)(?= (?:the|him|her|them|it|a|an|along|behind|alongside"
+        r"|after))",
         "tracking",
         needs_context=True,
     ),

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from dailies.agent.director.words import words_of
 from dailies.agent.spec import Character, ShotSpec, Storyboard
 
 _NAME = r"(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)"
@@ -31,8 +32,10 @@ _BEING = re.compile(
     r"brother|daughter|son|baby|toddler|puppy|kitten|ghost|vampire|zombie|elf|dwarf|goblin|orc|giant|fairy|"
     r"mermaid|monster|creature|animal|he|she|wears|wearing|hair|eyes|beard|coat|dress|jacket)\b"
 )
-_NOT_NAMES = frozenset({"The", "A", "An", "It", "This", "That", "There", "Make", "Now", "Then", "And", "But", "Camera",
-                        "Shot", "Scene", "Actually", "Okay", "Ok", "So", "Let", "Please", "Show", "She", "He", "They"})  # fmt: skip
+_NOT_NAMES = words_of(
+    "The A An It This That There Make Now Then And But Camera Shot Scene Actually Okay Ok So Let Please Show She He "
+    "They"
+)
 
 
 @dataclass
@@ -91,7 +94,7 @@ def read_characters(text: str, base: ShotSpec | None, storyboard: Storyboard | N
 
 
 def remember_characters(storyboard: Storyboard, specs: Sequence[ShotSpec] | ShotSpec) -> Storyboard:
-    """The storyboard with every character of these specs it did not know yet (the first description stays canonical)."""
+    """The storyboard plus every character of these specs it did not know (the first description stays canonical)."""
     specs = [specs] if isinstance(specs, ShotSpec) else list(specs)
     known = {c.name.casefold() for c in storyboard.characters}
     added = list(storyboard.characters)

@@ -28,14 +28,16 @@ _DISCOURSE = (
 )
 _REQUEST = (
     r"(?:(?:can|could|would|will) you (?:please )?(?:make|create|generate|render|show|give|do|film|shoot|animate)"
-    r"(?: me| us)? |i (?:want|need|would like|'d like|wanna|am thinking|'m thinking)(?: of| about)?(?: to (?:see|have|make|"
+    r"(?: me| us)? |i (?:want|need|would like|'d like|wanna|am thinking|'m thinking)(?: of| about)?(?: to (?:see|have"
+    r"|make|"
     r"get|do))? |let'?s (?:see|have|do|get|make|try|go with|film|shoot) |(?:please )?(?:show|give|make|create|generate|"
     r"render|produce|film|shoot|animate|imagine|picture|do|add|use|swap in|put|change (?:it|the subject) to|"
     r"replace (?:it|the subject) with)(?: me| us| in)? |we see |we follow |there (?:is|are|'s) |it'?s |it is |this is |"
     r"open(?:ing)? (?:on|with) |start(?:ing)? (?:on|with) |cut to |)"
 )
 _MEDIUM = (
-    r"(?:(?:(?:a|an|the|one|some|my)\s+)?(?:(?:short|quick|little|brief|cool|nice|simple|new|single|beautiful|great|good|"
+    r"(?:(?:(?:a|an|the|one|some|my)\s+)?(?:(?:short|quick|little|brief|cool|nice|simple|new|single|beautiful|great"
+    r"|good|"
     r"lovely|dramatic|stunning|\d+ ?(?:second|sec|s))\s+)*(?:video|clip|shot|scene|film|movie|animation|footage|"
     r"sequence|take|version|render|image|picture|frame|vid|one|reel|short)s?(?:\s+(?:of|with|where|in which|showing|"
     r"featuring|about|that shows|depicting|for)\b|\s*$))?"
@@ -202,7 +204,7 @@ def _split_setting(original: str, tokens: list[Token]) -> tuple[str | None, str 
 
 
 def _find_setting_prep(words: list[str], start: int) -> tuple[int, int] | None:
-    """Where the setting starts: the first 'in/at/on ...' whose object is a place, else the first 'through/across ...'."""
+    """Where the setting starts: the first 'in/at/on ...' with a place after it, else the first 'through ...'."""
     path: tuple[int, int] | None = None
     for i in range(start, len(words)):
         length = _prep_at(words, i, STATIC_PREPS)

@@ -23,11 +23,13 @@ SHOT_SIZES: Table = _table(
         "extreme_close_up",
     ),
     (
-        r"medium close ?ups?(?: shot)?|medium closeups?|mid close ?ups?|head and shoulders(?: shot)?|chest shot|bust shot",
+        r"medium close ?ups?(?: shot)?|medium closeups?|mid close ?ups?|head and shoulders(?: shot)?|chest shot"
+        r"|bust shot",
         "medium_close_up",
     ),
     (
-        r"(?:extreme|very|ultra) wide(?: shot| angle| view| framing)?|extreme long shot|establishing shot|epic wide(?: shot)?",
+        r"(?:extreme|very|ultra) wide(?: shot| angle| view| framing)?|extreme long shot|establishing shot"
+        r"|epic wide(?: shot)?",
         "extreme_wide",
     ),
     (r"medium wide(?: shot)?|medium long shot|cowboy shot|american shot|knee shot|three quarter shot", "medium_wide"),
@@ -37,7 +39,8 @@ SHOT_SIZES: Table = _table(
     ),
     (r"close ?ups?(?: shot)?|closeups?|tight shot|tight framing|close shot|up close|tightly framed", "close_up"),
     (
-        r"wide shot|wide angle(?: shot| lens| view)?|(?<!minute\s)(?<!second\s)(?<!seconds\s)(?<!sec\s)long shot|full shot|full body shot|wide framing|wide view"
+        r"wide shot|wide angle(?: shot| lens| view)?|(?<!minute\s)(?<!second\s)(?<!seconds\s)(?<!sec\s)long shot"
+        r"|full shot|full body shot|wide framing|wide view"
         r"|wide frame|(?<=make\sit\s)wide|(?<=go\s)wide|(?<=keep\sit\s)wide",
         "wide",
     ),
@@ -65,23 +68,28 @@ ABBREVIATION = re.compile(
 
 ANGLES: Table = _table(
     (
-        r"birds?'?s?'? ?eye(?: view| shot| angle| perspective)?|top ?down(?: view| shot| angle)?|overhead(?: shot| view| "
+        r"birds?'?s?'? ?eye(?: view| shot| angle| perspective)?|top ?down(?: view| shot| angle)?|overhead(?: shot"
+        r"| view| "
         r"angle)?|(?:from )?directly (?:above|overhead)|straight down|god'?s eye(?: view)?|flat lay",
         "overhead",
     ),
     (
-        r"high angle(?: shot| view)?|(?:seen |shot |filmed |viewed |looking )?from above|looking down (?:on|at)|high shot",
+        r"high angle(?: shot| view)?|(?:seen |shot |filmed |viewed |looking )?from above|looking down (?:on|at)"
+        r"|high shot",
         "high_angle",
     ),
     (
-        r"low angle(?: shot| view)?|worms?'?s?'? ?eye(?: view| shot| angle| perspective)?|(?:seen |shot |filmed |viewed "
+        r"low angle(?: shot| view)?|worms?'?s?'? ?eye(?: view| shot| angle| perspective)?|(?:seen |shot |filmed "
+        r"|viewed "
         r"|looking )?from (?:below|beneath|the ground)|looking up (?:at|to)|ground level(?: shot| view)?|low shot",
         "low_angle",
     ),
     (r"(?:at )?eye level(?: shot| view| angle)?|eye height|neutral angle", "eye_level"),
     (
-        r"aerial(?: shot| view| footage| drone shot| perspective| photography| video)?|drone (?:shot|view|footage|camera|cam|"
-        r"perspective|video)|(?:from|by|with) (?:a )?drone|from the air|from (?:a )?helicopter|helicopter shot|fly ?over shot",
+        r"aerial(?: shot| view| footage| drone shot| perspective| photography| video)?|drone (?:shot|view|footage"
+        r"|camera|cam|"
+        r"perspective|video)|(?:from|by|with) (?:a )?drone|from the air|from (?:a )?helicopter|helicopter shot"
+        r"|fly ?over shot",
         "aerial",
     ),
     (
@@ -89,7 +97,8 @@ ANGLES: Table = _table(
         "dutch",
     ),
     (
-        r"pov|point of view(?: shot)?|first person(?: view| perspective| pov| shot| camera)?|through (?:his|her|their|its|"
+        r"pov|point of view(?: shot)?|first person(?: view| perspective| pov| shot| camera)?|through (?:his|her|their"
+        r"|its|"
         r"the \w+'s|the) eyes|subjective (?:camera|shot)|helmet cam|gopro(?: shot| view)?|body cam",
         "pov",
     ),
@@ -107,16 +116,19 @@ TIMES: Table = _table(
     ),
     (
         r"midday|mid day|noon|high noon|day ?time|day ?light|broad daylight|afternoon|during the day|in the day|by day"
-        r"|(?<=make\sit\s)day|(?:sunny|bright|clear|hot|summer|winter|spring|autumn|fall|cloudy|overcast|beautiful) day",
+        r"|(?<=make\sit\s)day|(?:sunny|bright|clear|hot|summer|winter|spring|autumn|fall|cloudy|overcast"
+        r"|beautiful) day",
         "day",
     ),
 )
 
 ASPECTS: Table = _table(
     (
-        r"9 ?[:x/] ?16|(?<!1)9 by 16|vertical(?: video| format| frame| framing| aspect| version| clip| crop| orientation"
+        r"9 ?[:x/] ?16|(?<!1)9 by 16|vertical(?: video| format| frame| framing| aspect| version| clip| crop"
+        r"| orientation"
         r"| ratio| shot)?|portrait (?:mode|orientation|format|aspect|video|ratio|frame|version)|(?<=make\sit\s)portrait"
-        r"|(?:for|on|as|in) (?:a )?(?:tiktok|tik tok|reels|instagram reels|ig reels|insta reels|shorts|youtube shorts|yt shorts|"
+        r"|(?:for|on|as|in) (?:a )?(?:tiktok|tik tok|reels|instagram reels|ig reels|insta reels|shorts|youtube shorts"
+        r"|yt shorts|"
         r"stories|instagram stories|insta stories|snapchat|phones?|mobile|smartphones?)|tiktok|tik tok|youtube shorts|"
         r"instagram reels|phone screen",
         "9:16",
@@ -137,7 +149,8 @@ ASPECTS: Table = _table(
     ),
     (
         r"2\.39(?: ?: ?1)?|2\.35(?: ?: ?1)?|2\.4(?:0)? ?: ?1|2\.40|21 ?[:x/] ?9|cinema ?scope|scope|anamorphic"
-        r"|ultra ?wide(?: aspect| format| screen| ratio)?|letterbox(?:ed)?|cinematic (?:aspect|ratio|widescreen|letterbox|"
+        r"|ultra ?wide(?: aspect| format| screen| ratio)?|letterbox(?:ed)?|cinematic (?:aspect|ratio|widescreen"
+        r"|letterbox|"
         r"bars)|black bars|movie theater ratio",
         "2.39:1",
     ),
@@ -147,7 +160,8 @@ ASPECT_NOT_BEFORE = re.compile(
     r"(?:the|a|an|town|city|market|main|village|public|times|red|central|old|this|that|per|each|one)\s+$"
 )
 ASPECT_OK_AFTER = re.compile(
-    r"\s*(?:$|[,.;:!?)]|(?:video|format|frame|framing|aspect|version|clip|shot|crop|orientation|ratio|for|please|instead|"
+    r"\s*(?:$|[,.;:!?)]|(?:video|format|frame|framing|aspect|version|clip|shot|crop|orientation|ratio|for|please"
+    r"|instead|"
     r"too|and|with|but|then|now|mode|1:1|9:16|16:9|so|like|cut|edit|size|vertical)\b)"
 )
 
@@ -224,11 +238,13 @@ STYLE_NOT = frozenset(
 
 LIGHTING = (
     re.compile(
-        r"(?<![a-z])(?:(?:soft|hard|harsh|warm|cool|cold|dim|bright|dramatic|moody|natural|golden|blue|red|green|purple|"
+        r"(?<![a-z])(?:(?:soft|hard|harsh|warm|cool|cold|dim|bright|dramatic|moody|natural|golden|blue|red|green"
+        r"|purple|"
         r"pink|orange|neon|candle|fire|moon|sun|studio|volumetric|rim|back|side|top|key|fill|ambient|diffused|diffuse|"
         r"dappled|low key|high key|flickering|strobe|strobing|fluorescent|tungsten|lantern|torch|street|window|"
         r"overhead|practical|colou?red|cinematic|dark|gloomy|hazy|silver|pale|amber|teal|cyan|magenta|crimson)"
-        r" ?(?:light|lights|lighting|glow|glowing|lit|light rays)|backlit|back lit|backlight(?:ing)?|silhouett(?:e|ed|es)|"
+        r" ?(?:light|lights|lighting|glow|glowing|lit|light rays)|backlit|back lit|backlight(?:ing)?|silhouett(?:e|ed"
+        r"|es)|"
         r"neon(?: lit| lights| glow| signs)?|candle ?lit|candlelight|firelight|fire lit|moonlight|sunlight|lamplight|"
         r"torchlight|chiaroscuro|rim light(?:ing)?|god rays|light rays|sun rays|lens flare lighting|"
         r"lit (?:by|with) (?:[a-z]+ ){0,3}(?:light|lights|lamps?|candles?|neon|signs|fire|torches|lanterns|moonlight|"
@@ -245,7 +261,8 @@ MOODS = re.compile(
     r"(?P<after> (?:mood|feel|feeling|vibe|vibes|atmosphere|tone|ambience|ambiance)|(?=\s*(?:$|[,.;:!?])))"
 )
 MOOD_SAID = re.compile(
-    r"(?<![a-z])(?:mood|feel|feeling|vibe|atmosphere|tone)(?: is| should be| of|:)? (?P<x>[a-z]+(?: and [a-z]+)?)(?![a-z])"
+    r"(?<![a-z])(?:mood|feel|feeling|vibe|atmosphere|tone)(?: is| should be| of"
+    r"|:)? (?P<x>[a-z]+(?: and [a-z]+)?)(?![a-z])"
 )
 
 EFFECTS: Table = _table(

@@ -22,7 +22,7 @@ NUMBER = (
 
 
 def word_number(text: str) -> float | None:
-    """'eight' -> 8, 'twenty four' -> 24, '2.5' -> 2.5, 'one and a half' -> 1.5, 'a minute' -> 1; None if not a number."""
+    """'eight' -> 8, 'twenty four' -> 24, '2.5' -> 2.5, 'one and a half' -> 1.5; None if not a number."""
     text = " ".join(text.lower().replace("-", " ").split())
     half = 0.0
     for suffix in (" and a half", " and an half", " and half"):
@@ -65,7 +65,8 @@ _DECADE_AFTER = re.compile(
 _DECADE_BEFORE = re.compile(r"(?:the|'|in the|early|late|mid|from the|of the|her|his|their)\s*$")
 
 _FPS = re.compile(
-    rf"(?<![a-z0-9.])(?:(?P<n>{NUMBER}) ?(?:fps|frames? (?:per|a|each|every) second|frames?/s|frames? per sec|fp s|p(?= |$|,|\.))"
+    rf"(?<![a-z0-9.])(?:(?P<n>{NUMBER}) ?(?:fps|frames? (?:per|a|each|every) second|frames?/s|frames? per sec|fp s"
+    rf"|p(?= |$|,|\.))"
     rf"|(?:frame ?rate|fps)(?: of| to| at| =|:)? (?P<n2>\d+(?:\.\d+)?)"
     rf"|at (?P<n3>\d+(?:\.\d+)?)(?= (?:frames|fps))|(?:at|@) (?P<n4>24|25|30|48|50|60)(?= ?(?:$|[,.;!?])))(?![a-z0-9])"
 )
@@ -73,7 +74,8 @@ _FPS = re.compile(
 _RELATIVE = re.compile(
     r"(?<![a-z0-9])(?:(?P<twice>twice as long|twice the (?:length|duration)|double (?:the )?(?:length|duration|it)"
     r"|(?:double|twice) as long|2 ?x (?:longer|as long|the length)|two times (?:as long|longer))"
-    r"|(?P<thrice>three times (?:as long|longer|the length)|triple (?:the )?(?:length|duration|it)|3 ?x (?:longer|as long))"
+    r"|(?P<thrice>three times (?:as long|longer|the length)|triple (?:the )?(?:length|duration|it)|3 ?x (?:longer"
+    r"|as long))"
     r"|(?P<half>half (?:as long|the length|the duration|of that)|halve (?:it|the length|the duration)|2 ?x shorter"
     r"|half that)"
     r"|(?P<plus>(?:add|plus|extend (?:it |the shot )?by|another|(?:an )?extra|\+) ?"
@@ -83,7 +85,8 @@ _RELATIVE = re.compile(
     rf"(?P<mn>{NUMBER}) ?(?:seconds?|secs?|s)(?: off)?)"
     rf"|(?P<minus2>(?P<mn2>{NUMBER}) ?(?:seconds?|secs?|s) (?:shorter|less))"
     r"|(?P<longer>(?:a (?:bit|little|touch) |slightly |much |way |a lot )?longer|lengthen(?: it)?|extend(?: it)?)"
-    r"|(?P<shorter>(?:a (?:bit|little|touch) |slightly |much |way |a lot )?shorter|shorten(?: it)?|(?:make it |a )?quicker cut))"
+    r"|(?P<shorter>(?:a (?:bit|little|touch) |slightly |much |way |a lot )?shorter|shorten(?: it)?|(?:make it "
+    r"|a )?quicker cut))"
     r"(?![a-z0-9])"
 )
 

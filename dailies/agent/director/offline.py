@@ -96,9 +96,6 @@ def apply_reading(base: ShotSpec | None, reading: Reading) -> tuple[ShotSpec, li
     camera = reading.camera
 
     if camera.movement is not None:
-        if data["camera_movement"] != camera.movement.value and data["camera_movement"] and camera.speed is None:
-            if camera.movement.value == "static":
-                data["camera_speed"] = None
         data["camera_movement"] = camera.movement.value
     elif any(m.negated and m.value == data["camera_movement"] for m in camera.spans):
         notes.append(f"removed the camera move {data['camera_movement']}")

@@ -29,6 +29,7 @@ from dailies.agent.director.lexicon import (
 )
 from dailies.agent.director.numbers import NumberMatch, find_duration, find_fps, find_relative_duration
 from dailies.agent.director.text import Match, negated_before, normalise
+from dailies.agent.director.words import words_of
 
 _SWAP = (
     re.compile(
@@ -49,13 +50,15 @@ _SWAP = (
     ),
 )
 _SHOT_STEP = re.compile(
-    r"(?<![a-z])(?:(?P<wider>(?:a (?:bit|little|touch) |slightly |much )?wider(?: shot| framing| frame)?|frame (?:it )?wider"
+    r"(?<![a-z])(?:(?P<wider>(?:a (?:bit|little|touch) |slightly |much )?wider(?: shot| framing| frame)?"
+    r"|frame (?:it )?wider"
     r"|go wide|loosen (?:up )?the (?:shot|framing)|show more of the (?:scene|setting|surroundings))"
     r"|(?P<tighter>(?:a (?:bit|little|touch) |slightly |much )?(?:tighter|closer)(?: shot| framing| frame| in)?"
     r"|frame (?:it )?(?:tighter|closer)|go tight|get closer))(?![a-z])"
 )
 _SPEED_STEP = re.compile(
-    r"(?<![a-z])(?:(?P<slower>slower|more slowly|slow (?:it|the camera|the move|the pan|this|that|things|everything)? ?down"
+    r"(?<![a-z])(?:(?P<slower>slower|more slowly|slow (?:it|the camera|the move|the pan|this|that|things"
+    r"|everything)? ?down"
     r"|less fast|not so fast|too fast|half speed|calmer|gentler)"
     r"|(?P<faster>faster|quicker|more quickly|speed (?:it|the camera|the move|the pan|this|that|things)? ?up|too slow"
     r"|double speed|snappier|more energetic))(?![a-z])"
@@ -72,7 +75,8 @@ _NOT_NEGATIVE = frozenset(
      "filter", "effects", "effect", "moves", "move"}
 )  # fmt: skip
 _CLEAR = {
-    "style": re.compile(r"(?<![a-z])(?:no|drop the|lose the|remove the|without the|plain|no more) (?:style|filter|look)"),
+    "style": re.compile(r"(?<![a-z])(?:no|drop the|lose the|remove the|without the|plain|no more) (?:style|filter"
+        r"|look)"),
     "effects": re.compile(r"(?<![a-z])(?:no|drop the|lose the|remove the|without|no more|remove all|drop all) "
                           r"(?:effects|fx|special effects)"),
     "time_of_day": re.compile(r"(?<![a-z])(?:any time of day|whatever time|time doesn't matter)"),
@@ -121,7 +125,7 @@ class Reading:
         if self.duration is not None:
             out["duration_s"] = self.duration.value
         if self.fps is not None:
-            out["fps"] = int(round(self.fps.value))
+            out["fps"] = round(self.fps.value)
         return out
 
 
@@ -146,8 +150,14 @@ def _aspect_ok(norm: str, match: Match) -> bool:
     return bool(ASPECT_OK_AFTER.match(norm, match.end)) or said != said.split()[0]
 
 
-def _original_words(original: str, match: Match) -> str:
+def _originalwords_of(original: str, match: Match) -> str:
     return " ".join(original[match.start : match.end].split())
+
+
+_NOT_A_NOUN = words_of(
+    "style look aesthetic shot video clip footage film vibe and with in at on of please effect effects lighting light "
+    "mood feel tone atmosphere then but for too instead vibes movie version"
+)
 
 
 def _is_attributive(norm: str, match: Match) -> bool:
@@ -156,9 +166,7 @@ def _is_attributive(norm: str, match: Match) -> bool:
     if following is None:
         return False
     word = following.group(1)
-    return word not in {"style", "look", "aesthetic", "shot", "video", "clip", "footage", "film", "vibe", "and", "with",
-                        "in", "at", "on", "of", "please", "effect", "effects", "lighting", "light", "mood", "feel",
-                        "tone", "atmosphere", "then", "but", "for", "too", "instead", "vibes", "movie", "version"}  # fmt: skip
+    return word not in _NOT_A_NOUN
 
 
 def read_message(text: str, *, base_move: str | None = None) -> Reading:
@@ -241,10 +249,10 @@ def read_message(text: str, *, base_move: str | None = None) -> Reading:
     if reading.shot_size is None and (step := _SHOT_STEP.search(norm)):
         reading.shot_step = 1 if step.group("tighter") else -1
         taken.append(Match("shot_size", reading.shot_step, *step.span()))
-    if (step := _SPEED_STEP.search(norm)) and not (camera.speed and not camera.speed.negated):
-        if not any(t.start <= step.start() < t.end for t in taken):
-            reading.speed_step = 1 if step.group("faster") else -1
-            taken.append(Match("camera_speed", reading.speed_step, *step.span()))
+    step = _SPEED_STEP.search(norm)
+    if step and not camera.speed and not any(t.start <= step.start() < t.end for t in taken):
+        reading.speed_step = 1 if step.group("faster") else -1
+        taken.append(Match("camera_speed", reading.speed_step, *step.span()))
 
     styles = _find(norm, STYLES, "style", taken)
     for pattern in STYLE_PHRASES:
@@ -258,7 +266,7 @@ def read_message(text: str, *, base_move: str | None = None) -> Reading:
             styles.append(Match("style", said, start, start + len(said), negated_before(norm, hit.start())))
             taken.append(Match("style", said, hit.start(), hit.end()))
     for match in sorted(styles, key=lambda m: m.start):
-        said = _original_words(text, match)
+        said = _originalwords_of(text, match)
         if _is_attributive(norm, match) and not STRONG_STYLE.search(norm[match.start : match.end]):
             continue
         (reading.styles_negated if match.negated or in_old(match) else reading.styles).append(said)
@@ -272,7 +280,7 @@ def read_message(text: str, *, base_move: str | None = None) -> Reading:
                 continue
             match = Match("lighting", hit.group(0), *hit.span(), negated_before(norm, hit.start()))
             if not match.negated and reading.lighting is None:
-                reading.lighting = _original_words(text, match)
+                reading.lighting = _originalwords_of(text, match)
             taken.append(Match("lighting", hit.group(0), *hit.span(), mask=not _is_attributive(norm, match)))
     for pattern in (MOOD_SAID, MOODS):
         for hit in pattern.finditer(norm):

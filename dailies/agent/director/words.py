@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 
-def _words(text: str) -> frozenset[str]:
+def words_of(text: str) -> frozenset[str]:
+    """The set of words in a space-separated string."""
     return frozenset(text.split())
 
 
-VERBS = _words(
+VERBS = words_of(
     """
     walk run ride play dance fly swim jump sit stand eat drink read write sing cook fight chase climb fall float drift
     spin glide race sail drive wander stroll sprint gallop crawl hover soar dive splash roll bounce burn glow flicker
@@ -36,7 +37,7 @@ VERBS = _words(
     """
 )
 # Words ending in -ing that are nouns, not actions.
-NOUN_ING = _words(
+NOUN_ING = words_of(
     """
     building ceiling morning evening painting clothing king ring thing something nothing anything everything wedding
     spring string wing lighting setting ending pudding earring sibling viking swing landing opening railing stocking
@@ -48,14 +49,14 @@ NOUN_ING = _words(
     during including regarding according concerning notwithstanding pending following spring sibling
     """
 )
-PLACES = _words(
+PLACES = words_of(
     """
     forest woods wood jungle desert beach shore coast ocean sea lake river pond stream waterfall mountain mountains
     hill hills valley canyon cliff cliffs field fields meadow prairie savanna tundra glacier volcano island cave
-    city town village street streets alley alleyway road highway bridge square plaza market park garden gardens
+    city town village street streets alley alleyway road highway square plaza market park garden gardens
     yard backyard courtyard rooftop roof room kitchen bedroom bathroom office classroom library bar cafe restaurant
-    diner shop store mall station platform airport harbor harbour port dock pier marina lighthouse castle palace
-    temple church cathedral mosque shrine museum gallery theater theatre stadium arena gym gymnasium studio
+    diner shop store mall station platform airport harbor harbour port dock pier marina
+    gallery theater theatre arena gym gymnasium studio
     warehouse factory farm barn stable ranch orchard vineyard greenhouse space orbit galaxy planet moon mars
     underwater reef seabed sky skyline clouds subway tunnel corridor hallway lobby basement attic cellar
     garage driveway parking lot laboratory lab hospital school campus cemetery graveyard ruins wasteland swamp
@@ -65,19 +66,19 @@ PLACES = _words(
     club pub tavern inn hotel apartment house home mansion cabin hut tent camp campsite campfire snow grass
     """
 )
-CLOTHING = _words(
+CLOTHING = words_of(
     """
     dress coat suit jacket hat cap armor armour uniform hoodie robe robes cloak gown shirt kimono costume sweater
     scarf boots glasses sunglasses raincoat tuxedo jeans overalls helmet mask veil apron trench trenchcoat cape
     skirt shorts trousers pants sneakers shoes gloves hood poncho vest tie bowtie leather denim silk velvet
     """
 )
-DETERMINERS = _words(
+DETERMINERS = words_of(
     "a an the this that these those his her their its my our your some any every each one two three four five several "
     "many few no"
 )
-AUXILIARIES = _words("is are was were be being been gets get got keeps keep starts start begins begin")
-PRONOUNS = _words("it he she they him her them this that these those we you i me us")
+AUXILIARIES = words_of("is are was were be being been gets get got keeps keep starts start begins begin")
+PRONOUNS = words_of("it he she they him her them this that these those we you i me us")
 STATIC_PREPS = (
     "in front of",
     "on top of",
@@ -119,14 +120,14 @@ PATH_PREPS = (
     "throughout",
 )
 ATTRIBUTE_PREPS = frozenset({"with", "wearing", "of", "holding", "carrying", "dressed", "clad"})
-NOT_A_SETTING = _words(
+NOT_A_SETTING = words_of(
     """
     background foreground distance frame shot style slow motion focus view sight silhouette the front a row circles
     circle line pairs unison tandem place time love reverse
     """
 )
 # Words that carry no content on their own: a message made only of these is too vague to render.
-VAGUE = _words(
+VAGUE = words_of(
     """
     something anything stuff thing things cool awesome nice epic interesting random whatever good great amazing
     beautiful pretty fun funny video clip shot scene film movie footage animation content one version take render

@@ -29,15 +29,10 @@ def check(spec: ShotSpec, question: str | None, expected: dict[str, object], *, 
     """Every way the spec differs from what was expected (empty when right)."""
     problems = []
     for name in EXACT_FIELDS:
-        if name in expected:
-            want = expected[name]
-        else:  # not named: unchanged from the base (nothing invented)
-            want = getattr(base, name) if base is not None else None
+        unchanged = getattr(base, name) if base is not None else None  # not named: as before, nothing invented
+        want = expected.get(name, unchanged)
         got = getattr(spec, name)
-        if isinstance(want, float) and isinstance(got, float):
-            ok = abs(want - got) < 0.01
-        else:
-            ok = got == want
+        ok = abs(want - got) < 0.01 if isinstance(want, float) and isinstance(got, float) else got == want
         if not ok:
             problems.append(f"{name}: {got!r} != {want!r}")
     for name, want in expected.items():

@@ -1,0 +1,143 @@
+"""The LLM director against the scripted OpenAI-compatible server: parse, retry, refusal, errors, explicit words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dailies.agent.director.base import Director, Turn
+from dailies.agent.director.llm import LLMDirector
+from dailies.agent.director.patch import SpecPatch
+from dailies.agent.spec import Character, ShotSpec, Storyboard
+from tests.fakes.openai_server import ScriptedOpenAI, error, refusal, reply
+
+
+def patch(**fields: Any) -> dict[str, Any]:
+    """A full patch as a strict-mode model sends it: every property present, null when unchanged."""
+    return {name: fields.get(name) for name in SpecPatch.model_fields} | fields
+
+
+def director_for(server: ScriptedOpenAI, timeout_s: float = 5.0) -> LLMDirector:
+    return LLMDirector(base_url=server.base_url, model="test-model", api_key="k", timeout_s=timeout_s)
+
+
+async def test_structured_patch_is_applied_with_usage_and_strict_schema() -> None:
+    base = ShotSpec(subject="a knight", setting="a forest", time_of_day="dawn")
+    answer = patch(subject="a red fox", mood="serene", effects=["snow"])
+    with ScriptedOpenAI([reply(answer, usage=(812, 40))]) as server:
+        director = director_for(server)
+        assert isinstance(director, Director)
+        result = await director.direct(
+            "swap the knight for a red fox, make it serene with falling snow",
+            author="ana",
+            base=base,
+            history=[Turn(author="ben", text="a knight in a forest at dawn")],
+        )
+    assert result.director == "llm"
+    assert (
+        result.spec.subject == "a red fox" and result.spec.setting == "a forest" and result.spec.time_of_day == "dawn"
+    )
+    assert result.spec.mood == "serene" and result.spec.effects == ["snow"]
+    assert {c.field for c in result.changes} == {"subject", "mood", "effects"}
+    assert all(c.author == "ana" for c in result.changes)
+    assert (result.usage.calls, result.usage.prompt_tokens, result.usage.completion_tokens) == (1, 812, 40)
+    sent = server.requests[0]
+    assert sent["model"] == "test-model"
+    schema = sent["response_format"]["json_schema"]
+    assert sent["response_format"]["type"] == "json_schema" and schema["strict"] is True
+    assert set(schema["schema"]["required"]) == set(SpecPatch.model_fields)
+    assert schema["schema"]["additionalProperties"] is False
+    system, user = sent["messages"]
+    assert system["role"] == "system" and '"subject": "a knight"' in system["content"]
+    assert "ben: a knight in a forest at dawn" in system["content"]
+    assert user == {"role": "user", "content": "ana: swap the knight for a red fox, make it serene with falling snow"}
+
+
+async def test_invalid_output_is_retried_once_with_the_error() -> None:
+    with ScriptedOpenAI([reply('{"camera_movement": "sideways"}'), reply(patch(subject="a heron"))]) as server:
+        result = await director_for(server).direct("a heron in a marsh", author="ana")
+    assert result.director == "llm" and result.spec.subject == "a heron"
+    assert result.usage.calls == 2
+    retry = server.requests[1]["messages"]
+    assert retry[-2] == {"role": "assistant", "content": '{"camera_movement": "sideways"}'}
+    assert "did not match the schema" in retry[-1]["content"] and "camera_movement" in retry[-1]["content"]
+
+
+async def test_invalid_output_twice_falls_back_to_offline() -> None:
+    with ScriptedOpenAI([reply("not json at all"), reply('{"fps": "fast"}')]) as server:
+        result = await director_for(server).direct("a heron in a marsh at dawn, pan left", author="ana")
+    assert result.director == "offline"
+    assert result.spec.camera_movement == "pan_left" and result.spec.time_of_day == "dawn"
+    assert "invalid output twice" in result.notes[0] and "offline" in result.notes[0]
+    assert result.usage.calls == 2
+
+
+@pytest.mark.parametrize(
+    ("canned", "why"),
+    [
+        (refusal("I can't help with that."), "refused"),
+        (error(503, "overloaded"), "HTTP 503"),
+        (error(500), "HTTP 500"),
+        (reply("{}", delay_s=10), "no answer within"),
+    ],
+    ids=["refusal", "http-503", "http-500", "timeout"],
+)
+async def test_refusal_errors_and_timeout_fall_back_to_offline(canned: Any, why: str) -> None:
+    with ScriptedOpenAI([canned]) as server:
+        result = await director_for(server, timeout_s=0.5).direct("a lighthouse at dusk, slow dolly in", author="ana")
+    assert result.director == "offline"
+    assert why in result.notes[0]
+    assert result.spec.camera_movement == "dolly_in" and result.spec.camera_speed == "slow"
+    assert result.spec.time_of_day == "dusk" and "lighthouse" in (result.spec.subject or "")
+    assert len(server.requests) == 1
+
+
+async def test_explicit_words_win_over_the_model() -> None:
+    wrong = patch(
+        subject="a red fox",
+        setting="deep snow",
+        style="watercolor",
+        camera_movement="tilt_up",
+        aspect_ratio="16:9",
+        duration_s=4.0,
+        fps=30,
+    )
+    with ScriptedOpenAI([reply(wrong)]) as server:
+        result = await director_for(server).direct(
+            "a red fox in deep snow, watercolor, pan left, 9:16, 6 seconds at 24fps", author="ana"
+        )
+    spec = result.spec
+    assert (spec.camera_movement, spec.aspect_ratio, spec.duration_s, spec.fps) == ("pan_left", "9:16", 6.0, 24)
+    assert (spec.subject, spec.setting, spec.style) == ("a red fox", "deep snow", "watercolor")
+    assert sum("kept the explicit" in n for n in result.notes) == 4
+
+
+async def test_model_value_kept_where_the_message_is_vague_about_it() -> None:
+    with ScriptedOpenAI([reply(patch(camera_movement="crane_up", subject="a castle"))]) as server:
+        result = await director_for(server).direct("make it feel grand and reveal the castle", author="ana")
+    assert result.spec.camera_movement == "crane_up" and result.spec.subject == "a castle"
+    assert not any("kept the explicit" in n for n in result.notes)
+
+
+async def test_relative_duration_and_clear_follow_the_words() -> None:
+    base = ShotSpec(subject="a tram", duration_s=5.0, time_of_day="night")
+    with ScriptedOpenAI([reply(patch(duration_s=20.0, clear=["time_of_day"]))]) as server:
+        result = await director_for(server).direct("twice as long, and not at night", author="ana", base=base)
+    assert result.spec.duration_s == 10.0 and result.spec.time_of_day is None
+
+
+async def test_characters_keep_their_canonical_description() -> None:
+    board = Storyboard(characters=[Character(name="Ana", description="a tall woman in a yellow raincoat")])
+    answer = patch(subject="Ana", action="runs", characters=[{"name": "Ana", "description": "a woman"}])
+    with ScriptedOpenAI([reply(answer)]) as server:
+        result = await director_for(server).direct("Ana runs across a bridge", author="ben", storyboard=board)
+    assert result.spec.characters == board.characters
+    assert "Ana: a tall woman in a yellow raincoat" in server.requests[0]["messages"][0]["content"]
+
+
+async def test_question_for_a_vague_first_message() -> None:
+    with ScriptedOpenAI([reply(patch(question="What should the shot show?"))]) as server:
+        result = await director_for(server).direct("make a video", author="ana")
+    assert result.question == "What should the shot show?"
+    assert result.spec == ShotSpec()
