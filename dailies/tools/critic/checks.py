@@ -26,6 +26,8 @@ WEIGHTS: dict[str, float] = {
     "motion_amount": 1.5,
     "fps": 0.5,
     "frame_size": 0.5,
+    "judge_subject": 2.0,
+    "vision_judge": 0.0,  # a judge that could not answer does not count
 }
 _AXIS = {"pan": "x", "truck": "x", "orbit": "x", "tracking": "x", "tilt": "y", "pedestal": "y", "crane": "y"}
 

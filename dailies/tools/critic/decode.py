@@ -116,7 +116,9 @@ def read_clip(
     container = _open(path)
     with container:
         if not container.streams.video:
-            raise ClipError(f"no video stream in {path.name}")
+            raise ClipError(f"not a video: no video stream in {path.name}")
+        if "image" in container.format.name or container.format.name.endswith("_pipe"):
+            raise ClipError(f"{path.name} is a still image, not a video")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         stream.codec_context.options = {"skip_loop_filter": "all"}  # ~20% faster; invisible at analysis size
@@ -163,6 +165,8 @@ def read_clip(
             # A damaged tail: keep what decoded.
         if not frames:
             raise ClipError(f"no frames could be decoded from {path.name}")
+        if len(thumbs) < 2:
+            raise ClipError(f"{path.name} has a single frame; the critic needs a video")
     return Clip(
         frames=np.stack(frames),
         indices=np.asarray(indices, dtype=int),

@@ -8,9 +8,13 @@ import cv2
 import numpy as np
 
 MAX_CORNERS = 160
+BORDER = 0.18  # share of the longer side that counts as the frame's border band
+LAYER_SHARE = 0.15  # a second motion needs this share of the points to count as a layer
+GRID_CELLS = 8  # across the longer side
+PER_CELL = 5
 MIN_POINTS = 8  # fewer reliable points than this and the fit falls back to phase correlation
 FB_TOLERANCE_PX = 0.6  # forward-backward disagreement allowed for a tracked point
-RANSAC_PX = 1.0
+RANSAC_PX = 0.6
 LK_PARAMS = {
     "winSize": (15, 15),
     "maxLevel": 3,
@@ -26,7 +30,8 @@ class PairMotion:
 
     dx, dy: content displacement in pixels of analysis size (positive: content slides right / down);
     log_scale: content growth (positive: expands, as in a zoom in); rotation in radians;
-    parallax: how far a second coherent layer moves from the main one, in pixels (0 on a flat scene).
+    parallax: how far a second coherent layer moves from the camera's, in pixels (0 on a flat scene);
+    inliers: the share of tracked points the camera's model explains.
     """
 
     start: int  # position in the clip's kept frames
@@ -36,6 +41,9 @@ class PairMotion:
     log_scale: float
     rotation: float
     parallax: float
+    layer_dx: float  # translation of the second layer, when there is one (else 0)
+    layer_dy: float
+    layer_log_scale: float
     points: int  # reliable tracked points
     inliers: float  # fraction of them the model explains
     method: str  # "features", "phase" or "none"
@@ -45,10 +53,28 @@ class PairMotion:
         return self.method == "features" or (self.method == "phase" and self.inliers > 0.1)
 
 
+def _corners(a: np.ndarray) -> np.ndarray | None:
+    """Corners spread over the frame: at most a few per grid cell, so a big textured subject does not
+    outvote the scene around it (the camera moves the whole frame; a subject moves part of it)."""
+    height, width = a.shape
+    points = cv2.goodFeaturesToTrack(a, MAX_CORNERS * 3, 0.01, max(3, min(height, width) // 40), blockSize=7)
+    if points is None:
+        return None
+    cell = max(height, width) / GRID_CELLS
+    cells = (points[:, 0, 0] // cell).astype(int) * 1000 + (points[:, 0, 1] // cell).astype(int)
+    _, first = np.unique(cells, return_index=True)
+    rank = np.zeros(len(points), int)
+    seen: dict[int, int] = {}
+    for n, key in enumerate(cells):  # corners come strongest first
+        rank[n] = seen.get(key, 0)
+        seen[key] = rank[n] + 1
+    keep = rank < PER_CELL
+    return points[keep] if len(first) else None
+
+
 def _track(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Corner points of `a` and where they are in `b`, keeping only those that track back to themselves."""
-    min_distance = max(3, min(a.shape) // 24)
-    points = cv2.goodFeaturesToTrack(a, MAX_CORNERS, 0.01, min_distance, blockSize=7)
+    points = _corners(a)
     if points is None or len(points) < MIN_POINTS:
         return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)
     moved, status, _ = cv2.calcOpticalFlowPyrLK(a, b, points, None, **LK_PARAMS)
@@ -58,21 +84,25 @@ def _track(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return points.reshape(-1, 2)[ok], moved.reshape(-1, 2)[ok]
 
 
-def _second_layer(q0: np.ndarray, q1: np.ndarray, model: np.ndarray, total: int) -> float:
-    """How far a second coherent motion among the outliers departs from the main one (px), 0 when none.
+def _fit(q0: np.ndarray, q1: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """A similarity model q0 -> q1 by RANSAC, and its inlier mask; None when it cannot be fitted."""
+    model, mask = cv2.estimateAffinePartial2D(
+        q0, q1, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX, refineIters=10
+    )
+    if model is None or mask is None:
+        return None
+    return model, mask.ravel().astype(bool)
 
-    Depth makes a travelling camera move near and far things differently (parallax); a turning or
-    zooming camera moves a whole scene by one model, and its outliers are noise that fits nothing.
-    """
-    if len(q0) < max(MIN_POINTS, 0.15 * total):
-        return 0.0
-    second, mask = cv2.estimateAffinePartial2D(q0, q1, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX)
-    if second is None or mask is None or mask.sum() < max(MIN_POINTS, 0.15 * total):
-        return 0.0
-    layer = q0[mask.ravel().astype(bool)]
-    first = layer @ model[:, :2].T + model[:, 2]
-    other = layer @ second[:, :2].T + second[:, 2]
-    return float(np.median(np.linalg.norm(first - other, axis=1)))
+
+def _border_cells(points: np.ndarray, width: int, height: int) -> int:
+    """How many grid cells along the frame's border these points occupy (the scene reaches the border;
+    a subject mostly does not)."""
+    band = BORDER * max(width, height)
+    centred = np.abs(points)
+    near = (centred[:, 0] > width / 2 - band) | (centred[:, 1] > height / 2 - band)
+    cell = max(width, height) / GRID_CELLS
+    cells = {(int(x // cell), int(y // cell)) for x, y in points[near]}
+    return len(cells)
 
 
 def _phase(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
@@ -83,31 +113,54 @@ def _phase(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
 
 
 def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -> PairMotion:
-    """Fit content motion from luma frame `a` to luma frame `b`, `gap` frames later (values are per frame)."""
+    """Fit content motion from luma frame `a` to luma frame `b`, `gap` frames later (values are per frame).
+
+    The largest coherent motion is fitted first, then a second one among the points it leaves out;
+    of the two, the camera's is the one that reaches more of the frame's border.
+    """
     height, width = a.shape
     centre = np.array([(width - 1) / 2, (height - 1) / 2], np.float32)
     p0, p1 = _track(a, b)
-    if len(p0) >= MIN_POINTS:
-        model, mask = cv2.estimateAffinePartial2D(
-            p0 - centre, p1 - centre, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX, refineIters=10
-        )
-        if model is not None:
-            scale = float(np.hypot(model[0, 0], model[1, 0]))
-            inlier = mask.ravel().astype(bool) if mask is not None else np.ones(len(p0), bool)
-            return PairMotion(
-                start=start,
-                gap=gap,
-                dx=float(model[0, 2]) / gap,
-                dy=float(model[1, 2]) / gap,
-                log_scale=float(np.log(max(scale, 1e-6))) / gap,
-                rotation=float(np.arctan2(model[1, 0], model[0, 0])) / gap,
-                parallax=_second_layer(p0[~inlier] - centre, p1[~inlier] - centre, model, len(p0)) / gap,
-                points=len(p0),
-                inliers=float(mask.mean()) if mask is not None else 0.0,
-                method="features",
-            )
-    dx, dy, response = _phase(a, b)
-    return PairMotion(start, gap, dx / gap, dy / gap, 0.0, 0.0, 0.0, len(p0), response, "phase")
+    p0, p1 = p0 - centre, p1 - centre
+    main = _fit(p0, p1) if len(p0) >= MIN_POINTS else None
+    if main is None:
+        dx, dy, response = _phase(a, b)
+        return PairMotion(start, gap, dx / gap, dy / gap, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, len(p0), response, "phase")
+    model, inlier = main
+    other, other_points, layer_inliers = None, np.zeros((0, 2), np.float32), 0
+    rest = ~inlier
+    if rest.sum() >= max(MIN_POINTS, LAYER_SHARE * len(p0)):
+        second = _fit(p0[rest], p1[rest])
+        if second is not None and second[1].sum() >= max(MIN_POINTS, LAYER_SHARE * len(p0)):
+            other, other_points = second[0], p0[rest][second[1]]
+            layer_inliers = int(second[1].sum())
+            if _border_cells(other_points, width, height) > _border_cells(p0[inlier], width, height):
+                model, other, other_points = other, model, p0[inlier]
+                layer_inliers = int(inlier.sum())
+    parallax, layer_dx, layer_dy, layer_scale = 0.0, 0.0, 0.0, 1.0
+    if other is not None:
+        mine = other_points @ model[:, :2].T + model[:, 2]
+        theirs = other_points @ other[:, :2].T + other[:, 2]
+        parallax = float(np.median(np.linalg.norm(mine - theirs, axis=1)))
+        layer_dx, layer_dy = float(other[0, 2]), float(other[1, 2])
+        layer_scale = float(np.hypot(other[0, 0], other[1, 0]))
+    scale = float(np.hypot(model[0, 0], model[1, 0]))
+    explained = len(p0) - (layer_inliers if other is not None else 0)
+    return PairMotion(
+        start=start,
+        gap=gap,
+        dx=float(model[0, 2]) / gap,
+        dy=float(model[1, 2]) / gap,
+        log_scale=float(np.log(max(scale, 1e-6))) / gap,
+        rotation=float(np.arctan2(model[1, 0], model[0, 0])) / gap,
+        parallax=parallax / gap,
+        layer_dx=layer_dx / gap,
+        layer_dy=layer_dy / gap,
+        layer_log_scale=float(np.log(max(layer_scale, 1e-6))) / gap,
+        points=len(p0),
+        inliers=explained / len(p0),
+        method="features",
+    )
 
 
 def motion_pairs(indices: np.ndarray, fps: float, max_pairs: int = MAX_PAIRS) -> list[tuple[int, int]]:
