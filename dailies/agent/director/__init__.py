@@ -3,3 +3,16 @@
 `make_director(settings)` gives the offline director (default) or the LLM director; both implement
 `Director.direct(message, author=..., base=..., history=..., storyboard=...) -> DirectorReply`.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so that importing the light `base` module does not load the openai client.
+    if name == "make_director":
+        from dailies.agent.director.factory import make_director
+
+        return make_director
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

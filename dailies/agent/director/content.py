@@ -84,11 +84,21 @@ def _stem(word: str) -> str | None:
     return None
 
 
+def _by_first_word(preps: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    table: dict[str, list[tuple[str, ...]]] = {}
+    for prep in preps:
+        parts = tuple(prep.split())
+        table.setdefault(parts[0], []).append(parts)
+    return {first: tuple(sorted(options, key=len, reverse=True)) for first, options in table.items()}
+
+
+_PREP_TABLES = {STATIC_PREPS: _by_first_word(STATIC_PREPS), PATH_PREPS: _by_first_word(PATH_PREPS)}
+
+
 def _prep_at(words: list[str], i: int, preps: tuple[str, ...]) -> int:
     """Length in words of the preposition starting at i (0 if none)."""
-    for prep in preps:
-        parts = prep.split()
-        if words[i : i + len(parts)] == parts:
+    for parts in _PREP_TABLES[preps].get(words[i], ()) if i < len(words) else ():
+        if tuple(words[i : i + len(parts)]) == parts:
             return len(parts)
     return 0
 
