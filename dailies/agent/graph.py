@@ -23,7 +23,7 @@ from dailies.agent.nodes_render import critique, deliver, render, revise_request
 from dailies.agent.state import AgentState
 
 
-def route_job(state: AgentState) -> Literal["understand", "plan", "variations", "edit_storyboard"]:
+async def route_job(state: AgentState) -> Literal["understand", "plan", "variations", "edit_storyboard"]:
     assert state.job is not None
     kind = state.job.kind
     if kind == "message" or (kind == "extend" and state.job.text):
@@ -35,26 +35,26 @@ def route_job(state: AgentState) -> Literal["understand", "plan", "variations", 
     return "plan"
 
 
-def route_understood(state: AgentState) -> Literal["clarify", "plan"]:
+async def route_understood(state: AgentState) -> Literal["clarify", "plan"]:
     return "clarify" if state.result is not None and state.result.kind == "question" else "plan"
 
 
-def route_planned(state: AgentState) -> Literal["approval", "render", "__end__"]:
+async def route_planned(state: AgentState) -> Literal["approval", "render", "__end__"]:
     assert state.job is not None
     if state.result is not None:
         return END
     return "approval" if state.job.kind == "final" else "render"
 
 
-def route_approved(state: AgentState) -> Literal["render", "__end__"]:
+async def route_approved(state: AgentState) -> Literal["render", "__end__"]:
     return END if state.result is not None else "render"
 
 
-def route_rendered(state: AgentState) -> Literal["critique", "__end__"]:
+async def route_rendered(state: AgentState) -> Literal["critique", "__end__"]:
     return END if state.result is not None else "critique"
 
 
-def route_critiqued(state: AgentState, runtime: Runtime[Context]) -> Literal["revise", "deliver"]:
+async def route_critiqued(state: AgentState, runtime: Runtime[Context]) -> Literal["revise", "deliver"]:
     """Revise while the newest take fails and the attempt budget lasts; final renders are not revised."""
     assert state.job is not None
     newest = state.run_takes(state.job.run_id)[-1]

@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 
 from dailies.agent.context import Context
 from dailies.agent.events import CritiqueReady, Done, Error, Progress, Queued, Revision, TakeReady
+from dailies.agent.expect import expectation_from
 from dailies.agent.revise import fingerprint, next_seed, revise
 from dailies.agent.spec import ShotSpec
 from dailies.agent.state import AgentState, Job, RunResult, TakeRecord
@@ -64,8 +65,6 @@ async def submit(
 
 async def run_critic(ctx: Context, writer: Any, spec: ShotSpec, record: TakeRecord) -> Critique | None:
     """The critic on a worker thread; a clip it cannot read is reported, not fatal."""
-    from dailies.agent.expect import expectation_from
-
     expectation = expectation_from(spec, record.request)
     try:
         critique = await asyncio.to_thread(ctx.critic, record.take.path, expectation)

@@ -13,6 +13,7 @@ exist raises `StudioError` (a ValueError with a one-line message) before anythin
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -24,7 +25,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
-from dailies.agent.checkpoint import open_checkpointer
+from dailies.agent.checkpoint import open_checkpointer, prune
 from dailies.agent.context import Context, CriticFn
 from dailies.agent.director.base import Change, Director
 from dailies.agent.events import ApprovalNeeded, AttemptSummary, Event, EventSink, SpecChanged
@@ -44,6 +45,10 @@ from dailies.tools.renderer import LocalRenderer, Renderer
 from dailies.tools.take import Take
 
 MAX_MESSAGE = 4000
+# Runs checkpoint when they end ("exit" durability, a fraction of the cost of one write per step) and
+# just before their first render, so a process killed mid-render resumes from there (`recover`).
+CHECKPOINT_BEFORE = ["render"]
+PRUNE_EVERY = 8  # runs per thread between prunes of old checkpoints
 MAX_VARIATIONS = 8
 
 
@@ -98,6 +103,17 @@ def _accepts(renderer: Renderer, keyword: str) -> bool:
         return False
 
 
+def default_critic(settings: Settings) -> CriticFn:
+    """The critic, with the vision-LLM judge when the settings turn it on."""
+    from dailies.tools.critic import critique_clip
+    from dailies.tools.critic.judge import VisionJudge
+
+    judge = VisionJudge.from_settings(settings) if settings.judge_enabled else None
+    if judge is None:
+        return critique_clip
+    return functools.partial(critique_clip, judge=judge)
+
+
 class Studio:
     """The agent for many conversation threads: one checkpointer, one renderer, one director, one critic."""
 
@@ -125,6 +141,7 @@ class Studio:
         self._job_ids = _accepts(renderer, "job_id")
         self._locks: dict[str, asyncio.Lock] = {}
         self._cancels: dict[str, CancelToken] = {}
+        self._runs: dict[str, int] = {}
 
     @classmethod
     @asynccontextmanager
@@ -137,9 +154,13 @@ class Studio:
         critic: CriticFn | None = None,
         media_dir: Path | None = None,
         approve_final: bool | None = None,
+        family: ModelFamily | None = None,
     ) -> AsyncIterator[Studio]:
-        """A ready Studio on the settings' checkpointer; defaults: in-process renderer, settings' director, critic."""
-        family = resolve_family(settings.backend, settings.model)
+        """A ready Studio on the settings' checkpointer; defaults: in-process renderer, settings' director, critic.
+
+        `family` overrides the model family the settings name (tests and benchmarks use a smaller previz frame).
+        """
+        family = family or resolve_family(settings.backend, settings.model)
         if renderer is None:
             generator = make_generator(settings.backend, model=settings.model, settings=settings)
             renderer = LocalRenderer(generator, max_bytes=settings.max_upload_bytes)
@@ -148,9 +169,7 @@ class Studio:
 
             director = make_director(settings)
         if critic is None:
-            from dailies.tools.critic import critique_clip
-
-            critic = critique_clip
+            critic = default_critic(settings)
         async with open_checkpointer(settings) as saver:
             yield cls(
                 settings,
@@ -363,23 +382,40 @@ class Studio:
             config = {"configurable": {"thread_id": thread_id}}
             changes: list[Change] = []
             waiting: dict[str, Any] | None = None
+            values: dict[str, Any] = {}
+            first_leg = True
             try:
-                async for mode, chunk in self.graph.astream(
-                    payload,
-                    config,
-                    context=self._context(thread_id, token),
-                    stream_mode=["custom", "updates"],
-                    durability="sync",
-                ):
-                    if mode == "custom":
-                        if isinstance(chunk, SpecChanged):
-                            changes.extend(chunk.changes)
-                        await _emit(on_event, chunk)
-                    elif "__interrupt__" in chunk:
-                        waiting = chunk["__interrupt__"][0].value
+                while True:
+                    paused = False
+                    async for mode, chunk in self.graph.astream(
+                        payload,
+                        config,
+                        context=self._context(thread_id, token),
+                        stream_mode=["custom", "updates", "values"],
+                        durability="exit",
+                        interrupt_before=CHECKPOINT_BEFORE if first_leg else None,
+                    ):
+                        if mode == "custom":
+                            if isinstance(chunk, SpecChanged):
+                                changes.extend(chunk.changes)
+                            await _emit(on_event, chunk)
+                        elif mode == "values":
+                            values = chunk
+                        elif "__interrupt__" in chunk:
+                            if chunk["__interrupt__"]:
+                                waiting = chunk["__interrupt__"][0].value
+                            else:
+                                paused = True
+                    if not paused or waiting is not None:
+                        break
+                    payload, first_leg = None, False  # saved just before the first render: carry on
             finally:
                 self._cancels.pop(thread_id, None)
-            state = await self.state(thread_id)
+            self._runs[thread_id] = runs = self._runs.get(thread_id, 0) + 1
+            if runs % PRUNE_EVERY == 0:
+                await prune(self.graph.checkpointer, thread_id)
+            # The last values are the checkpointed state (already validated objects): no second read.
+            state = AgentState.model_construct(**values) if values else await self.state(thread_id)
             if waiting is not None:
                 summary = str(waiting.get("summary", "a final render"))
                 take_id = str(waiting.get("take_id"))
