@@ -302,7 +302,8 @@ def find_moves(norm: str, base_move: str | None = None) -> tuple[list[Match], li
                 (
                     w
                     for w in _NOT_A_MOVE_BEFORE
-                    if said.startswith(w[:4]) and (family == w or w in {"tracking", "truck"})
+                    if said.startswith(w[:4])
+                    and (said.split()[0] in {"track", "tracks"} if w == "tracking" else family == w or w == "truck")
                 ),
                 None,
             )
@@ -377,9 +378,28 @@ def find_speed(norm: str, move: Match | None, move_speed: str | None) -> Match |
     return live[0] if live else None
 
 
+_FLIP = re.compile(
+    r"(?<![a-z])(?:(?:the )?other (?:way|direction)|(?:the )?opposite (?:way|direction)|reverse (?:the )?(?:direction"
+    r"|move)"
+    r"|flip (?:the )?(?:direction|move))(?![a-z])"
+)
+_OPPOSITE = {"left": "right", "right": "left", "up": "down", "down": "up", "in": "out", "out": "in"}
+
+
+def _flipped(move: str) -> str | None:
+    family, _, direction = move.rpartition("_")
+    return f"{family}_{_OPPOSITE[direction]}" if direction in _OPPOSITE else None
+
+
 def read_camera(norm: str, base_move: str | None = None) -> CameraReading:
     """The camera move and speed the message asks for, if it names any."""
     matches, notes = find_moves(norm, base_move)
+    flip = _FLIP.search(norm)
+    opposite = _flipped(base_move) if flip and base_move else None
+    if flip and opposite and (not matches or all(m.value == base_move for m in matches)):
+        flipped = Match("camera_movement", opposite, flip.start(), flip.end())
+        chosen = choose(norm, [flipped])
+        return CameraReading(chosen, find_speed(norm, chosen, None), tuple(notes), (*matches, flipped))
     chosen = choose(norm, matches)
     pattern_speed = None
     if chosen is not None:

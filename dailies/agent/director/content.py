@@ -20,11 +20,14 @@ from dailies.agent.director.words import (
     STATIC_PREPS,
     VAGUE,
     VERBS,
+    words_of,
 )
 
 _DISCOURSE = (
     r"(?:(?:ok|okay|so|now|and|also|actually|no wait|wait|hmm|hey|please|pls|just|then|but|yes|yeah|well|cool|great|"
-    r"nice|perfect|alright|right|oh|no|hi|hello|instead|maybe|let's try|lets try|try|of|showing|featuring)(?:\s+|$))*"
+    r"nice|perfect|alright|right|oh|no|hi|hello|instead|maybe|let's try|lets try|try|of|showing|featuring|i meant"
+    r"|i mean|"
+    r"meant|i said|rather|switch to|change to|go with|go for|use|have|lets|let's|add|now do|do)(?:\s+|$))*"
 )
 _REQUEST = (
     r"(?:(?:can|could|would|will) you (?:please )?(?:make|create|generate|render|show|give|do|film|shoot|animate)"
@@ -103,45 +106,10 @@ def _prep_at(words: list[str], i: int, preps: tuple[str, ...]) -> int:
     return 0
 
 
-_DANGLING = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "at",
-        "on",
-        "to",
-        "by",
-        "with",
-        "and",
-        "or",
-        "from",
-        "into",
-        "onto",
-        "over",
-        "under",
-        "for",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "its",
-        "his",
-        "her",
-        "their",
-        "while",
-        "during",
-        "near",
-        "through",
-        "across",
-        "along",
-        "toward",
-        "towards",
-        "around",
-    ]
+_DANGLING = words_of(
+    "a an the of in at on to by with and or from into onto over under for as is are was were its his her their "
+    "while during near through across along toward towards around instead please too then now "
+    "sunny rainy snowy foggy misty stormy cloudy windy overcast heavy"
 )
 
 

@@ -253,12 +253,13 @@ LIGHTING = (
 )
 
 MOODS = re.compile(
-    r"(?<![a-z])(?P<x>eerie|serene|ominous|melanchol(?:y|ic)|tense|suspenseful|dreamy|dreamlike|nostalgic|mysterious|"
+    r"(?<![a-z])(?:more |less |very |really |so |extra |super )?(?P<x>eerie|serene|ominous|melanchol(?:y|ic)|tense"
+    r"|suspenseful|dreamy|dreamlike|nostalgic|mysterious|"
     r"whimsical|somber|sombre|gloomy|moody|haunting|foreboding|uplifting|tranquil|peaceful|romantic|epic|playful|cozy|"
     r"cosy|chaotic|hopeful|lonely|creepy|spooky|joyful|cheerful|melancholic|bittersweet|menacing|ethereal|magical|"
     r"mystical|heroic|triumphant|sad|sorrowful|frightening|terrifying|calm|relaxing|energetic|intense|dramatic|"
     r"festive|grim|bleak|desolate|dark|upbeat|happy|funny|comedic|hilarious|sinister|dystopian|utopian)"
-    r"(?P<after> (?:mood|feel|feeling|vibe|vibes|atmosphere|tone|ambience|ambiance)|(?=\s*(?:$|[,.;:!?])))"
+    r"(?P<after> (?:mood|feel|feeling|vibe|vibes|atmosphere|tone|ambience|ambiance)|(?=\s*(?:$|[,.;:!?]|and\s|but\s)))"
 )
 MOOD_SAID = re.compile(
     r"(?<![a-z])(?:mood|feel|feeling|vibe|atmosphere|tone)(?: is| should be| of"
@@ -270,9 +271,14 @@ EFFECTS: Table = _table(
     (r"time ?lapse|timelapse", "time-lapse"),
     (r"hyper ?lapse", "hyperlapse"),
     (r"speed ramp(?:ing)?|fast motion|sped up|fast forward", "fast motion"),
-    (r"rain|raining|rainy|rainfall|downpour|drizzl(?:e|ing)|rainstorm|rain storm", "rain"),
     (
-        r"snowing|snowfall|falling snow|snow falling|snowflakes|snow flakes|blizzard|snowstorm|snow storm|flurries",
+        r"(?:heavy |light |pouring |torrential |steady |soft |gentle )?(?:rain|raining)|rainy|rainfall|downpour"
+        r"|drizzl(?:e|ing)|rainstorm|rain storm",
+        "rain",
+    ),
+    (
+        r"(?<=make\sit\s)snow|(?<=let\sit\s)snow|snowing|snowfall|falling snow|snow falling|snowflakes|snow flakes"
+        r"|blizzard|snowstorm|snow storm|flurries",
         "snow",
     ),
     (r"fog|foggy|mist|haze|hazy", "fog"),

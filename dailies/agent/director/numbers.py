@@ -68,7 +68,7 @@ _FPS = re.compile(
     rf"(?<![a-z0-9.])(?:(?P<n>{NUMBER}) ?(?:fps|frames? (?:per|a|each|every) second|frames?/s|frames? per sec|fp s"
     rf"|p(?= |$|,|\.))"
     rf"|(?:frame ?rate|fps)(?: of| to| at| =|:)? (?P<n2>\d+(?:\.\d+)?)"
-    rf"|at (?P<n3>\d+(?:\.\d+)?)(?= (?:frames|fps))|(?:at|@) (?P<n4>24|25|30|48|50|60)(?= ?(?:$|[,.;!?])))(?![a-z0-9])"
+    rf"|(?:at|@) (?P<n4>24|25|30|48|50|60)(?= ?(?:$|[,.;!?])))(?![a-z0-9])"
 )
 
 _RELATIVE = re.compile(
@@ -144,7 +144,7 @@ def find_fps(norm: str) -> list[NumberMatch]:
     """Every frame rate said ('30fps', '24 frames per second', 'frame rate 12', '24p')."""
     found: list[NumberMatch] = []
     for hit in _FPS.finditer(norm):
-        said = next(g for g in (hit.group("n"), hit.group("n2"), hit.group("n3"), hit.group("n4")) if g)
+        said = next(g for g in (hit.group("n"), hit.group("n2"), hit.group("n4")) if g)
         if hit.group("n") and hit.group(0).rstrip().endswith("p") and not said.isdigit():
             continue
         value = word_number(said)

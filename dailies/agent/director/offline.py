@@ -11,7 +11,7 @@ from dailies.agent.director.base import DirectorReply, Turn, diff_specs
 from dailies.agent.director.characters import read_characters
 from dailies.agent.director.reading import Reading, read_message
 from dailies.agent.director.text import normalise, tokenize
-from dailies.agent.director.words import DETERMINERS, PRONOUNS, VAGUE
+from dailies.agent.director.words import DETERMINERS, PRONOUNS, VAGUE, words_of
 from dailies.agent.spec import MAX_DURATION_S, MAX_FPS, MIN_DURATION_S, MIN_FPS, ShotSpec, Storyboard
 from dailies.vocabulary import CAMERA_SPEEDS, SHOT_SIZES
 
@@ -36,6 +36,21 @@ def _replace_words(text: str, old: str, new: str) -> str | None:
     if not pattern.search(text):
         return None
     return pattern.sub(new, text, count=1)
+
+
+_NUMBER_WORDS = words_of("two three four five six seven eight nine ten dozens hundreds several many few")
+_NOT_A_HEAD = words_of("fps seconds second secs sec instead please too more less camera shot angle it that this one")
+
+
+def _names_a_subject(text: str) -> bool:
+    """In a refinement, new words make a new subject only as a noun phrase: 'a fox', 'two kids', 'Ana'."""
+    words = text.split()
+    first = words[0]
+    if words[-1].lower() in _NOT_A_HEAD:
+        return False
+    if first.lower() in DETERMINERS or first.isdigit() or first.lower() in _NUMBER_WORDS:
+        return True
+    return first[0].isupper() and first.lower() not in VAGUE and first.lower() not in {"i", "not", "no", "make"}
 
 
 def _clamp(value: float, low: float, high: float) -> float:
@@ -172,7 +187,9 @@ def _apply_looks(data: dict[str, Any], reading: Reading) -> None:
         kept = [s for s in data["style"].split(", ") if not any(n.lower() in s.lower() for n in reading.styles_negated)]
         data["style"] = ", ".join(kept) or None
     if reading.styles:
-        data["style"] = ", ".join(dict.fromkeys(reading.styles))
+        said = list(dict.fromkeys(reading.styles))
+        kept = [s for s in said if not any(s.lower() in other.lower() and s != other for other in said)]
+        data["style"] = ", ".join(kept)
     if reading.lighting is not None:
         data["lighting"] = reading.lighting
     if reading.mood is not None:
@@ -182,7 +199,11 @@ def _apply_looks(data: dict[str, Any], reading: Reading) -> None:
     effects.extend(e for e in reading.effects if e not in effects)
     data["effects"] = effects
     negatives = [n for n in reading.negative if n]
-    negatives.extend(e for e in reading.effects_negated if e not in (data["effects"] or []) and e not in negatives)
+    negatives.extend(
+        e
+        for e in reading.effects_negated
+        if e not in data["effects"] and e not in negatives and e not in reading.effects_swapped
+    )
     if negatives:
         current = [p for p in (data["negative_prompt"] or "").split(", ") if p]
         data["negative_prompt"] = ", ".join(dict.fromkeys([*current, *negatives]))
@@ -205,20 +226,21 @@ def _apply_content(data: dict[str, Any], reading: Reading, base: ShotSpec | None
             data["subject"] = new
             if base is not None and base.subject:
                 notes.append(f"found no {old!r} in the shot; made {new!r} the subject")
-    if base is None or not base.subject:
+    if base is None:
         for name in ("subject", "action", "setting"):
             value = getattr(content, name)
             if value:
                 data[name] = value
         return
     # Refining: what a camera move points at is already in the shot; new words replace what they name.
-    if (
-        content.subject
-        and "subject" not in content.from_target
-        and not _head(content.subject) <= _head(data["subject"])
-    ):
-        data["subject"] = content.subject
-    if content.action and "action" not in content.from_target:
+    subject = content.subject
+    if not subject or "subject" in content.from_target or not _names_a_subject(subject):
+        if subject and not content.action and not content.setting:
+            return  # leftover words of a camera or style request, not a new description
+        subject = None
+    if subject and not _head(subject) <= _head(data["subject"]):
+        data["subject"] = subject
+    if content.action and "action" not in content.from_target and (subject or _names_a_subject(content.action)):
         data["action"] = content.action
     if content.setting and "setting" not in content.from_target:
         data["setting"] = content.setting

@@ -44,6 +44,7 @@ _SWAP = (
         r"(?<![a-z])(?P<new>(?:a|an|the|some|two|three) [a-z0-9' ]{2,60}?) instead of (?:the |a |an )?"
         r"(?P<old>[a-z0-9' ]{2,40}?)(?=\s*(?:$|[,.;!?]))"
     ),
+    re.compile(r"(?<![a-z])(?P<new>[a-z]+) instead of (?:the |a |an )?(?P<old>[a-z]+)(?=\s*(?:$|[,.;!?]))"),
     re.compile(
         r"(?<![a-z])instead of (?:the |a |an )?(?P<old>[a-z0-9' ]{2,40}?),? (?:use |make it |show |have )?"
         r"(?P<new>(?:a|an|the|some) [a-z0-9' ]{2,60}?)(?=\s*(?:$|[,.;!?]))"
@@ -105,6 +106,7 @@ class Reading:
     mood: str | None = None
     effects: list[str] = field(default_factory=list)
     effects_negated: list[str] = field(default_factory=list)
+    effects_swapped: list[str] = field(default_factory=list)  # swapped out ("snow instead of rain"), not forbidden
     negative: list[str] = field(default_factory=list)
     seed: int | None = None
     swap: tuple[str, str] | None = None
@@ -222,6 +224,8 @@ def read_message(text: str, *, base_move: str | None = None) -> Reading:
     for match in effects:
         attributive = _is_attributive(norm, match) and match.value not in {"slow motion", "time-lapse", "hyperlapse"}
         (reading.effects_negated if match.negated or in_old(match) else reading.effects).append(str(match.value))
+        if in_old(match):
+            reading.effects_swapped.append(str(match.value))
         taken.append(Match(match.field, match.value, match.start, match.end, match.negated, mask=not attributive))
 
     for table, name in ((SHOT_SIZES, "shot_size"), (ANGLES, "camera_angle"), (TIMES, "time_of_day")):

@@ -196,4 +196,21 @@ CONVERSATIONS: list[list[tuple[str, dict[str, object]]]] = [
         ("evening, and make it 9:16", {"time_of_day": "dusk", "aspect_ratio": "9:16", "subject": "musician"}),
         ("tilt up to the sky at the end, slowly", {"camera_movement": "tilt_up", "camera_speed": "slow"}),
     ],
+    [
+        ("a golden retriever chasing a frisbee in a park, slow motion, low angle",
+         {"camera_angle": "low_angle", "subject": "retriever", "setting": "park"}),
+        ("now do a tracking shot following the dog", {"camera_movement": "tracking", "subject": "retriever"}),
+        ("6 seconds, 9:16", {"camera_movement": "tracking", "duration_s": 6.0, "aspect_ratio": "9:16"}),
+    ],
+    [
+        ("a ballerina dancing on an empty stage, the camera orbits around her", {"camera_movement": "orbit_right"}),
+        ("orbit the other way", {"camera_movement": "orbit_left", "setting": "stage"}),
+        ("make it 12s at 24 fps", {"camera_movement": "orbit_left", "duration_s": 12.0, "fps": 24, "subject": "ballerina"}),
+    ],
+    [
+        ("a horse galloping across a field at sunset, truck right alongside it",
+         {"camera_movement": "truck_right", "time_of_day": "dusk", "subject": "horse"}),
+        ("not at sunset, make it midday", {"camera_movement": "truck_right", "time_of_day": "day", "subject": "horse"}),
+        ("I meant a white stallion", {"camera_movement": "truck_right", "time_of_day": "day", "subject": "stallion"}),
+    ],
 ]  # fmt: skip
