@@ -128,7 +128,10 @@ class TerminalEvents:
 
     def _on_done(self, event: ev.Done) -> None:
         score = f", score {event.critique.score:.2f}" if event.critique else ""
-        tries = f" after {len(event.attempts)} attempts" if len(event.attempts) > 1 else ""
+        if all(a.strategy == "variation" for a in event.attempts):
+            tries = f" of {len(event.attempts)} variations"
+        else:
+            tries = f" after {len(event.attempts)} attempts" if len(event.attempts) > 1 else ""
         self._line(f"  [bold]best take {event.best_take_id}[/]{score}{tries}")
 
     def _on_error(self, event: ev.Error) -> None:
@@ -274,7 +277,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         settings.ensure_data_dir()
     except OSError as exc:
         raise UserError(f"cannot create data folder {settings.data_dir}: {exc.strerror or exc}") from None
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     console.print(f"Dailies chat ({settings.director_kind} director, {settings.backend} backend). /help for commands.")
 
     async def main() -> int:

@@ -33,7 +33,7 @@ SHOT_1 = (
     "the camera pans left slowly, 35mm film, 2 seconds"
 )
 REFINE_1 = "make it dusk"
-SHOT_2 = "close-up of the fox sniffing the snow, the camera pushes in, 2 seconds"
+SHOT_2 = "close-up of the fox sniffing the snow, the camera pans right, 2 seconds"
 SHOT_3 = "an owl watches from a branch, low angle, the camera tilts up, 2 seconds"
 
 
@@ -86,10 +86,12 @@ async def run_demo(settings: Settings, out: Path, console: Console, **studio_opt
     async with Studio.open(settings, media_dir=out / "takes", **studio_options) as studio:
         turn = 0
 
-        async def say(author: str, text: str, call: Awaitable[TurnResult]) -> TurnResult:
+        async def say(author: str, text: str, call: Awaitable[TurnResult], aside: str = "") -> TurnResult:
             nonlocal turn
             turn += 1
             console.print(f"\n[bold]turn {turn}[/] [cyan]{author}[/]: {text}", highlight=False)
+            if aside:
+                console.print(f"  [dim]({aside})[/]", highlight=False)
             result = await call
             printer.close()
             if result.kind == "error":
@@ -101,8 +103,9 @@ async def run_demo(settings: Settings, out: Path, console: Console, **studio_opt
         await studio.approve(thread, refined.take_id, "ana")
         second = await say(
             "ana",
-            f"{SHOT_2}   [fault injection: camera_reversed on attempt 1]",
+            SHOT_2,
             studio.send(thread, "ana", SHOT_2, both, faults=("camera_reversed",)),
+            aside="demo: previz fault injection camera_reversed on attempt 1, so the critic has something to catch",
         )
         await studio.approve(thread, second.take_id, "ben")
         third = await say("ben", SHOT_3, studio.send(thread, "ben", SHOT_3, both))
@@ -164,6 +167,7 @@ def _summary(thread, board, results, log: DemoLog, reel: Path, sheet: Path, boar
             "attempts": [a.model_dump() for a in revised.attempts],
             "revisions": [r.model_dump(exclude={"thread_id", "kind"}) for r in log.revisions],
         },
+        "refinement": [f"{c.author}: {c.field} {c.old} -> {c.new}" for c in results[1].changes],
         "variations": results[4].take_ids,
     }
 
@@ -176,6 +180,7 @@ def print_summary(console: Console, summary: dict) -> None:
             f"{shot['duration_s']} s, critic score {shot['score']}",
             highlight=False,
         )
+    console.print(f"  shot 1 refined: {'; '.join(summary['refinement'])}", highlight=False)
     fault = summary["fault_injection"]
     console.print(f"  shot 2 went through a deliberate fault: {fault['fault']}.", highlight=False)
     for attempt in fault["attempts"]:
@@ -206,7 +211,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as exc:
         raise UserError(f"cannot create output folder {out}: {exc.strerror or exc}") from None
     settings = demo_settings(settings, out)
-    progress = Console(stderr=True)
+    progress = Console(stderr=True, soft_wrap=True)
     summary = asyncio.run(run_demo(settings, out, progress))
-    print_summary(Console(), summary)
+    print_summary(Console(soft_wrap=True), summary)
     return 0

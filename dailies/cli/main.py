@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "dailies.cli.discord",
     "dailies.cli.worker",
     "dailies.cli.critique",
+    "dailies.cli.demo",
+    "dailies.cli.chat",
 )
 
 
