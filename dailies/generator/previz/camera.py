@@ -1,0 +1,207 @@
+"""Camera paths of the previz animatic: one function of time per move, in the design's direction convention.
+
+The world is 2.5D: X right, Y up, Z forward (metres). The camera sits at (cx, cy, cz) with a focal length
+`f` in pixels, a view rotation given as image shifts (`psi` yaw, `pitch`, both in radians of the linear
+"shift" model: a pure rotation moves every depth by the same `f * angle` pixels) and a `roll`.
+
+Speeds are image speeds at the subject's depth, as a fraction of the frame's LONGER side per second
+(the same angular speed at every aspect ratio, because the focal length is set from the longer side
+with a 60-degree field of view):
+
+    slow 0.05/s (~3.3 deg/s), medium 0.12/s (~8 deg/s), fast 0.25/s (~16.5 deg/s)
+
+so a medium pan at 832x480 slides the scene ~100 px/s. Zoom and dolly change the subject's on-screen
+size at SCALE_RATES per second (slow 8 %/s, medium 18 %/s, fast 35 %/s, exponential). Moves that
+cannot go on forever are bounded and, for shots too long to hold the speed, slowed to fit the bound:
+zoom/dolly change the size by at most MAX_SCALE (3.5x); tilt at most MAX_TILT rad; pedestal and crane
+at most 1.2 frame heights at the subject's depth. Pan, truck, orbit and tracking wrap around the world
+and keep their speed for any duration.
+
+Direction convention (camera, not content): pan_left turns the camera left, so content slides right;
+tilt_up -> content slides down; truck_left -> content slides right with parallax (near faster);
+pedestal_up -> content slides down with parallax; dolly_in -> expansion with parallax; zoom_in ->
+uniform expansion about the centre (no parallax); orbit_left -> the camera circles left around the
+subject, which stays centred while nearer things slide right and farther things slide left; crane_up
+-> the camera rises (content slides down with parallax), pulls back a little, and tilts only as much
+as needed to keep the subject between 25 % and 70 % of the frame's height; tracking -> the camera travels
+with the subject (heading right), which stays put while the world slides left; handheld -> seeded,
+smooth jitter of yaw, pitch and roll.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+SPEED_RATES: dict[str, float] = {"slow": 0.05, "medium": 0.12, "fast": 0.25}
+SCALE_RATES: dict[str, float] = {"slow": 0.08, "medium": 0.18, "fast": 0.35}
+HANDHELD_SHAKE: dict[str, float] = {"slow": 0.004, "medium": 0.008, "fast": 0.016}  # of the longer side
+HANDHELD_ROLL_DEG: dict[str, float] = {"slow": 0.3, "medium": 0.6, "fast": 1.2}
+MAX_SCALE = 3.5
+MAX_TILT = 0.7
+MAX_VERTICAL_FRAMES = 1.2
+LONG_SIDE_FOV_DEG = 60.0
+DUTCH_ROLL_DEG = 12.0
+
+OPPOSITE_MOVES: dict[str, str] = {
+    "pan_left": "pan_right",
+    "tilt_up": "tilt_down",
+    "dolly_in": "dolly_out",
+    "truck_left": "truck_right",
+    "pedestal_up": "pedestal_down",
+    "zoom_in": "zoom_out",
+    "orbit_left": "orbit_right",
+    "crane_up": "crane_down",
+}
+OPPOSITE_MOVES.update({v: k for k, v in list(OPPOSITE_MOVES.items())})
+
+
+def base_focal(width: int, height: int) -> float:
+    """Focal length in pixels: a 60-degree field of view across the longer side."""
+    return max(width, height) / (2.0 * math.tan(math.radians(LONG_SIDE_FOV_DEG) / 2.0))
+
+
+@dataclass(frozen=True)
+class Framing:
+    """Where the subject stands and where the camera starts, before any move."""
+
+    subject_depth: float  # Zs, metres
+    focus_height: float  # world Y the camera aims at
+    camera_height: float
+    pitch: float
+    roll: float
+    width: int
+    height: int
+    focal: float
+
+
+@dataclass(frozen=True)
+class CameraTrack:
+    """Per-frame camera state as arrays of length num_frames."""
+
+    cx: np.ndarray
+    cy: np.ndarray
+    cz: np.ndarray
+    psi: np.ndarray
+    pitch: np.ndarray
+    roll: np.ndarray
+    f: np.ndarray
+    subject_dx: np.ndarray  # how far the subject has walked (tracking), metres
+    movement: str
+    notes: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.cx)
+
+
+def _smooth_jitter(rng: np.random.Generator, t: np.ndarray, amplitude: float) -> np.ndarray:
+    """A smooth random wobble: four sines of random frequency (0.3-2.5 Hz) and phase, scaled to `amplitude`."""
+    freqs = rng.uniform(0.3, 2.5, 4)
+    phases = rng.uniform(0, 2 * math.pi, 4)
+    weights = rng.uniform(0.5, 1.0, 4)
+    wave = sum(w * np.sin(2 * math.pi * fr * t + ph) for w, fr, ph in zip(weights, freqs, phases, strict=True))
+    return amplitude * wave / float(weights.sum()) * 2.0
+
+
+def camera_track(
+    movement: str,
+    speed: str,
+    framing: Framing,
+    num_frames: int,
+    fps: int,
+    rng: np.random.Generator,
+    *,
+    reverse_tracking: bool = False,
+) -> CameraTrack:
+    """The camera state for every frame of `movement` at `speed` (times are frame index / fps)."""
+    n = num_frames
+    t = np.arange(n, dtype=np.float64) / fps
+    duration = n / fps
+    tc = t - duration / 2.0  # centred time: moves that pass the subject do so mid-shot
+    fr = framing
+    long_side = max(fr.width, fr.height)
+    f0 = fr.focal
+    zs = fr.subject_depth
+    notes: list[str] = []
+
+    cx = np.zeros(n)
+    cy = np.full(n, fr.camera_height)
+    cz = np.zeros(n)
+    psi = np.zeros(n)
+    pitch = np.full(n, fr.pitch)
+    roll = np.full(n, fr.roll)
+    f = np.full(n, f0)
+    subject_dx = np.zeros(n)
+
+    v = SPEED_RATES[speed] * long_side  # px/s at the subject's depth
+    r = SCALE_RATES[speed]
+    max_log_scale = math.log(MAX_SCALE)
+    if movement in {"zoom_in", "zoom_out", "dolly_in", "dolly_out"} and r * duration > max_log_scale:
+        r = max_log_scale / duration
+        notes.append(f"{movement} slowed to {r:.3f}/s to stay within {MAX_SCALE:g}x over {duration:g} s")
+    vertical_cap = MAX_VERTICAL_FRAMES * fr.height
+    if movement in {"pedestal_up", "pedestal_down", "crane_up", "crane_down"} and v * duration > vertical_cap:
+        v = vertical_cap / duration
+        notes.append(f"{movement} slowed to {v:.0f} px/s to stay within {MAX_VERTICAL_FRAMES:g} frame heights")
+    if movement in {"tilt_up", "tilt_down"} and v / f0 * duration > MAX_TILT:
+        v = MAX_TILT * f0 / duration
+        notes.append(f"{movement} slowed to {v:.0f} px/s to stay within a {math.degrees(MAX_TILT):.0f} degree tilt")
+
+    sign = -1.0 if movement.endswith(("_left", "_down", "_out")) else 1.0
+    if movement in {"pan_left", "pan_right"}:
+        psi = sign * (v / f0) * tc
+    elif movement in {"tilt_up", "tilt_down"}:
+        pitch = fr.pitch + sign * (v / f0) * tc
+    elif movement in {"truck_left", "truck_right"}:
+        cx = sign * (v * zs / f0) * tc
+    elif movement in {"pedestal_up", "pedestal_down"}:
+        cy = fr.camera_height + sign * (v * zs / f0) * tc
+    elif movement in {"zoom_in", "zoom_out"}:
+        f = f0 * np.exp(sign * r * t)
+    elif movement in {"dolly_in", "dolly_out"}:
+        cz = zs * (1.0 - np.exp(-sign * r * t))
+    elif movement in {"orbit_left", "orbit_right"}:
+        cx = sign * (v * zs / f0) * tc
+        psi = -cx / zs  # keep the subject centred: near slides one way, far the other
+    elif movement in {"crane_up", "crane_down"}:
+        cy = fr.camera_height + sign * (v * zs / f0) * tc
+        cz = zs * (1.0 - np.exp(sign * 0.25 * r * t))  # the arm swings back rising, in descending
+        drift = sign * v * tc  # subject's image drift (down for crane_up)
+        start_y = fr.height / 2 - f0 * ((fr.focus_height - fr.camera_height) / zs - fr.pitch)
+        kept = np.clip(drift, 0.25 * fr.height - start_y, 0.7 * fr.height - start_y)  # stay in the middle rows
+        pitch = fr.pitch - (drift - kept) / f0
+    elif movement == "tracking":
+        cx = (-1.0 if reverse_tracking else 1.0) * (v * zs / f0) * t
+        subject_dx = cx.copy()
+    elif movement == "handheld":
+        shake = HANDHELD_SHAKE[speed] * long_side / f0
+        psi = _smooth_jitter(rng, t, shake)
+        pitch = fr.pitch + _smooth_jitter(rng, t, shake * 0.7)
+        roll = fr.roll + _smooth_jitter(rng, t, math.radians(HANDHELD_ROLL_DEG[speed]))
+    elif movement != "static":
+        raise ValueError(f"unknown camera movement {movement!r}")
+
+    floor = 0.05
+    if cy.min() < floor:  # never below the ground: lift the whole path and tilt down to keep the aim
+        lift = floor - float(cy.min())
+        cy = cy + lift
+        pitch = pitch - lift / zs
+    # Roll shows the frame's corners: a longer focal length hides them.
+    max_roll = float(np.abs(roll).max()) if n else 0.0
+    if max_roll > 0:
+        aspect = max(fr.width, fr.height) / min(fr.width, fr.height)
+        f = f * (math.cos(max_roll) + math.sin(max_roll) * aspect)
+    return CameraTrack(
+        cx=cx,
+        cy=cy,
+        cz=cz,
+        psi=psi,
+        pitch=pitch,
+        roll=roll,
+        f=f,
+        subject_dx=subject_dx,
+        movement=movement,
+        notes=tuple(notes),
+    )

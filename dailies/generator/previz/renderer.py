@@ -1,0 +1,247 @@
+"""PrevizGenerator: the CPU animatic; composites the shot's layers per frame with affine warps."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+
+import cv2
+import numpy as np
+
+from dailies.generator.base import CancelToken, Progress, ProgressCallback, RenderResult
+from dailies.generator.errors import InvalidRequest, RenderCancelled
+from dailies.generator.previz.camera import OPPOSITE_MOVES, CameraTrack, camera_track
+from dailies.generator.previz.layers import Layer
+from dailies.generator.previz.looks import Finisher, Look, flare_sprite, look_from_hints
+from dailies.generator.previz.palette import ascii_text
+from dailies.generator.previz.scene import Scene, build_scene, frame_subject
+from dailies.generator.previz.subject import subject_shape
+from dailies.generator.request import RenderRequest
+
+MODEL_NAME = "previz-v1"
+PROGRESS_EVERY_S = 0.25
+
+
+class PrevizGenerator:
+    """A procedural animatic that honours camera move, framing, time of day, look, duration, fps and aspect."""
+
+    name = "previz"
+
+    def render(
+        self,
+        request: RenderRequest,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> RenderResult:
+        started = time.perf_counter()
+        frames = np.empty((request.num_frames, request.height, request.width, 3), np.uint8)
+        notes: list[str] = []
+        for i, frame in enumerate(self.iter_frames(request, progress=progress, cancel=cancel, notes=notes)):
+            frames[i] = frame
+        return RenderResult(
+            frames=frames,
+            fps=request.fps,
+            backend=self.name,
+            model=MODEL_NAME,
+            seed=request.seed,
+            render_s=time.perf_counter() - started,
+            notes=notes,
+        )
+
+    def iter_frames(
+        self,
+        request: RenderRequest,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        notes: list[str] | None = None,
+    ) -> Iterator[np.ndarray]:
+        """Yield the frames one by one (each a fresh (H, W, 3) uint8 array): long shots without holding them all."""
+        if request.width % 2 or request.height % 2:
+            raise InvalidRequest(f"previz needs even frame sides for yuv420p, got {request.width}x{request.height}")
+        notes = notes if notes is not None else []
+        started = time.perf_counter()
+        seeds = np.random.SeedSequence(request.seed).spawn(4)
+        scene_rng, camera_rng, finish_rng, _ = (np.random.default_rng(s) for s in seeds)
+        look = look_from_hints(request.look)
+        asked_movement = request.camera.movement if request.camera else "static"
+        speed = request.camera.speed if request.camera else "medium"
+        reversed_ = "camera_reversed" in request.faults
+        movement = OPPOSITE_MOVES.get(asked_movement, asked_movement) if reversed_ else asked_movement
+        if reversed_:
+            notes.append(f"fault injected: camera_reversed ({asked_movement} rendered as {movement})")
+        shape = subject_shape(request.look.subject if request.look else None)
+        framing = frame_subject(request, shape)
+        track = camera_track(movement, speed, framing, request.num_frames, request.fps, camera_rng,
+                             reverse_tracking=reversed_ and movement == "tracking")  # fmt: skip
+        scene = build_scene(request, framing, track, look, scene_rng)
+        notes.extend(scene.notes)
+        notes.extend(f"previz: {n}" for n in track.notes)
+        if look.describe():
+            notes.append("previz look: " + ", ".join(look.describe()))
+        if look.ignored_effects:
+            notes.append("previz cannot draw: " + ", ".join(look.ignored_effects))
+        compositor = _Compositor(request, scene, track, look, finish_rng)
+        last_report = -math.inf
+        total = request.num_frames
+        for i in range(total):
+            if cancel is not None and cancel.cancelled:
+                raise RenderCancelled(f"previz render cancelled at frame {i}/{total}")
+            yield compositor.frame(i)
+            now = time.perf_counter()
+            if progress is not None and (now - last_report >= PROGRESS_EVERY_S or i + 1 == total):
+                elapsed = now - started
+                eta = elapsed / (i + 1) * (total - i - 1)
+                progress(Progress(step=i + 1, total=total, elapsed_s=elapsed, eta_s=eta, stage="previz"))
+                last_report = now
+
+
+class _Compositor:
+    """Per-frame work: warp each layer into its rows of the canvas, roll, flare, finish, caption."""
+
+    def __init__(self, request: RenderRequest, scene: Scene, track: CameraTrack, look: Look,
+                 rng: np.random.Generator) -> None:  # fmt: skip
+        self.w, self.h = request.width, request.height
+        self.fps = request.fps
+        self.scene = scene
+        self.track = track
+        self.look = look
+        self.canvas = np.empty((self.h, self.w, 4), np.uint8)
+        self.finisher = Finisher(look, self.w, self.h, rng)
+        self.flare = flare_sprite(max(8, self.h // 3)) if "flare" in look.effects and scene.sun else None
+        self.caption = _caption(request, self.w, self.h)
+        action = ((request.look.caption if request.look else "") or request.prompt).lower()
+        brisk = any(word in action for word in ("run", "trot", "gallop", "sprint", "dash", "race"))
+        walking = brisk or track.movement == "tracking" or any(w in action for w in ("walk", "stroll", "wander"))
+        self.bob_hz = 2.6 if brisk else 1.6 if walking else 0.35
+        self.bob_m = scene.shape.height * (0.02 if walking else 0.006)
+
+    def frame(self, i: int) -> np.ndarray:
+        tr, w, h = self.track, self.w, self.h
+        t = i / self.fps
+        scaled_t = t * self.look.time_scale
+        state = (tr.cx[i], tr.cy[i], tr.cz[i], tr.psi[i], tr.pitch[i], tr.f[i], tr.subject_dx[i])
+        bob = self.bob_m * abs(math.sin(math.pi * self.bob_hz * scaled_t))
+        np.copyto(self.canvas, self.scene.fill)
+        for layer in self.scene.layers:
+            self._draw(layer, state, bob)
+        out = np.empty((h, w, 3), np.uint8)
+        roll = float(tr.roll[i])
+        if abs(roll) > 1e-5:
+            rot = cv2.getRotationMatrix2D((w / 2, h / 2), math.degrees(roll), 1.0)
+            rolled = cv2.warpAffine(self.canvas, rot, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            cv2.cvtColor(rolled, cv2.COLOR_RGBA2RGB, dst=out)
+        else:
+            cv2.cvtColor(self.canvas, cv2.COLOR_RGBA2RGB, dst=out)
+        if self.flare is not None:
+            self._add_flare(out, state)
+        self.finisher.apply(out, i, scaled_t)
+        if self.caption is not None:
+            y0, text, mask = self.caption
+            strip = out[y0:]
+            cv2.convertScaleAbs(strip, dst=strip, alpha=0.4)
+            cv2.copyTo(text, mask, strip)
+        return out
+
+    def _draw(self, layer: Layer, state: tuple, bob: float) -> None:
+        cx, cy, cz, psi, pitch, f, subject_dx = state
+        w, h = self.w, self.h
+        tex = layer.texture
+        th, tw = tex.shape[:2]
+        if layer.depth is None:
+            s = f * layer.texel
+            tx = w / 2 + f * (layer.left - psi)
+            ty = h / 2 - f * (layer.top - pitch)
+        else:
+            d = layer.depth - cz
+            if d < 0.05 * self.scene.framing.subject_depth:
+                return  # the camera has passed it
+            sx = subject_dx if layer.follows_subject else 0.0
+            sy = bob if layer.follows_subject else 0.0
+            s = f * layer.texel / d
+            tx = w / 2 + f * ((layer.left + sx - cx) / d - psi)
+            ty = h / 2 - f * ((layer.top + sy - cy) / d - pitch)
+        # Only rows (and, for sprites, columns) whose samples fall inside the texture: no border pixels.
+        y0, y1 = max(0, math.ceil(ty)), min(h, math.floor(ty + s * (th - 1)) + 1)
+        if y1 <= y0:
+            return
+        if layer.wrap:
+            u0 = (-tx / s) % layer.period  # texture column seen at the frame's left edge
+            tx = -u0 * s
+            x0, x1 = 0, w
+            border = cv2.BORDER_WRAP if u0 + w / s + 1 >= tw else cv2.BORDER_CONSTANT  # WRAP only if tiling fell short
+        else:
+            x0, x1 = max(0, math.ceil(tx)), min(w, math.floor(tx + s * (tw - 1)) + 1)
+            if x1 <= x0:
+                return
+            border = cv2.BORDER_CONSTANT
+        m = np.array([[s, 0.0, tx - x0], [0.0, s, ty - y0]], np.float64)
+        size = (x1 - x0, y1 - y0)
+        if layer.opaque and x0 == 0 and x1 == w:
+            cv2.warpAffine(tex, m, size, dst=self.canvas[y0:y1], flags=cv2.INTER_LINEAR, borderMode=border)
+            return
+        warped = cv2.warpAffine(tex, m, size, flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
+        mask = cv2.extractChannel(warped, 3)
+        if x0 == 0 and x1 == w:
+            cv2.copyTo(warped, mask, self.canvas[y0:y1])
+        else:
+            region = self.canvas[y0:y1, x0:x1]
+            np.copyto(region, warped, where=mask[..., None] > 0)
+
+    def _add_flare(self, out: np.ndarray, state: tuple) -> None:
+        _, _, _, psi, pitch, f, _ = state
+        az, el = self.scene.sun  # type: ignore[misc]
+        period = self.scene.sky_period
+        az = az + round((psi - az) / period) * period
+        sx, sy = self.w / 2 + f * (az - psi), self.h / 2 - f * (el - pitch)
+        centre = (self.w / 2, self.h / 2)
+        for k, scale in ((0.0, 1.0), (1.4, 0.35), (1.9, 0.2)):  # the sun, then ghosts mirrored through the centre
+            px = sx + (centre[0] - sx) * k
+            py = sy + (centre[1] - sy) * k
+            sprite = self.flare if scale == 1.0 else cv2.resize(self.flare, None, fx=scale, fy=scale)  # type: ignore
+            _add_clipped(out, sprite, int(px - sprite.shape[1] / 2), int(py - sprite.shape[0] / 2))
+
+
+def _add_clipped(out: np.ndarray, sprite: np.ndarray, x: int, y: int) -> None:
+    h, w = out.shape[:2]
+    sh, sw = sprite.shape[:2]
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + sw), min(h, y + sh)
+    if x1 <= x0 or y1 <= y0:
+        return
+    region = out[y0:y1, x0:x1]
+    region[...] = cv2.add(region, sprite[y0 - y : y1 - y, x0 - x : x1 - x])
+
+
+def _caption(request: RenderRequest, width: int, height: int) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """The shot's words in a thin strip at the bottom: (first row, RGB text, mask), or None (too small, no caption)."""
+    caption = request.look.caption if request.look else request.prompt  # look hints without a caption: none
+    text = ascii_text((caption or "").strip())
+    if height < 96 or width < 96 or not text:
+        return None
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    scale = max(0.3, height / 1000)
+    thickness = 1
+    (_, th), base = cv2.getTextSize("Ag", font, scale, thickness)
+    max_w = int(width * 0.94)
+    lines: list[str] = []
+    words = text.split()
+    while words and len(lines) < 2:
+        line = words.pop(0)
+        while words and cv2.getTextSize(line + " " + words[0], font, scale, thickness)[0][0] <= max_w:
+            line += " " + words.pop(0)
+        lines.append(line)
+    if words:
+        last = lines[-1]
+        while last and cv2.getTextSize(last + "...", font, scale, thickness)[0][0] > max_w:
+            last = last[:-1]
+        lines[-1] = last + "..."
+    line_h = th + base + 4
+    strip_h = line_h * len(lines) + 6
+    y0 = height - strip_h
+    text_img = np.zeros((strip_h, width, 3), np.uint8)
+    for k, line in enumerate(lines):
+        cv2.putText(text_img, line, (int(width * 0.03), 4 + th + k * line_h), font, scale, (235, 235, 230), thickness,
+                    cv2.LINE_AA)  # fmt: skip
+    mask = cv2.cvtColor(text_img, cv2.COLOR_RGB2GRAY)
+    return y0, text_img, mask
