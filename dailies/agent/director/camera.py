@@ -23,7 +23,8 @@ _TO = {"sky": "up", "ground": "down", "floor": "down", "above": "up", "below": "
 
 _CAMERA_CONTEXT = re.compile(r"(?<![a-z])(?:camera|cam|we|shot|lens|drone|view|viewer|it|pov)\s+(?:\w+\s+){0,2}$")
 _CLAUSE_START = re.compile(
-    r"(?:^|[,.;:!?]|\b(?:and|then|now|actually|wait|please|just|also|make (?:the camera|it)|let's|lets))\s*$"
+    r"(?:^|[,.;:!?]|\b(?:and|then|now|actually|wait|please|just|also|make (?:the camera|it)|let's|lets))\s*"
+    r"(?:(?:slowly|gently|quickly|smoothly|steadily|rapidly|fast|slow)\s+)?$"
 )
 _SAYS_CAMERA = re.compile(r"(?<![a-z])(?:camera|cam|we|drone|shot|move|movement)(?![a-z])")
 _DETERMINER_AFTER = re.compile(r"\s+(?:a|an|the|his|her|their|its|my|our|your|some)\s")
@@ -148,6 +149,12 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
         "dolly_out",
     ),
     _m(r"dolly(?:ing)?(?: shot| move| movement)?|dollies", "dolly", needs_context=True),
+    _m(
+        r"(?:moving|moves|move|flying|flies|fly|gliding|glides|glide|drifting|drifts|drift|travelling|traveling) "
+        r"(?:slowly |gently |steadily )?forwards?",
+        "dolly_in",
+        needs_context=True,
+    ),
     # truck / crab (sideways)
     _m(
         r"(?:truck|trucks|trucking|crab|crabs|crabbing|dolly|dollies|slide|slides|sliding|track|tracks|tracking|move"
@@ -235,7 +242,7 @@ def _direction(norm: str, start: int, end: int, family: str) -> tuple[str, int] 
             destination = found.group("to")
             return _TO.get(destination, destination), max(end, begin + found.end())
         if kind in {"left", "right", "up", "down", "cw", "ccw"}:
-            if family in {"pan", "truck"} and kind in {"up", "down"}:
+            if family == "truck" and kind in {"up", "down"}:
                 continue
             if family in {"tilt", "crane", "pedestal"} and kind in {"left", "right", "cw", "ccw"}:
                 continue
@@ -254,6 +261,8 @@ _RESOLVE = {
     ("pan", "right"): "pan_right",
     ("pan", "cw"): "pan_right",
     ("pan", "ccw"): "pan_left",
+    ("pan", "up"): "tilt_up",  # "pan up" is what many people call a tilt
+    ("pan", "down"): "tilt_down",
     ("truck", "left"): "truck_left",
     ("truck", "right"): "truck_right",
     ("tilt", "up"): "tilt_up",

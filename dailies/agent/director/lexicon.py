@@ -74,14 +74,16 @@ ANGLES: Table = _table(
         "overhead",
     ),
     (
-        r"high angle(?: shot| view)?|(?:seen |shot |filmed |viewed |looking )?from above|looking down (?:on|at)"
+        r"high angle(?: shot| view)?|(?:seen |shot |filmed |viewed |looking )?from above|(?:camera|shot|view"
+        r"|lens) looking down (?:on|at)"
         r"|high shot",
         "high_angle",
     ),
     (
         r"low angle(?: shot| view)?|worms?'?s?'? ?eye(?: view| shot| angle| perspective)?|(?:seen |shot |filmed "
         r"|viewed "
-        r"|looking )?from (?:below|beneath|the ground)|looking up (?:at|to)|ground level(?: shot| view)?|low shot",
+        r"|looking )?from (?:below|beneath|the ground)|(?:camera|shot|view|lens) looking up (?:at|to)"
+        r"|ground level(?: shot| view)?|low shot",
         "low_angle",
     ),
     (r"(?:at )?eye level(?: shot| view| angle)?|eye height|neutral angle", "eye_level"),

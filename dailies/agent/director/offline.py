@@ -226,6 +226,9 @@ def _apply_content(data: dict[str, Any], reading: Reading, base: ShotSpec | None
             data["subject"] = new
             if base is not None and base.subject:
                 notes.append(f"found no {old!r} in the shot; made {new!r} the subject")
+    if reading.additions:
+        added = " and ".join(reading.additions)
+        data["subject"] = f"{data['subject']} with {added}" if data["subject"] else added
     if base is None:
         for name in ("subject", "action", "setting"):
             value = getattr(content, name)

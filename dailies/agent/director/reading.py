@@ -64,6 +64,10 @@ _SPEED_STEP = re.compile(
     r"|(?P<faster>faster|quicker|more quickly|speed (?:it|the camera|the move|the pan|this|that|things)? ?up|too slow"
     r"|double speed|snappier|more energetic))(?![a-z])"
 )
+_ADD = re.compile(
+    r"(?<![a-z])(?:add|include|put in|throw in|also show|give (?:him|her|them|it))\s+(?P<x>(?:a|an|the|some|two|three)"
+    r"\s[a-z0-9' ]{2,60}?)(?=\s*(?:$|[,.;!?]|\bplease\b|\btoo\b))"
+)
 _SEED = re.compile(r"(?<![a-z])seed(?: number| of| =|:| to| is)? ?#?(?P<n>\d{1,18})(?![0-9])")
 _NEGATIVE = re.compile(
     r"(?<![a-z])(?:no|without|avoid|don't show|do not show|never show|exclude|get rid of|lose|remove|drop|keep out)"
@@ -110,6 +114,7 @@ class Reading:
     negative: list[str] = field(default_factory=list)
     seed: int | None = None
     swap: tuple[str, str] | None = None
+    additions: list[str] = field(default_factory=list)  # "add a red collar": joins the subject
     clear: set[str] = field(default_factory=set)
     content: Content = field(default_factory=Content)
     notes: list[str] = field(default_factory=list)
@@ -308,6 +313,10 @@ def read_message(text: str, *, base_move: str | None = None) -> Reading:
         taken.append(Match("negative_prompt", said, *hit.span()))
 
     reading.swap = swap
+    for hit in _ADD.finditer(norm):
+        if not any(m.start < hit.end() and hit.start("x") < m.end and m.mask for m in taken):
+            reading.additions.append(text[hit.start("x") : hit.end("x")].strip())
+            taken.append(Match("subject", None, *hit.span()))
     masked = [(m.start, m.end) for m in taken if m.mask and m.end > m.start]
     if swap_span is not None:
         masked.append(swap_span)

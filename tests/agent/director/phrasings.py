@@ -112,6 +112,12 @@ PHRASINGS: list[tuple[str, dict[str, object]]] = [
     ("a city street, black and white, 16mm film", {"style": "black and white"}),
     ("a fox in the snow", {"subject": "fox"}),
     ("a lake at night with no people", {"time_of_day": "night", "negative_prompt": "people"}),
+    ("a boy looking up at the stars from a rooftop", {"subject": "boy"}),
+    ("pan up to the top of the skyscraper", {"camera_movement": "tilt_up", "subject": "skyscraper"}),
+    ("aerial drone shot of a waterfall in Iceland, slowly moving forward",
+     {"camera_angle": "aerial", "camera_movement": "dolly_in", "camera_speed": "slow", "subject": "waterfall"}),
+    ("a woman walking her dog through Central Park in the fall", {"subject": "woman", "setting": "Central Park"}),
+    ("a cat in 21:9, 10 secs, at 12 fps", {"aspect_ratio": "2.39:1", "duration_s": 10.0, "fps": 12}),
 ]  # fmt: skip
 
 # Conversations: (message, fields expected after that message). Same checking rules as above.
@@ -195,6 +201,11 @@ CONVERSATIONS: list[list[tuple[str, dict[str, object]]]] = [
         ("a street musician playing violin under a bridge", {"subject": "musician", "action": "playing"}),
         ("evening, and make it 9:16", {"time_of_day": "dusk", "aspect_ratio": "9:16", "subject": "musician"}),
         ("tilt up to the sky at the end, slowly", {"camera_movement": "tilt_up", "camera_speed": "slow"}),
+    ],
+    [
+        ("a cat on a sofa", {"subject": "cat", "setting": "sofa"}),
+        ("make it a dog", {"subject": "dog", "setting": "sofa"}),
+        ("add a red collar", {"subject": "red collar", "setting": "sofa"}),
     ],
     [
         ("a golden retriever chasing a frisbee in a park, slow motion, low angle",
