@@ -34,14 +34,14 @@ from dailies.agent.nodes_render import thread_folder
 from dailies.agent.spec import ShotSpec, Storyboard
 from dailies.agent.state import AgentState, Job, JobKind, ResultKind, TakeRecord, run_reset
 from dailies.agent.storyboard import StoryboardError
-from dailies.generator.backends import make_generator, resolve_family
+from dailies.generator.backends import resolve_family
 from dailies.generator.base import CancelToken
 from dailies.generator.errors import Failure
 from dailies.generator.families import ModelFamily
 from dailies.generator.request import Fault
 from dailies.settings import Settings
 from dailies.tools.critique import Critique
-from dailies.tools.renderer import LocalRenderer, Renderer
+from dailies.tools.renderer import Renderer
 from dailies.tools.take import Take
 
 MAX_MESSAGE = 4000
@@ -161,26 +161,32 @@ class Studio:
         `family` overrides the model family the settings name (tests and benchmarks use a smaller previz frame).
         """
         family = family or resolve_family(settings.backend, settings.model)
-        if renderer is None:
-            generator = make_generator(settings.backend, model=settings.model, settings=settings)
-            renderer = LocalRenderer(generator, max_bytes=settings.max_upload_bytes)
+        owned_queue = None
+        if renderer is None:  # the embedded default: the fair job queue with in-process warm workers
+            from dailies.tools.queued_renderer import open_queued_renderer
+
+            renderer = owned_queue = await asyncio.to_thread(open_queued_renderer, settings)
         if director is None:
             from dailies.agent.director import make_director
 
             director = make_director(settings)
         if critic is None:
             critic = default_critic(settings)
-        async with open_checkpointer(settings) as saver:
-            yield cls(
-                settings,
-                build_graph(saver),
-                renderer=renderer,
-                director=director,
-                critic=critic,
-                family=family,
-                media_dir=media_dir or settings.media_dir,
-                approve_final=settings.approve_final_renders if approve_final is None else approve_final,
-            )
+        try:
+            async with open_checkpointer(settings) as saver:
+                yield cls(
+                    settings,
+                    build_graph(saver),
+                    renderer=renderer,
+                    director=director,
+                    critic=critic,
+                    family=family,
+                    media_dir=media_dir or settings.media_dir,
+                    approve_final=settings.approve_final_renders if approve_final is None else approve_final,
+                )
+        finally:
+            if owned_queue is not None:
+                await asyncio.to_thread(owned_queue.queue.close)
 
     # ---- conversation -------------------------------------------------------------------------
 

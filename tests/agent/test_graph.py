@@ -46,7 +46,7 @@ class WrongCamera:
 
 
 def settings(**overrides: object) -> Settings:
-    return Settings(director="offline", backend="previz", **overrides)
+    return Settings(**{"director": "offline", "backend": "previz", **overrides})
 
 
 @asynccontextmanager
@@ -216,3 +216,30 @@ async def test_a_conversation_killed_mid_render_resumes_after_restart() -> None:
         assert len(await studio.takes("t1")) == 2
         assert await studio.recover("t1") is None
     assert generator.requests[0].camera is not None and generator.requests[0].camera.movement == "tilt_up"
+
+
+async def test_the_llm_director_drives_the_graph_with_the_conversation() -> None:
+    from tests.fakes.openai_server import ScriptedOpenAI, reply
+
+    def patch(**fields: object) -> dict[str, object]:
+        from dailies.agent.director.patch import SpecPatch
+
+        return {name: fields.get(name) for name in SpecPatch.model_fields}
+
+    first = patch(subject="a lighthouse keeper", action="climbs the stairs", setting="a lighthouse", mood="lonely")
+    second = patch(lighting="a swinging lantern")
+    events = Events()
+    with ScriptedOpenAI([reply(first, usage=(400, 30)), reply(second, usage=(450, 12))]) as server:
+        async with studio_for(
+            WrongCamera(wrong=0), director="llm", llm_base_url=server.base_url, llm_model="test-model"
+        ) as studio:
+            one = await studio.send("t1", "ana", "the old keeper goes up, the camera tilts up, 1 second, 12fps", events)
+            two = await studio.send("t1", "ben", "give him a lantern that swings", events)
+    assert one.kind == two.kind == "take"
+    assert one.spec is not None and one.spec.subject == "a lighthouse keeper" and one.spec.mood == "lonely"
+    assert one.spec.camera_movement == "tilt_up" and one.spec.duration_s == 1.0  # explicit words, read exactly
+    assert two.spec is not None and two.spec.lighting == "a swinging lantern" and two.spec.subject == one.spec.subject
+    assert [c.field for c in two.changes] == ["lighting"] and two.changes[0].author == "ben"
+    assert len(server.requests) == 2
+    later = " ".join(str(m.get("content")) for m in server.requests[1]["messages"])
+    assert "the old keeper goes up" in later and "a lighthouse keeper" in later  # history and current spec
