@@ -20,7 +20,7 @@ HANDHELD_SHARE = 0.2
 # An orbit moves near and far things in opposite directions: this share of pairs must show it.
 ORBIT_SHARE = 0.5
 # Share of pairs in which the faster layer must keep the clip's direction for it to be the camera's.
-FAST_LAYER_STEADY = 0.75
+FAST_LAYER_STEADY = 0.6
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ WEIGHTS: dict[str, float] = {
     "flicker": 2.0,
     "exposure": 2.0,
     "scene_cuts": 2.0,
+    "complete": 3.0,
     "motion_amount": 1.5,
     "fps": 0.5,
     "frame_size": 0.5,
@@ -50,6 +51,7 @@ class Observations:
     sharpness: Sharpness
     sharpness_frames: list[int]  # source index of each sharpness entry
     cuts: list[int]
+    declared_frames: int = 0
 
     @property
     def duration_s(self) -> float:
@@ -103,6 +105,19 @@ def motion_check(obs: Observations, expected: Expectation | None) -> Check:
         value=round(dyn.level, 3),
         expected=f">= {MOTION_MIN_LEVEL}",
         detail=detail if dyn.level >= MOTION_MIN_LEVEL else f"almost static; {detail}",
+    )
+
+
+def completeness_check(obs: Observations) -> Check | None:
+    """A file that holds fewer frames than it declares was cut short (a truncated upload or render)."""
+    if not obs.declared_frames:
+        return None
+    return Check(
+        name="complete",
+        passed=obs.num_frames >= obs.declared_frames - 1,
+        value=obs.num_frames,
+        expected=obs.declared_frames,
+        detail=f"decoded {obs.num_frames} of the {obs.declared_frames} frames the file declares",
     )
 
 
@@ -199,6 +214,8 @@ def build_checks(obs: Observations, expected: Expectation | None) -> list[Check]
         checks.extend(camera_checks(obs, expected))
     checks.append(motion_check(obs, expected))
     checks.extend(quality_checks(obs))
+    if (complete := completeness_check(obs)) is not None:
+        checks.append(complete)
     if expected is not None:
         checks.extend(format_checks(obs, expected))
     return checks

@@ -50,6 +50,7 @@ def observe(clip: Clip) -> Observations:
         sharpness=sharp,
         sharpness_frames=[int(indices[k]) for k in sharp.positions],
         cuts=cuts,
+        declared_frames=clip.declared_frames,
     )
 
 

@@ -35,6 +35,7 @@ class Clip:
     width: int  # source size
     height: int
     num_frames: int  # frames decoded
+    declared_frames: int = 0  # frames the container says it holds (0: it does not say)
 
     @property
     def duration_s(self) -> float:
@@ -177,4 +178,5 @@ def read_clip(
         width=width,
         height=height,
         num_frames=len(thumbs),
+        declared_frames=int(stream.frames or 0),
     )

@@ -111,6 +111,8 @@ def for_check(check: Check) -> str:
             f"clip lasts {check.value} s instead of {check.expected} s: render the spec's frame count "
             "(num_frames = duration x fps, snapped for the model)"
         )
+    if check.name == "complete":
+        return f"the file is cut short ({check.detail}): render and encode the take again"
     if check.name == "fps":
         return f"clip plays at {check.value} fps instead of {check.expected}: encode at the requested frame rate"
     if check.name == "frame_size":

@@ -1,0 +1,134 @@
+"""Quality checks on clips with injected faults, spec checks, score and suggestions."""
+
+from __future__ import annotations
+
+import re
+
+import cv2
+import numpy as np
+import pytest
+
+from dailies.tools.critic import critique_clip
+from dailies.tools.critique import Critique, Expectation
+from tests.tools.critic.synth import black_frame, camera_clip, freeze, hard_cut, strobe, write_clip
+
+# The forms the agent's reviser applies mechanically.
+ACTIONABLE = re.compile(r"put '[^']+' first|add '[^']+' to the (prompt|negative)|render|encode", re.IGNORECASE)
+
+
+def check(critique: Critique, name: str):
+    return next(c for c in critique.checks if c.name == name)
+
+
+def failed(critique: Critique) -> set[str]:
+    return {c.name for c in critique.failed_checks}
+
+
+@pytest.fixture(scope="module")
+def pan(photo) -> np.ndarray:
+    return camera_clip(photo("astronaut"), "pan_right", size=(256, 144), frames=32, fps=16, speed=0.2)
+
+
+@pytest.fixture(scope="module")
+def zoom(photo) -> np.ndarray:
+    return camera_clip(photo("rocket"), "zoom_out", size=(256, 144), frames=32, fps=16, speed=0.25)
+
+
+@pytest.fixture(scope="module")
+def still(photo) -> np.ndarray:
+    return camera_clip(photo("coffee"), "static", size=(256, 144), frames=32, fps=16, noise=4)
+
+
+@pytest.mark.parametrize("source", ["pan", "zoom", "still"])
+def test_clean_clips_pass_every_quality_check(request, encode, source: str) -> None:
+    critique = critique_clip(encode(request.getfixturevalue(source), f"clean-{source}"))
+    assert critique.passed, critique.failed_checks
+    assert critique.score == 1.0 and not critique.suggestions
+    assert check(critique, "flicker").value > 0.99
+
+
+@pytest.mark.parametrize("source", ["pan", "zoom", "still"])
+@pytest.mark.parametrize("amplitude", [10, 30])
+def test_strobing_is_flagged_as_flicker_on_moving_and_static_shots(request, encode, source, amplitude) -> None:
+    frames = strobe(request.getfixturevalue(source), amplitude)
+    critique = critique_clip(encode(frames, f"strobe-{source}-{amplitude}"))
+    assert failed(critique) == {"flicker"}
+    assert any("add 'flicker, strobing, flashing' to the negative prompt" in s for s in critique.suggestions)
+
+
+def test_frozen_frames_are_found(pan, encode) -> None:
+    critique = critique_clip(encode(freeze(pan, 12, 3), "frozen"))
+    assert failed(critique) == {"frozen_frames"}
+    assert check(critique, "frozen_frames").value == 3 and "13, 14, 15" in check(critique, "frozen_frames").detail
+
+
+def test_a_still_shot_repeating_itself_is_not_frozen(photo, encode) -> None:
+    frames = camera_clip(photo("coffee"), "static", size=(256, 144), frames=24, fps=16)
+    assert check(critique_clip(encode(frames, "still-exact")), "frozen_frames").passed
+
+
+def test_a_black_frame_and_a_blown_out_frame_fail_exposure_only(zoom, encode) -> None:
+    frames = black_frame(zoom, 10)
+    frames[20] = 255
+    critique = critique_clip(encode(frames, "exposure"))
+    assert failed(critique) == {"exposure"}
+    exposure = check(critique, "exposure")
+    assert exposure.value == 2 and "black: 10" in exposure.detail and "blown out: 20" in exposure.detail
+
+
+def test_a_hard_cut_is_one_cut(pan, photo, encode) -> None:
+    other = camera_clip(photo("chelsea"), "pan_right", size=(256, 144), frames=32, fps=16, speed=0.2)
+    critique = critique_clip(encode(hard_cut(pan, other, 16), "cut"))
+    assert failed(critique) == {"scene_cuts"}
+    assert check(critique, "scene_cuts").value == 1 and "16" in check(critique, "scene_cuts").detail
+
+
+def test_a_blurred_frame_fails_sharpness(pan, encode) -> None:
+    frames = pan.copy()
+    frames[14] = cv2.GaussianBlur(frames[14], (0, 0), 3)
+    critique = critique_clip(encode(frames, "blur"))
+    assert "sharpness" in failed(critique)
+    assert "14" in check(critique, "sharpness").detail
+
+
+def test_spec_checks_pass_on_a_matching_clip(pan, encode) -> None:
+    wanted = Expectation(
+        camera_movement="pan_right", camera_speed="fast", duration_s=2.0, fps=16, width=256, height=144
+    )
+    critique = critique_clip(encode(pan, "spec-match"), wanted)
+    assert critique.passed, critique.failed_checks
+    names = {c.name for c in critique.checks}
+    assert {"camera_move", "camera_speed", "duration", "fps", "frame_size"} <= names
+    assert critique.camera_motion.expected == "pan_right" and critique.camera_motion.detected == "pan_right"
+
+
+def test_spec_mismatches_fail_with_actionable_suggestions(pan, encode) -> None:
+    wanted = Expectation(camera_movement="pan_left", duration_s=4.0, fps=24, width=480, height=480, action="walks")
+    critique = critique_clip(encode(pan, "spec-mismatch"), wanted)
+    assert failed(critique) == {"camera_move", "duration", "fps", "frame_size"}
+    assert critique.suggestions[0].startswith("camera moved pan right instead of pan left: put 'the camera pans left'")
+    assert "add 'the camera pans right' to the negative prompt" in critique.suggestions[0]
+    assert len(critique.suggestions) == len(critique.failed_checks)
+    assert all(ACTIONABLE.search(s) for s in critique.suggestions)
+    assert 0 < critique.score < 1 and not critique.passed
+
+
+def test_compatible_move_passes_and_says_why(photo, encode) -> None:
+    frames = camera_clip(photo("coffee"), "zoom_in", size=(256, 144), frames=24, fps=16, speed=0.2)
+    critique = critique_clip(encode(frames, "compatible"), Expectation(camera_movement="dolly_in"))
+    move = check(critique, "camera_move")
+    assert move.passed and move.value == "zoom_in" and "cannot tell" in move.detail
+
+
+def test_almost_static_when_motion_was_asked(still, encode) -> None:
+    critique = critique_clip(encode(still, "almost-static"), Expectation(camera_movement="tilt_up"))
+    assert {"camera_move", "motion_amount"} <= failed(critique)
+    assert any(s.startswith("almost static") for s in critique.suggestions)
+
+
+def test_a_truncated_file_is_not_complete(pan, tmp_path) -> None:
+    data = write_clip(pan, tmp_path / "whole.mp4", faststart=True).read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    critique = critique_clip(cut)
+    assert "complete" in failed(critique)
