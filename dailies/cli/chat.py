@@ -284,5 +284,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         async with Studio.open(settings) as studio:
             return await chat_loop(studio, args.thread, args.author, console, _stdin_reader)
 
-    asyncio.run(main())
+    from dailies.agent.director.factory import DirectorConfigError
+    from dailies.generator.queue.store import JobStoreError
+
+    try:
+        asyncio.run(main())
+    except (DirectorConfigError, JobStoreError) as exc:
+        raise UserError(str(exc)) from None
     return 0

@@ -212,6 +212,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError(f"cannot create output folder {out}: {exc.strerror or exc}") from None
     settings = demo_settings(settings, out)
     progress = Console(stderr=True, soft_wrap=True)
-    summary = asyncio.run(run_demo(settings, out, progress))
+    from dailies.generator.queue.store import JobStoreError
+
+    try:
+        summary = asyncio.run(run_demo(settings, out, progress))
+    except JobStoreError as exc:
+        raise UserError(str(exc)) from None
     print_summary(Console(soft_wrap=True), summary)
     return 0
