@@ -19,7 +19,7 @@ venv-dev: $(BIN)/python
 	$(BIN)/pip install -q "$(TORCH)" -e ".[gpu,scale,dev]"
 
 demo: venv
-	$(BIN)/dailies render dailies/agent/examples/fox.json -o $(OUT)/fox.mp4
+	$(BIN)/dailies demo --out $(OUT)
 
 test: venv-dev
 	$(BIN)/ruff check dailies tests bench
