@@ -11,17 +11,17 @@ MAX_CORNERS = 160
 BORDER = 0.18  # share of the longer side that counts as the frame's border band
 LAYER_SHARE = 0.15  # a second motion needs this share of the points to count as a layer
 GRID_CELLS = 8  # across the longer side
-PER_CELL = 5
+PER_CELL = 4
 MIN_POINTS = 8  # fewer reliable points than this and the fit falls back to phase correlation
 FB_TOLERANCE_PX = 0.6  # forward-backward disagreement allowed for a tracked point
 RANSAC_PX = 0.6
 LK_PARAMS = {
-    "winSize": (15, 15),
+    "winSize": (11, 11),
     "maxLevel": 3,
-    "criteria": (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03),
+    "criteria": (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 10, 0.03),
 }
 PAIRS_PER_SECOND = 8  # VBench samples about 8 frames a second; motion is measured on pairs that far apart
-MAX_PAIRS = 40
+MAX_PAIRS = 24
 
 
 @dataclass(frozen=True)
@@ -62,14 +62,12 @@ def _corners(a: np.ndarray) -> np.ndarray | None:
         return None
     cell = max(height, width) / GRID_CELLS
     cells = (points[:, 0, 0] // cell).astype(int) * 1000 + (points[:, 0, 1] // cell).astype(int)
-    _, first = np.unique(cells, return_index=True)
-    rank = np.zeros(len(points), int)
-    seen: dict[int, int] = {}
-    for n, key in enumerate(cells):  # corners come strongest first
-        rank[n] = seen.get(key, 0)
-        seen[key] = rank[n] + 1
-    keep = rank < PER_CELL
-    return points[keep] if len(first) else None
+    order = np.argsort(cells, kind="stable")  # corners come strongest first; keep that order per cell
+    ordered = cells[order]
+    starts = np.r_[0, np.nonzero(np.diff(ordered))[0] + 1]
+    rank = np.empty(len(points), int)
+    rank[order] = np.arange(len(points)) - np.repeat(starts, np.diff(np.r_[starts, len(points)]))
+    return points[rank < PER_CELL]
 
 
 def _track(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
