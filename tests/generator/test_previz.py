@@ -17,8 +17,17 @@ from dailies.vocabulary import ASPECT_RATIOS, ASPECT_VALUES, CAMERA_MOVEMENTS
 cv2.setNumThreads(1)
 
 
-def _request(movement: str = "static", *, aspect: str = "16:9", area: int = 160 * 90, fps: int = 8,
-             frames: int = 4, speed: str = "medium", seed: int = 3, **look) -> RenderRequest:  # fmt: skip
+def _request(
+    movement: str = "static",
+    *,
+    aspect: str = "16:9",
+    area: int = 160 * 90,
+    fps: int = 8,
+    frames: int = 4,
+    speed: str = "medium",
+    seed: int = 3,
+    **look,
+) -> RenderRequest:
     ratio = ASPECT_VALUES[aspect]
     height = round(math.sqrt(area / ratio) / 2) * 2
     width = round(height * ratio / 2) * 2
@@ -111,9 +120,17 @@ def _divergence(pair: np.ndarray, y0: float = 0.0, y1: float = 1.0) -> float:
 
 @pytest.mark.parametrize(
     ("movement", "sign_x", "sign_y"),
-    [("pan_left", 1, 0), ("pan_right", -1, 0), ("tilt_up", 0, 1), ("tilt_down", 0, -1),
-     ("truck_left", 1, 0), ("truck_right", -1, 0), ("pedestal_up", 0, 1), ("pedestal_down", 0, -1)],
-)  # fmt: skip
+    [
+        ("pan_left", 1, 0),
+        ("pan_right", -1, 0),
+        ("tilt_up", 0, 1),
+        ("tilt_down", 0, -1),
+        ("truck_left", 1, 0),
+        ("truck_right", -1, 0),
+        ("pedestal_up", 0, 1),
+        ("pedestal_down", 0, -1),
+    ],
+)
 def test_content_slides_opposite_to_the_camera(movement: str, sign_x: int, sign_y: int) -> None:
     pair = _frames(movement)
     rows = slice(pair.shape[1] * 2 // 3, None)  # the ground: textured at every depth
@@ -240,3 +257,11 @@ def test_camera_angles_render(angle: str) -> None:
     request = _request("pan_left").model_copy(update={"camera": CameraPath(movement="pan_left", angle=angle)})
     frames = _render(request)
     assert frames.shape[0] == 4 and frames.std() > 10
+
+
+def test_caption_strip_shows_the_shots_words() -> None:
+    plain = _render(_request(frames=1, area=320 * 180))[0]
+    captioned = _render(_request(frames=1, area=320 * 180, caption="a red fox trots across the snow"))[0]
+    strip = slice(int(plain.shape[0] * 0.85), None)
+    assert not np.array_equal(plain[strip], captioned[strip])
+    assert np.array_equal(plain[: int(plain.shape[0] * 0.6)], captioned[: int(plain.shape[0] * 0.6)])

@@ -169,8 +169,11 @@ def ridge_layer(
         heights = ridge(rng, width_tx, 0.55 * top_rows, 0.45 * top_rows)
     row_idx = np.arange(rows)[:, None]
     alpha = ((row_idx >= base - heights[None, :]) & (row_idx < rows - PAD)).astype(np.uint8) * 255
-    noise = cv2.resize(fbm(rng, max(2, rows // 2), max(2, width_tx // 2), max(4, width_tx // 128), octaves=5),
-                       (width_tx, rows), interpolation=cv2.INTER_LINEAR)  # fmt: skip
+    noise = cv2.resize(
+        fbm(rng, max(2, rows // 2), max(2, width_tx // 2), max(4, width_tx // 128), octaves=5),
+        (width_tx, rows),
+        interpolation=cv2.INTER_LINEAR,
+    )
     rgb = np.asarray(rock, np.float32)[None, None, :] * (0.7 + 0.6 * noise[..., None])
     if snow_caps:
         cap = (row_idx < base - 0.72 * top_rows + noise * top_rows * 0.2) & (alpha > 0)
@@ -303,16 +306,27 @@ def band_layer(
             )
         elif kind == "city" and tall_objects:
             w = rng.uniform(0.25, 0.6) * h
-            _draw_wrapped(lambda xx, h=h, w=w, colour=colour: _building(canvas, mask, xx, base, h, w, colour, night,
-                                                                            rng), x, width_tx)  # fmt: skip
+            _draw_wrapped(
+                lambda xx, h=h, w=w, colour=colour: _building(canvas, mask, xx, base, h, w, colour, night, rng),
+                x,
+                width_tx,
+            )
         else:  # rocks, bushes, tufts
             rx, ry = max(1, int(h * rng.uniform(0.5, 1.2))), max(1, int(h * 0.5))
 
             def blob(xx, rx=rx, ry=ry, colour=colour):
                 cv2.ellipse(canvas, (int(xx), base), (rx, ry), 0, 180, 360, colour, -1)
                 cv2.ellipse(mask, (int(xx), base), (rx, ry), 0, 180, 360, 255, -1)
-                cv2.ellipse(canvas, (int(xx), base), (rx, ry), 0, 200, 250, tuple(min(255, c + 40) for c in colour),
-                            max(1, rx // 6))  # fmt: skip
+                cv2.ellipse(
+                    canvas,
+                    (int(xx), base),
+                    (rx, ry),
+                    0,
+                    200,
+                    250,
+                    tuple(min(255, c + 40) for c in colour),
+                    max(1, rx // 6),
+                )
 
             _draw_wrapped(blob, x, width_tx)
     rgb = shading.apply(canvas, depth)

@@ -151,8 +151,9 @@ class Finisher:
         if "snow" in look.effects:
             self.weather.append((self._dots(count=w * h // 1400, radius=max(1, h // 240)), 0.03 * w, 0.12 * h))
         if "particles" in look.effects:
-            self.weather.append((self._dots(count=w * h // 5000, radius=max(1, h // 360), warm=True), 0.02 * w,
-                                 -0.05 * h))  # fmt: skip
+            self.weather.append(
+                (self._dots(count=w * h // 5000, radius=max(1, h // 360), warm=True), 0.02 * w, -0.05 * h)
+            )
 
     def _dots(self, count: int, radius: int, warm: bool = False) -> np.ndarray:
         layer = np.zeros((self.height, self.width, 3), np.uint8)

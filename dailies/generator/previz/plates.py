@@ -17,9 +17,20 @@ from dailies.generator.previz.camera import CameraTrack
 from dailies.generator.previz.layers import Layer
 
 PARALLAX_MOVES = frozenset(
-    {"truck_left", "truck_right", "pedestal_up", "pedestal_down", "dolly_in", "dolly_out", "orbit_left",
-     "orbit_right", "crane_up", "crane_down", "tracking"}
-)  # fmt: skip
+    {
+        "truck_left",
+        "truck_right",
+        "pedestal_up",
+        "pedestal_down",
+        "dolly_in",
+        "dolly_out",
+        "orbit_left",
+        "orbit_right",
+        "crane_up",
+        "crane_down",
+        "tracking",
+    }
+)
 
 
 def mergeable(layer: Layer, focal: float) -> bool:
@@ -63,8 +74,9 @@ def merge_layers(
     return Layer(name, plate, depth, texel, 0.0, top_y, wrap=True, opaque=opaque, period=period)
 
 
-def plan_plates(layers: list[Layer], track: CameraTrack, subject_depth: float, focal: float, width: int,
-                height: int) -> list[Layer]:  # fmt: skip
+def plan_plates(
+    layers: list[Layer], track: CameraTrack, subject_depth: float, focal: float, width: int, height: int
+) -> list[Layer]:
     """The layers to draw per frame, with the ones that move together merged into plates."""
     parallax = track.movement in PARALLAX_MOVES
     cut = 6.0 * subject_depth if parallax else subject_depth
@@ -77,8 +89,11 @@ def plan_plates(layers: list[Layer], track: CameraTrack, subject_depth: float, f
         out.extend(back)
     rest = [layer for layer in layers if not any(layer is b for b in back)]
     if not parallax:
-        front = [layer for layer in rest if mergeable(layer, focal) and layer.depth is not None
-                 and layer.depth < subject_depth]  # fmt: skip
+        front = [
+            layer
+            for layer in rest
+            if mergeable(layer, focal) and layer.depth is not None and layer.depth < subject_depth
+        ]
         if len(front) >= 2:
             merged = merge_layers("foreground", front, min(x.depth for x in front), track, focal, width, height)  # type: ignore[type-var]
             rest = [layer for layer in rest if not any(layer is f for f in front)]

@@ -73,8 +73,15 @@ class PrevizGenerator:
             notes.append(f"fault injected: camera_reversed ({asked_movement} rendered as {movement})")
         shape = subject_shape(request.look.subject if request.look else None)
         framing = frame_subject(request, shape)
-        track = camera_track(movement, speed, framing, request.num_frames, request.fps, camera_rng,
-                             reverse_tracking=reversed_ and movement == "tracking")  # fmt: skip
+        track = camera_track(
+            movement,
+            speed,
+            framing,
+            request.num_frames,
+            request.fps,
+            camera_rng,
+            reverse_tracking=reversed_ and movement == "tracking",
+        )
         scene = build_scene(request, framing, track, look, scene_rng)
         notes.extend(scene.notes)
         notes.extend(f"previz: {n}" for n in track.notes)
@@ -100,8 +107,9 @@ class PrevizGenerator:
 class _Compositor:
     """Per-frame work: warp each layer into its rows of the canvas, roll, flare, finish, caption."""
 
-    def __init__(self, request: RenderRequest, scene: Scene, track: CameraTrack, look: Look,
-                 rng: np.random.Generator) -> None:  # fmt: skip
+    def __init__(
+        self, request: RenderRequest, scene: Scene, track: CameraTrack, look: Look, rng: np.random.Generator
+    ) -> None:
         self.w, self.h = request.width, request.height
         self.fps = request.fps
         self.scene = scene
@@ -241,7 +249,15 @@ def _caption(request: RenderRequest, width: int, height: int) -> tuple[int, np.n
     y0 = height - strip_h
     text_img = np.zeros((strip_h, width, 3), np.uint8)
     for k, line in enumerate(lines):
-        cv2.putText(text_img, line, (int(width * 0.03), 4 + th + k * line_h), font, scale, (235, 235, 230), thickness,
-                    cv2.LINE_AA)  # fmt: skip
+        cv2.putText(
+            text_img,
+            line,
+            (int(width * 0.03), 4 + th + k * line_h),
+            font,
+            scale,
+            (235, 235, 230),
+            thickness,
+            cv2.LINE_AA,
+        )
     mask = cv2.cvtColor(text_img, cv2.COLOR_RGB2GRAY)
     return y0, text_img, mask

@@ -98,8 +98,9 @@ def _ground_extent(track: CameraTrack, depth: float, nearer: float | None, heigh
     return float(max(0.0, need[visible].max() if visible.any() else 0.0)) * 1.15
 
 
-def build_scene(request: RenderRequest, framing: Framing, track: CameraTrack, look: Look,
-                rng: np.random.Generator) -> Scene:  # fmt: skip
+def build_scene(
+    request: RenderRequest, framing: Framing, track: CameraTrack, look: Look, rng: np.random.Generator
+) -> Scene:
     """All layers of the shot, far to near, graded for the look."""
     hints = request.look
     w, h = request.width, request.height
@@ -153,9 +154,22 @@ def build_scene(request: RenderRequest, framing: Framing, track: CameraTrack, lo
             rock = {"desert": (190, 140, 95), "city": (110, 110, 125)}.get(kind, (95, 105, 125))
             if depth == mid and kind not in {"city", "desert"}:
                 rock = tuple(int(c * 0.9) for c in ground) if kind != "sea" else WATER
-            layers.append(ridge_layer(rng, "far" if depth == far else "mid", depth, texel, period_tx, peak, below,
-                                      rock, shading, snow_caps=depth == far and kind not in {"city", "desert", "sea"},
-                                      skyline=kind == "city", lit_windows=tod in {"night", "dusk"}))  # fmt: skip
+            layers.append(
+                ridge_layer(
+                    rng,
+                    "far" if depth == far else "mid",
+                    depth,
+                    texel,
+                    period_tx,
+                    peak,
+                    below,
+                    rock,
+                    shading,
+                    snow_caps=depth == far and kind not in {"city", "desert", "sea"},
+                    skyline=kind == "city",
+                    lit_windows=tod in {"night", "dusk"},
+                )
+            )
             continue
         band_ground = WATER if kind == "sea" and depth > zs else ground
         rows = below / texel + 0.45 * h

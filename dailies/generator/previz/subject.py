@@ -110,8 +110,7 @@ def _placard(img: np.ndarray, mask: np.ndarray, w: int, h: int, colour: RGB) -> 
         cv2.rectangle(target, (w // 2 - post, int(h * 0.5)), (w // 2 + post, h - 1), col, -1)
     for target, col in ((img, colour), (mask, 255)):
         cv2.rectangle(target, (int(w * 0.02), int(h * 0.02)), (int(w * 0.98), int(h * 0.55)), col, -1)
-    cv2.rectangle(img, (int(w * 0.02), int(h * 0.02)), (int(w * 0.98), int(h * 0.55)), (60, 45, 30),
-                  max(1, w // 50))  # fmt: skip
+    cv2.rectangle(img, (int(w * 0.02), int(h * 0.02)), (int(w * 0.98), int(h * 0.55)), (60, 45, 30), max(1, w // 50))
 
 
 DRAWERS = {"person": _person, "animal": _animal, "big_animal": _animal, "vehicle": _vehicle, "placard": _placard}
