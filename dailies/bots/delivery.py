@@ -84,7 +84,7 @@ class RunDelivery:
         self.errors: list[str] = []
         self.question: str | None = None
         self.approval_take: str | None = None
-        self.done: Done | None = None
+        self.done: list[Done] = []
 
     async def _send(self, content: str, **kwargs: Any) -> discord.Message:
         return await self.channel.send(clip_content(content), allowed_mentions=NO_PINGS, **kwargs)
@@ -152,13 +152,19 @@ class RunDelivery:
         elif isinstance(event, ApprovalNeeded):
             self._show("🎞️ the final render waits for a yes")  # the runner asks, or answers, once the call returns
         elif isinstance(event, Done):
-            self.done = event
-            ids = (event.take_ids or [event.best_take_id]) if self._post_all else [event.best_take_id]
-            for take_id in ids:
-                await self.post_take(take_id, best=take_id == event.best_take_id and len(ids) > 1)
+            self.done.append(event)  # posted by deliver() once the run has ended and its state is saved
+            self._show("📦 packing the take…")
         elif isinstance(event, Error):
             self.errors.append(event.message)
             await self._send(f"⚠️ {quote_user_text(event.message, 1500)}")
+
+    async def deliver(self) -> None:
+        """Post the takes of every Done event this run produced (the best one, or all for variations)."""
+        for event in self.done:
+            ids = (event.take_ids or [event.best_take_id]) if self._post_all else [event.best_take_id]
+            for take_id in ids:
+                await self.post_take(take_id, best=take_id == event.best_take_id and len(ids) > 1)
+        self.done = []
 
     async def post_take(self, take_id: str, *, best: bool = False, note: str | None = None) -> discord.Message | None:
         found = await self._take_of(take_id)

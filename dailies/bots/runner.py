@@ -123,6 +123,7 @@ class Runner:
                 "⏳ reading your shot…" if not notes else f"⏳ reading your shot… ({', '.join(notes)})"
             )
             result = await call(delivery)
+            await delivery.deliver()
             await self._after(thread, user, delivery, result)
         except StudioError as exc:
             await delivery.say(f"⚠️ {exc}")
@@ -155,6 +156,7 @@ class Runner:
             await delivery.ask_approval(result.take_id, result.approval or "a final render")
             return
         await self.bot.studio.resume(str(thread.id), True, author_name(user), on_event=delivery)
+        await delivery.deliver()
 
     # ---- the shared paths of cogs -------------------------------------------------------------
 

@@ -95,13 +95,13 @@ class FakeDiscord:
                     return call
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"no matching call within {timeout} s; calls: {self.summary()}")
+                raise AssertionError(f"no matching call within {timeout} s; calls: {self.summary(content=True)}")
             self.changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), timeout=min(remaining, 0.5))
 
-    def summary(self) -> list[str]:
-        return [f"{c.method} {c.path}" for c in self.calls]
+    def summary(self, *, content: bool = False) -> list[str]:
+        return [f"{c.method} {c.path}" + (f" {(c.content or '')[:80]!r}" if content else "") for c in self.calls]
 
     # ---- dispatch --------------------------------------------------------------------------
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:

@@ -92,3 +92,35 @@ async def test_refine_modal_votes_favourite_and_restart(make_world, studio):
     answer = await fake.wait_for(lambda c: c.path.endswith(payload["token"]) and c.method == "POST")
     assert "Nothing is rendering" in answer.json["content"]
     assert fake.unknown == []
+
+
+async def test_final_render_asks_for_approval_where_the_server_wants_it(make_world, settings):
+    from dailies.agent.studio import Studio
+
+    cfg = settings.model_copy(update={"attempt_budget": 1, "approve_final_renders": True})
+    async with Studio.open(cfg) as studio:
+        world = await make_world(studio, settings_=cfg, progress_interval=0.05)
+        fake = world.fake
+        await world.bot.defaults.update_guild(str(GUILD_ID), approval_for_final=True)
+        thread, post = await _first_take(world, "a kite over a beach, tilt up, 1 second")
+        take1 = _ids(post.json)[0].split(":")[3]
+        message1 = fake.messages[int(post.result["id"])]
+        owner = world.ana["user"]["id"]
+
+        world.press(f"dailies:take:final:{take1}:{owner}", message1)
+        ask = await fake.wait_for(lambda c: "needs a yes" in (c.content or ""), timeout=60)
+        await world.bot.drain()
+        assert _ids(ask.json) == [f"dailies:take:confirm:{take1}:{owner}", f"dailies:take:decline:{take1}:{owner}"]
+        assert len(_take_posts(fake, int(thread["id"]))) == 1  # nothing rendered before the yes
+        world.press(_ids(ask.json)[0], fake.messages[int(ask.result["id"])], who=world.ben)
+        posts = await _next_take(world, thread, 2)
+        final = await studio.take(thread["id"], _ids(posts[1].json)[0].split(":")[3])
+        assert final is not None and final.kind == "final"
+
+        # Without the server's approval setting the bot answers the approval itself.
+        await world.bot.defaults.update_guild(str(GUILD_ID), approval_for_final=False)
+        reroll = await studio.reroll(thread["id"], take1, "ana")
+        final_id = f"dailies:take:final:{reroll.take_id}:{owner}"
+        world.press(final_id, fake.message(int(thread["id"]), {"components": fd.button_row(final_id)}))
+        posts = await _next_take(world, thread, 3)
+        assert sum("needs a yes" in (c.content or "") for c in fake.calls) == 1
