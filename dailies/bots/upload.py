@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,23 +27,34 @@ def upload_limit(guild_limit: int | None, configured: int) -> int:
     return min(guild_limit or DEFAULT_LIMIT, configured)
 
 
-def _read_frames(path: Path) -> tuple[np.ndarray, int]:
+def _clip_info(path: Path) -> tuple[int, int | None]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        fps = round(float(stream.average_rate or 24))
-        frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
-    return np.stack(frames), fps
+        return round(float(stream.average_rate or 24)), (stream.frames or None)
 
 
-def _reencode(path: Path, limit: int) -> FittedClip:
+def _frames(path: Path) -> Callable[[], Iterator[np.ndarray]]:
+    """A factory of fresh decoders, so the encoder can make several passes without holding the clip in memory."""
+
+    def decode() -> Iterator[np.ndarray]:
+        with av.open(str(path)) as container:
+            for frame in container.decode(video=0):
+                yield frame.to_ndarray(format="rgb24")
+
+    return decode
+
+
+def _reencode(path: Path, limit: int) -> FittedClip | Failure:
     from dailies.tools.encode import encode_mp4  # the shared encoder; imported where it is used
 
-    frames, fps = _read_frames(path)
+    fps, count = _clip_info(path)
     out = path.with_name(f"{path.stem}-fit{limit}.mp4")
-    encoded = encode_mp4(frames, fps, out, max_bytes=limit)
-    size = out.stat().st_size
+    try:
+        encoded = encode_mp4(_frames(path), fps, out, max_bytes=limit, num_frames=count)
+    except ValueError as exc:
+        return Failure(kind="invalid_request", message=f"this take cannot fit the upload limit: {exc}")
     notes = [f"re-encoded from {path.stat().st_size / 1024:.0f} KiB to fit {limit / 1024:.0f} KiB", *encoded.notes]
-    return FittedClip(out, size, notes)
+    return FittedClip(out, out.stat().st_size, notes)
 
 
 async def fit_clip(path: Path, limit: int) -> FittedClip | Failure:
@@ -55,6 +67,8 @@ async def fit_clip(path: Path, limit: int) -> FittedClip | Failure:
     if size <= limit:
         return FittedClip(path, size)
     fitted = await asyncio.to_thread(_reencode, path, limit)
+    if isinstance(fitted, Failure):
+        return fitted
     if fitted.bytes > limit:
         return Failure(
             kind="invalid_request",

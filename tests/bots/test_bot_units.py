@@ -209,6 +209,7 @@ async def test_fit_clip_keeps_small_clips_and_re_encodes_big_ones(tmp_path):
     import numpy as np
 
     from dailies.bots.upload import FittedClip, fit_clip, upload_limit
+    from dailies.generator.errors import Failure
 
     path = tmp_path / "noisy.mp4"
     rng = np.random.default_rng(0)
@@ -229,6 +230,7 @@ async def test_fit_clip_keeps_small_clips_and_re_encodes_big_ones(tmp_path):
     fitted = await fit_clip(path, limit)
     assert isinstance(fitted, FittedClip) and fitted.path != path
     assert fitted.bytes == fitted.path.stat().st_size <= limit
+    assert isinstance(await fit_clip(path, 2048), Failure)  # no encode can fit: a friendly failure, no crash
     assert upload_limit(None, 50 * 2**20) == 10 * 2**20
     assert upload_limit(100 * 2**20, 8 * 2**20) == 8 * 2**20
 

@@ -65,9 +65,11 @@ class ShotsCog(commands.Cog):
         try:
             if thread is None:
                 thread = await self._open_thread(interaction, admission.text)
-        except discord.HTTPException as exc:
-            admission.lease and admission.lease.release()
-            await reply_ephemeral(interaction, f"I couldn't open a thread here ({exc.text or exc.status}).")
+        except (discord.HTTPException, discord.ClientException) as exc:
+            if admission.lease is not None:
+                admission.lease.release()
+            why = f"{exc.text or exc.status}" if isinstance(exc, discord.HTTPException) else str(exc)
+            await reply_ephemeral(interaction, f"I couldn't open a thread here ({why}).")
             return
         await interaction.followup.send(f"🎬 Shooting in {thread.mention}", ephemeral=True, allowed_mentions=NO_PINGS)
         author = author_name(interaction.user)
