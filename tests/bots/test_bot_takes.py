@@ -84,6 +84,11 @@ async def test_refine_modal_votes_favourite_and_restart(make_world, studio):
     seeds = [{f["name"]: f["value"] for f in p.json["embeds"][0]["fields"]}["seed"] for p in posts]
     assert seeds[2] != seeds[0]
 
+    # /variations posts every take of the run, the critic's pick marked.
+    restarted.slash("variations", channel=thread, count=2)
+    posts = await _next_take(restarted, thread, 5)
+    assert sum("critic's pick" in (p.content or "") for p in posts[3:]) == 1
+
     # /queue answers privately; /cancel with nothing running says so.
     payload = restarted.slash("queue", channel=thread)
     answer = await fake.wait_for(lambda c: c.path.endswith(payload["token"]) and c.method == "POST")
