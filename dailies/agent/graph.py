@@ -19,7 +19,7 @@ from langgraph.runtime import Runtime
 
 from dailies.agent.context import Context
 from dailies.agent.nodes import approval, clarify, edit_storyboard, plan, understand
-from dailies.agent.nodes_render import critique, deliver, render, revise_request, variations
+from dailies.agent.nodes_render import critique, critiques, deliver, render, revise_request, variations
 from dailies.agent.state import AgentState
 
 
@@ -50,8 +50,11 @@ async def route_approved(state: AgentState) -> Literal["render", "__end__"]:
     return END if state.result is not None else "render"
 
 
-async def route_rendered(state: AgentState) -> Literal["critique", "__end__"]:
-    return END if state.result is not None else "critique"
+async def route_rendered(state: AgentState) -> Literal["critique", "deliver", "__end__"]:
+    """Critique the new take, or deliver it as rendered when the thread turned the critic off."""
+    if state.result is not None:
+        return END
+    return "critique" if critiques(state) else "deliver"
 
 
 async def route_critiqued(state: AgentState, runtime: Runtime[Context]) -> Literal["revise", "deliver"]:

@@ -9,10 +9,11 @@ from dailies.agent import storyboard as board_ops
 from dailies.agent.compile import compile_shot
 from dailies.agent.context import Context
 from dailies.agent.director.base import Change, Turn
-from dailies.agent.events import Done, Question, SpecChanged
+from dailies.agent.events import Done, Error, Question, SpecChanged
 from dailies.agent.revise import fingerprint, next_seed
 from dailies.agent.spec import StoryboardShot
-from dailies.agent.state import AgentState, RunResult
+from dailies.agent.state import AgentState, RunResult, fill_defaults
+from dailies.generator.errors import Failure
 from dailies.generator.request import ConditionClip, RenderRequest
 
 HISTORY_TURNS = 12
@@ -79,12 +80,20 @@ async def plan(state: AgentState, runtime: Runtime[Context]) -> dict:
             result = RunResult(kind="take", take_id=existing.take_id, take_ids=[existing.take_id], notes=notes)
             return {"result": result}
         return {"plan": request, "plan_notes": notes}
+    target = ctx.target(state.options)
+    if isinstance(target, Failure):
+        runtime.stream_writer(Error(thread_id=ctx.thread_id, error_kind=target.kind, message=target.message))
+        return {"result": RunResult(kind="error", error=target, notes=notes)}
     spec = state.spec
     if job.kind == "reroll" and source is not None:
         spec = source.spec
         update["spec"] = spec
     assert spec is not None
-    compiled = compile_shot(spec, ctx.family, model=ctx.model)
+    spec, filled = fill_defaults(spec, state.options)
+    if filled:
+        update["spec"] = spec
+        notes.extend(filled)
+    compiled = compile_shot(spec, target.family, model=target.model)
     notes.extend(compiled.notes)
     request = compiled.request
     if job.kind == "reroll" and source is not None:
@@ -115,7 +124,7 @@ async def approval(state: AgentState, runtime: Runtime[Context]) -> dict:
     """Wait for a human yes before an expensive final render; nothing before this line has side effects."""
     job, ctx = state.job, runtime.context
     assert job is not None and state.plan is not None
-    if not ctx.approve_final:
+    if not ctx.approves_final(state.options):
         return {}
     request = state.plan
     decision = interrupt(

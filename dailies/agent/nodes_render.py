@@ -9,12 +9,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from dailies.agent.context import Context
+from dailies.agent.context import Context, Target
 from dailies.agent.events import CritiqueReady, Done, Error, Progress, Queued, Revision, TakeReady
 from dailies.agent.expect import expectation_from
 from dailies.agent.revise import fingerprint, next_seed, revise
 from dailies.agent.spec import ShotSpec
-from dailies.agent.state import AgentState, Job, RunResult, TakeRecord
+from dailies.agent.state import AgentState, Job, RunResult, TakeRecord, fill_defaults
 from dailies.generator.base import Progress as RenderProgress
 from dailies.generator.errors import Failure
 from dailies.generator.request import RenderRequest
@@ -33,9 +33,9 @@ def thread_folder(ctx: Context) -> Path:
 
 
 async def submit(
-    ctx: Context, writer: Any, request: RenderRequest, job: Job, *, attempt: int, slot: str = ""
+    ctx: Context, writer: Any, request: RenderRequest, job: Job, *, attempt: int, slot: str = "", target: Target
 ) -> Take | Failure:
-    """Send one request to the renderer; its progress (from worker threads) becomes events on this loop."""
+    """Send one request to the target's renderer; its progress (from worker threads) becomes events on this loop."""
     loop = asyncio.get_running_loop()
 
     def on_progress(report: RenderProgress) -> None:
@@ -55,10 +55,10 @@ async def submit(
     ticket = RenderTicket(
         owner=job.author, thread=ctx.thread_id, guild=ctx.guild, priority="final" if job.kind == "final" else "draft"
     )
-    extra: dict[str, Any] = {"on_queue": on_queue} if ctx.queue_events else {}
-    if ctx.job_ids:  # the same job id when a crash makes this node run again: re-attach, don't re-render
+    extra: dict[str, Any] = {"on_queue": on_queue} if target.queue_events else {}
+    if target.job_ids:  # the same job id when a crash makes this node run again: re-attach, don't re-render
         extra["job_id"] = f"{job.run_id}-{slot or 'a'}{attempt}"
-    return await ctx.renderer.render(
+    return await target.renderer.render(
         request, ticket, out_dir=thread_folder(ctx), on_progress=on_progress, cancel=ctx.cancel, **extra
     )
 
@@ -76,6 +76,11 @@ async def run_critic(ctx: Context, writer: Any, spec: ShotSpec, record: TakeReco
     return critique
 
 
+def critiques(state: AgentState) -> bool:
+    """Whether this thread's takes go through the critic (its options may turn it off)."""
+    return state.options is None or state.options.critique
+
+
 def new_take_id() -> str:
     return uuid.uuid4().hex[:8]
 
@@ -85,7 +90,12 @@ async def render(state: AgentState, runtime: Runtime[Context]) -> dict:
     job, ctx, writer = state.job, runtime.context, runtime.stream_writer
     assert job is not None and state.plan is not None and state.spec is not None
     attempt = state.attempt + 1
-    outcome = await submit(ctx, writer, state.plan, job, attempt=attempt)
+    target = ctx.target(state.options)
+    outcome = (
+        target
+        if isinstance(target, Failure)
+        else await submit(ctx, writer, state.plan, job, attempt=attempt, target=target)
+    )
     if isinstance(outcome, Failure):
         writer(Error(thread_id=ctx.thread_id, error_kind=outcome.kind, message=outcome.message))
         return {"attempt": attempt, "result": RunResult(kind="error", error=outcome, notes=list(state.plan_notes))}
@@ -138,7 +148,9 @@ async def revise_request(state: AgentState, runtime: Runtime[Context]) -> dict:
     record = state.run_takes(state.job.run_id)[-1]
     assert record.critique is not None
     ctx = runtime.context
-    plan = revise(record.request, record.critique, attempt=state.attempt + 1, seen=state.seen, family=ctx.family)
+    target = ctx.target(state.options)
+    family = ctx.family if isinstance(target, Failure) else target.family
+    plan = revise(record.request, record.critique, attempt=state.attempt + 1, seen=state.seen, family=family)
     runtime.stream_writer(
         Revision(
             thread_id=ctx.thread_id,
@@ -161,6 +173,8 @@ def deliver_update(state: AgentState, ctx: Context, writer: Any, records: list[T
             f"no take passed within the attempt budget ({ctx.attempt_budget}); "
             f"delivering the best, take {best.take_id} (score {best.critique.score:.2f})"
         )
+    if state.options is not None and not state.options.critique:
+        notes.append("critique is off for this thread: the take is delivered as rendered, unreviewed")
     attempts = [r.summary() for r in records]
     take_ids = [r.take_id for r in records]
     writer(
@@ -188,7 +202,12 @@ async def variations(state: AgentState, runtime: Runtime[Context]) -> dict:
 
     job, ctx, writer = state.job, runtime.context, runtime.stream_writer
     assert job is not None and state.spec is not None
-    base = compile_shot(state.spec, ctx.family, model=ctx.model).request
+    target = ctx.target(state.options)
+    if isinstance(target, Failure):
+        writer(Error(thread_id=ctx.thread_id, error_kind=target.kind, message=target.message))
+        return {"result": RunResult(kind="error", error=target)}
+    spec, filled = fill_defaults(state.spec, state.options)
+    base = compile_shot(spec, target.family, model=target.model).request
     requests: list[RenderRequest] = []
     seen = set(state.seen)
     salt = len(state.seen)
@@ -199,7 +218,7 @@ async def variations(state: AgentState, runtime: Runtime[Context]) -> dict:
             seen.add(fingerprint(request))
             requests.append(request)
     outcomes = await asyncio.gather(
-        *(submit(ctx, writer, r, job, attempt=i, slot="v") for i, r in enumerate(requests, 1))
+        *(submit(ctx, writer, r, job, attempt=i, slot="v", target=target) for i, r in enumerate(requests, 1))
     )
     records: list[TakeRecord] = []
     for index, (request, outcome) in enumerate(zip(requests, outcomes, strict=True), 1):
@@ -211,7 +230,7 @@ async def variations(state: AgentState, runtime: Runtime[Context]) -> dict:
             take_id=new_take_id(),
             take=outcome,
             request=request,
-            spec=state.spec,
+            spec=spec,
             kind="variation",
             attempt=index,
             run_id=job.run_id,
@@ -224,9 +243,12 @@ async def variations(state: AgentState, runtime: Runtime[Context]) -> dict:
         )
         writer(ready)
         records.append(record)
-    verdicts = await asyncio.gather(*(run_critic(ctx, writer, state.spec, r) for r in records))
-    records = [r.model_copy(update={"critique": v}) for r, v in zip(records, verdicts, strict=True)]
+    if critiques(state):
+        verdicts = await asyncio.gather(*(run_critic(ctx, writer, spec, r) for r in records))
+        records = [r.model_copy(update={"critique": v}) for r, v in zip(records, verdicts, strict=True)]
     update: dict = {"takes": [*state.takes, *records], "seen": [*state.seen, *(fingerprint(r) for r in requests)]}
+    if filled:
+        update["spec"] = spec
     if not records:
         failure = next(o for o in outcomes if isinstance(o, Failure))
         return {**update, "result": RunResult(kind="error", error=failure)}

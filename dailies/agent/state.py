@@ -13,10 +13,49 @@ from dailies.generator.errors import Failure
 from dailies.generator.request import Fault, RenderRequest
 from dailies.tools.critique import Critique
 from dailies.tools.take import Take
+from dailies.vocabulary import AspectRatio
 
 TakeKind = Literal["draft", "reroll", "variation", "final", "extend"]
 JobKind = Literal["message", "reroll", "variations", "final", "extend", "approve", "pick", "reorder", "remove"]
 ResultKind = Literal["take", "question", "approval", "declined", "storyboard", "picked", "error"]
+
+
+class ThreadOptions(BaseModel):
+    """Per-thread choices a front end passes with a call (e.g. a Discord server's and member's /settings).
+
+    Stored in the thread's state; None means "the Studio's default". `aspect_ratio` and `duration_s` only
+    fill what the creator's words left unset; explicit words always win.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str | None = Field(None, description="Generator backend (previz, diffusers); None: the Studio's.")
+    model: str | None = Field(None, description="Model of that backend; None: the backend's default.")
+    aspect_ratio: AspectRatio | None = None
+    duration_s: float | None = Field(None, ge=0.5, le=60)
+    critique: bool = Field(True, description="Off: takes are delivered as rendered, unreviewed and unrevised.")
+    approve_final: bool | None = Field(None, description="Ask a person before a final render; None: the default.")
+
+    @property
+    def picks_backend(self) -> bool:
+        return self.backend is not None or self.model is not None
+
+
+def fill_defaults(spec: ShotSpec, options: ThreadOptions | None) -> tuple[ShotSpec, list[str]]:
+    """The spec with the thread's aspect ratio and duration where the creator left them unset, and notes."""
+    if options is None:
+        return spec, []
+    update: dict[str, object] = {}
+    if spec.aspect_ratio is None and options.aspect_ratio is not None:
+        update["aspect_ratio"] = options.aspect_ratio
+    if spec.duration_s is None and options.duration_s is not None:
+        update["duration_s"] = options.duration_s
+    if not update:
+        return spec, []
+    said = [f"aspect ratio {update['aspect_ratio']}"] if "aspect_ratio" in update else []
+    if "duration_s" in update:
+        said.append(f"duration {update['duration_s']:g} s")
+    return spec.model_copy(update=update), [f"{', '.join(said)} from this thread's defaults"]
 
 
 class TakeRecord(BaseModel):
@@ -102,6 +141,7 @@ class AgentState(BaseModel):
     current_take_id: str | None = Field(None, description="The take the current shot stands on (best or picked).")
     spec_history: list[Change] = Field(default_factory=list, description="Every attributed change, oldest first.")
     seen: list[str] = Field(default_factory=list, description="Fingerprints of every request submitted.")
+    options: ThreadOptions | None = Field(None, description="The thread's defaults, as the front end last passed them.")
 
     # The run in progress (reset by each new job).
     job: Job | None = None

@@ -26,22 +26,22 @@ from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
 from dailies.agent.checkpoint import open_checkpointer, prune
-from dailies.agent.context import Context, CriticFn
+from dailies.agent.context import Context, CriticFn, Target
 from dailies.agent.director.base import Change, Director
 from dailies.agent.events import ApprovalNeeded, AttemptSummary, Event, EventSink, SpecChanged
 from dailies.agent.graph import build_graph
 from dailies.agent.nodes_render import thread_folder
 from dailies.agent.spec import ShotSpec, Storyboard
-from dailies.agent.state import AgentState, Job, JobKind, ResultKind, TakeRecord, run_reset
+from dailies.agent.state import AgentState, Job, JobKind, ResultKind, TakeRecord, ThreadOptions, run_reset
 from dailies.agent.storyboard import StoryboardError
-from dailies.generator.backends import resolve_family
+from dailies.generator.backends import BACKENDS, make_generator, resolve_family
 from dailies.generator.base import CancelToken
 from dailies.generator.errors import Failure
 from dailies.generator.families import ModelFamily
 from dailies.generator.request import Fault
 from dailies.settings import Settings
 from dailies.tools.critique import Critique
-from dailies.tools.renderer import Renderer
+from dailies.tools.renderer import LocalRenderer, Renderer
 from dailies.tools.take import Take
 
 MAX_MESSAGE = 4000
@@ -128,6 +128,7 @@ class Studio:
         family: ModelFamily,
         media_dir: Path,
         approve_final: bool,
+        renderers: dict[str, Renderer] | None = None,
     ) -> None:
         self.settings = settings
         self.graph = graph
@@ -142,6 +143,8 @@ class Studio:
         self._locks: dict[str, asyncio.Lock] = {}
         self._cancels: dict[str, CancelToken] = {}
         self._runs: dict[str, int] = {}
+        self._extra: dict[str, Renderer] = dict(renderers or {})
+        self._targets: dict[tuple[str, str | None], Target] = {}
 
     @classmethod
     @asynccontextmanager
@@ -155,10 +158,14 @@ class Studio:
         media_dir: Path | None = None,
         approve_final: bool | None = None,
         family: ModelFamily | None = None,
+        renderers: dict[str, Renderer] | None = None,
     ) -> AsyncIterator[Studio]:
         """A ready Studio on the settings' checkpointer; defaults: in-process renderer, settings' director, critic.
 
         `family` overrides the model family the settings name (tests and benchmarks use a smaller previz frame).
+        `renderers` serve threads whose options pick another backend: keyed "backend" (its default model) or
+        "backend:model". Previz is always served (a local worker, built on first use); any other backend or
+        model that neither the main renderer nor `renderers` serves is refused with a friendly line.
         """
         family = family or resolve_family(settings.backend, settings.model)
         owned_queue = None
@@ -183,6 +190,7 @@ class Studio:
                     family=family,
                     media_dir=media_dir or settings.media_dir,
                     approve_final=settings.approve_final_renders if approve_final is None else approve_final,
+                    renderers=renderers,
                 )
         finally:
             if owned_queue is not None:
@@ -191,10 +199,19 @@ class Studio:
     # ---- conversation -------------------------------------------------------------------------
 
     async def send(
-        self, thread_id: str, author: str, text: str, on_event: EventSink | None = None, *, faults: Sequence[Fault] = ()
+        self,
+        thread_id: str,
+        author: str,
+        text: str,
+        on_event: EventSink | None = None,
+        *,
+        faults: Sequence[Fault] = (),
+        options: ThreadOptions | None = None,
     ) -> TurnResult:
         """A creator's message: refine the spec, ask one question or render, critique and revise a take.
 
+        `options` (when given) become the thread's defaults from this run on: backend and model, the
+        aspect ratio and duration its words leave unset, critique on/off, approval before final renders.
         `faults` (a demo/test aid, off by default) are injected into the first attempt only.
         """
         text = text.strip()
@@ -202,28 +219,40 @@ class Studio:
             raise StudioError("say what the shot should show")
         if len(text) > MAX_MESSAGE:
             raise StudioError(f"a message may have at most {MAX_MESSAGE} characters, not {len(text)}")
-        return await self._job(thread_id, "message", author, on_event, text=text, faults=tuple(faults))
+        return await self._job(thread_id, "message", author, on_event, options, text=text, faults=tuple(faults))
 
     async def reroll(
-        self, thread_id: str, take_id: str | None = None, author: str = "", on_event: EventSink | None = None
+        self,
+        thread_id: str,
+        take_id: str | None = None,
+        author: str = "",
+        on_event: EventSink | None = None,
+        *,
+        options: ThreadOptions | None = None,
     ) -> TurnResult:
         """The same shot again with a new seed (the current take when `take_id` is None)."""
         record = await self._require_take(thread_id, take_id)
-        return await self._job(thread_id, "reroll", author, on_event, take_id=record.take_id)
+        return await self._job(thread_id, "reroll", author, on_event, options, take_id=record.take_id)
 
     async def variations(
-        self, thread_id: str, n: int = 3, author: str = "", on_event: EventSink | None = None
+        self,
+        thread_id: str,
+        n: int = 3,
+        author: str = "",
+        on_event: EventSink | None = None,
+        *,
+        options: ThreadOptions | None = None,
     ) -> TurnResult:
         """N seeds of the current spec as one request; all N takes come back, the best first in `take_id`."""
         if not 1 <= n <= MAX_VARIATIONS:
             raise StudioError(f"ask for 1 to {MAX_VARIATIONS} variations, not {n}")
         await self._require_spec(thread_id)
-        return await self._job(thread_id, "variations", author, on_event, n=n)
+        return await self._job(thread_id, "variations", author, on_event, options, n=n)
 
     async def pick(self, thread_id: str, take_id: str, author: str = "") -> TurnResult:
         """Make `take_id` the current take of the shot (e.g. one of the variations); its seed joins the spec."""
         record = await self._require_take(thread_id, take_id)
-        return await self._job(thread_id, "pick", author, None, take_id=record.take_id)
+        return await self._job(thread_id, "pick", author, None, None, take_id=record.take_id)
 
     async def extend(
         self,
@@ -232,18 +261,26 @@ class Studio:
         author: str = "",
         text: str | None = None,
         on_event: EventSink | None = None,
+        *,
+        options: ThreadOptions | None = None,
     ) -> TurnResult:
         """A new take that continues `take_id` from its last frames; `text` may refine the spec first."""
         record = await self._require_take(thread_id, take_id)
         text = text.strip() if text else None
-        return await self._job(thread_id, "extend", author, on_event, take_id=record.take_id, text=text)
+        return await self._job(thread_id, "extend", author, on_event, options, take_id=record.take_id, text=text)
 
     async def final_render(
-        self, thread_id: str, take_id: str | None = None, author: str = "", on_event: EventSink | None = None
+        self,
+        thread_id: str,
+        take_id: str | None = None,
+        author: str = "",
+        on_event: EventSink | None = None,
+        *,
+        options: ThreadOptions | None = None,
     ) -> TurnResult:
         """Render a take at final quality; when approval is on this returns kind 'approval' until `resume`."""
         record = await self._require_take(thread_id, take_id)
-        return await self._job(thread_id, "final", author, on_event, take_id=record.take_id)
+        return await self._job(thread_id, "final", author, on_event, options, take_id=record.take_id)
 
     async def resume(
         self, thread_id: str, approved: bool, author: str = "", on_event: EventSink | None = None
@@ -267,7 +304,7 @@ class Studio:
     async def approve(self, thread_id: str, take_id: str | None = None, author: str = "") -> Storyboard:
         """Put a take (default: the current one) on the storyboard as the next shot; the next shot inherits its look."""
         record = await self._require_take(thread_id, take_id)
-        await self._job(thread_id, "approve", author, None, take_id=record.take_id)
+        await self._job(thread_id, "approve", author, None, None, take_id=record.take_id)
         return await self.storyboard(thread_id)
 
     async def reorder(self, thread_id: str, shot: int, to: int, author: str = "") -> Storyboard:
@@ -276,7 +313,7 @@ class Studio:
         for number in (shot, to):
             if not 1 <= number <= len(board.shots):
                 raise StudioError(f"there is no shot {number}; the storyboard has {len(board.shots)} shots")
-        await self._job(thread_id, "reorder", author, None, shot=shot, to=to)
+        await self._job(thread_id, "reorder", author, None, None, shot=shot, to=to)
         return await self.storyboard(thread_id)
 
     async def remove(self, thread_id: str, shot: int, author: str = "") -> Storyboard:
@@ -284,7 +321,7 @@ class Studio:
         board = await self.storyboard(thread_id)
         if not 1 <= shot <= len(board.shots):
             raise StudioError(f"there is no shot {shot}; the storyboard has {len(board.shots)} shots")
-        await self._job(thread_id, "remove", author, None, shot=shot)
+        await self._job(thread_id, "remove", author, None, None, shot=shot)
         return await self.storyboard(thread_id)
 
     async def reel(
@@ -372,13 +409,72 @@ class Studio:
             cancel=cancel,
             queue_events=self._queue_events,
             job_ids=self._job_ids,
+            router=self._route,
         )
 
     async def _job(
-        self, thread_id: str, kind: JobKind, author: str, on_event: EventSink | None, **fields: Any
+        self,
+        thread_id: str,
+        kind: JobKind,
+        author: str,
+        on_event: EventSink | None,
+        options: ThreadOptions | None,
+        **fields: Any,
     ) -> TurnResult:
-        job = Job(kind=kind, author=author or "someone", run_id=uuid.uuid4().hex[:12], **fields)
-        return await self._run(thread_id, run_reset(job), on_event)
+        payload: dict[str, Any] = run_reset(
+            Job(kind=kind, author=author or "someone", run_id=uuid.uuid4().hex[:12], **fields)
+        )
+        if options is not None:
+            self.check_options(options)
+            payload["options"] = options
+        return await self._run(thread_id, payload, on_event)
+
+    # ---- backends -----------------------------------------------------------------------------
+
+    def backends(self) -> list[str]:
+        """What threads may pick: "backend" or "backend:model", the main one first."""
+        main = self.settings.backend + (f":{self.settings.model}" if self.settings.model else "")
+        served = [main, *self._extra]
+        if "previz" not in served:
+            served.append("previz")
+        return list(dict.fromkeys(served))
+
+    def check_options(self, options: ThreadOptions) -> None:
+        """Raise StudioError (one friendly line) when the options pick a backend or model not served here."""
+        if options.picks_backend and isinstance(failure := self._route(options), Failure):
+            raise StudioError(failure.message)
+
+    def _route(self, options: ThreadOptions) -> Target | Failure:
+        """The render target of a backend/model choice: the main renderer, a configured one, or local previz."""
+        backend = options.backend or self.settings.backend
+        model = options.model
+        if backend == self.settings.backend and model in (None, self.settings.model):
+            return self._main_target()
+        if backend == "previz":
+            model = None  # previz has one model
+        key = (backend, model)
+        if key in self._targets:
+            return self._targets[key]
+        renderer = self._extra.get(f"{backend}:{model}") if model else self._extra.get(backend)
+        if renderer is None and backend == "previz":
+            generator = make_generator("previz", settings=self.settings)
+            renderer = LocalRenderer(generator, max_bytes=self.settings.max_upload_bytes)
+        if renderer is None or backend not in BACKENDS:
+            wanted = backend + (f" ({model})" if model else "")
+            return Failure(
+                kind="model_unavailable",
+                message=f"{wanted} isn't served here; this studio renders with: {', '.join(self.backends())}",
+            )
+        try:
+            family = resolve_family(backend, model)
+        except ValueError as exc:
+            return Failure(kind="model_unavailable", message=str(exc))
+        target = Target(renderer, family, model, _accepts(renderer, "on_queue"), _accepts(renderer, "job_id"))
+        self._targets[key] = target
+        return target
+
+    def _main_target(self) -> Target:
+        return Target(self.renderer, self.family, self.settings.model, self._queue_events, self._job_ids)
 
     async def _run(self, thread_id: str, payload: Any, on_event: EventSink | None) -> TurnResult:
         lock = self._locks.setdefault(thread_id, asyncio.Lock())

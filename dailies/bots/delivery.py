@@ -180,6 +180,8 @@ class RunDelivery:
         head = f"🎬 take `{take_id}` for {quote_user_text(getattr(self.owner, 'display_name', 'you'), 40)}"
         if best:
             head += " · ⭐ the critic's pick"
+        if critique is None:
+            head += " · not reviewed by the critic"
         if note:
             head += f" · {note}"
         message = await self._send(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field
 
+from dailies.agent.state import ThreadOptions
 from dailies.vocabulary import AspectRatio
+
+Backend = Literal["previz", "diffusers"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS defaults (
@@ -24,8 +28,11 @@ class Defaults(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    backend: Backend | None = Field(None, description="Generator backend; the studio refuses ones it does not serve.")
+    model: str | None = Field(None, min_length=1, max_length=200, description="Model of that backend.")
     aspect_ratio: AspectRatio | None = None
     duration_s: float | None = Field(None, ge=0.5, le=60)
+    critique: bool | None = Field(None, description="Off: takes are posted as rendered, without the critic.")
     approval_for_final: bool | None = Field(
         None, description="Ask a person before a final render (on top of DAILIES_APPROVE_FINAL_RENDERS)."
     )
@@ -33,7 +40,22 @@ class Defaults(BaseModel):
     def over(self, base: Defaults) -> Defaults:
         """These defaults, with unset fields taken from `base`."""
         mine = self.model_dump(exclude_none=True)
+        if self.backend is not None and self.model is None and base.backend != self.backend:
+            mine["model"] = None  # another backend's model does not carry over
         return base.model_copy(update=mine)
+
+    def options(self, *, approve_final_allowed: bool = True, **explicit: object) -> ThreadOptions:
+        """These defaults as the agent's per-thread options; `explicit` values (a command's own options) win."""
+        chosen = {k: v for k, v in explicit.items() if v is not None}
+        approve = bool(self.approval_for_final) and approve_final_allowed
+        return ThreadOptions(
+            backend=self.backend,
+            model=self.model,
+            aspect_ratio=chosen.get("aspect_ratio", self.aspect_ratio),  # type: ignore[arg-type]
+            duration_s=chosen.get("duration_s", self.duration_s),  # type: ignore[arg-type]
+            critique=self.critique is not False,
+            approve_final=approve,
+        )
 
     def describe(self) -> str:
         shown = self.model_dump(exclude_none=True)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from dailies.agent.spec import ShotSpec
+from dailies.agent.state import ThreadOptions
 from dailies.bots import guards
 from dailies.bots.cards import storyboard_embed
 from dailies.bots.delivery import RunDelivery
@@ -74,6 +75,11 @@ class Runner:
                 return Admission(got)
             lease = got
         return Admission(None, cleaned, lease, notes)
+
+    async def options(self, guild_id: int | None, user: discord.abc.User, **explicit: object) -> ThreadOptions:
+        """The member's defaults over the server's, as the agent's per-thread options (explicit values win)."""
+        defaults = await self.bot.defaults.effective(str(guild_id) if guild_id else None, str(user.id))
+        return defaults.options(approve_final_allowed=self.bot.settings.approve_final_renders, **explicit)
 
     def upload_limit(self, guild: discord.Guild | None) -> int:
         return upload_limit(guild.filesize_limit if guild else None, self.bot.settings.max_upload_bytes)
@@ -147,16 +153,9 @@ class Runner:
         return delivery
 
     async def _after(self, thread: Any, user: discord.abc.User, delivery: RunDelivery, result: Any) -> None:
-        """Answer a final-render approval at once where this server does not ask for one."""
-        if getattr(result, "kind", None) != "approval":
-            return
-        guild = getattr(thread, "guild", None)
-        defaults = await self.bot.defaults.effective(str(guild.id) if guild else None, str(user.id))
-        if defaults.approval_for_final:
+        """A final render that waits for a yes (the thread's options ask for one): post the confirm buttons."""
+        if getattr(result, "kind", None) == "approval":
             await delivery.ask_approval(result.take_id, result.approval or "a final render")
-            return
-        await self.bot.studio.resume(str(thread.id), True, author_name(user), on_event=delivery)
-        await delivery.deliver()
 
     # ---- the shared paths of cogs -------------------------------------------------------------
 
@@ -169,11 +168,12 @@ class Runner:
             await refuse(admission.refusal)
             return False
         author, studio = author_name(user), self.bot.studio
+        options = await self.options(thread.guild.id, user)
         self.bot.spawn(
             self.run(
                 thread,
                 user,
-                lambda sink: studio.send(str(thread.id), author, admission.text, on_event=sink),
+                lambda sink: studio.send(str(thread.id), author, admission.text, on_event=sink, options=options),
                 lease=admission.lease,
                 notes=admission.notes,
             ),
@@ -200,11 +200,12 @@ class Runner:
             await reply_ephemeral(interaction, admission.refusal)
             return
         author, thread_id = author_name(user), str(thread.id)
+        opts = await self.options(thread.guild.id, user)
         calls: dict[str, StudioCall] = {
-            "reroll": lambda sink: studio.reroll(thread_id, take_id, author, on_event=sink),
-            "variations": lambda sink: studio.variations(thread_id, count, author, on_event=sink),
-            "extend": lambda sink: studio.extend(thread_id, take_id, author, on_event=sink),
-            "final": lambda sink: studio.final_render(thread_id, take_id, author, on_event=sink),
+            "reroll": lambda sink: studio.reroll(thread_id, take_id, author, on_event=sink, options=opts),
+            "variations": lambda sink: studio.variations(thread_id, count, author, on_event=sink, options=opts),
+            "extend": lambda sink: studio.extend(thread_id, take_id, author, on_event=sink, options=opts),
+            "final": lambda sink: studio.final_render(thread_id, take_id, author, on_event=sink, options=opts),
             "confirm": lambda sink: studio.resume(thread_id, True, author, on_event=sink),
             "decline": lambda sink: studio.resume(thread_id, False, author, on_event=sink),
         }

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 from pydantic import ValidationError
 
+from dailies.bots.guild_settings import Backend, Defaults
 from dailies.bots.policy import quote_user_text
 from dailies.bots.replies import NO_PINGS, reply_ephemeral
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from dailies.bots.bot import DailiesBot
 
 Aspect = Literal["16:9", "9:16", "1:1", "4:3", "2.39:1"]
+Model = app_commands.Range[str, 1, 200]
+Duration = app_commands.Range[float, 0.5, 60.0]
 
 
 class SettingsCog(commands.Cog):
@@ -44,16 +47,22 @@ class SettingsCog(commands.Cog):
 
     @settings_group.command(name="server", description="Set this server's defaults (Manage Server)")
     @app_commands.describe(
-        aspect_ratio="Frame shape",
-        duration="Seconds per shot (0.5 to 60)",
+        backend="Renderer: previz (quick animatic) or diffusers (a video model)",
+        model="Model of that backend (e.g. wan2.1-1.3b)",
+        aspect_ratio="Frame shape, when a prompt doesn't say",
+        duration="Seconds per shot (0.5 to 60), when a prompt doesn't say",
+        critique="Let the critic review and retry takes",
         approval="Ask before each final-quality render",
     )
     @app_commands.default_permissions(manage_guild=True)
     async def server(
         self,
         interaction: discord.Interaction,
+        backend: Backend | None = None,
+        model: Model | None = None,
         aspect_ratio: Aspect | None = None,
-        duration: app_commands.Range[float, 0.5, 60.0] | None = None,
+        duration: Duration | None = None,
+        critique: bool | None = None,
         approval: bool | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -62,33 +71,78 @@ class SettingsCog(commands.Cog):
             await reply_ephemeral(interaction, "Only members who can manage this server can change its defaults.")
             return
         changes = _changes(
+            backend=backend,
+            model=model,
             aspect_ratio=aspect_ratio,
             duration_s=duration,
+            critique=critique,
             approval_for_final=approval,
         )
+        guild_id = str(interaction.guild_id)
         try:
-            value = await self.bot.defaults.update_guild(str(interaction.guild_id), **changes)
+            candidate = _apply(await self.bot.defaults.guild(guild_id), changes)
         except ValidationError as exc:
             await reply_ephemeral(interaction, f"That setting isn't valid: {exc.errors()[0]['msg']}")
             return
+        if (why := self._unserved(candidate)) is not None:
+            await reply_ephemeral(interaction, why)
+            return
+        value = await self.bot.defaults.update_guild(guild_id, **changes)
         await reply_ephemeral(interaction, f"Server defaults: {quote_user_text(value.describe())}")
 
-    @settings_group.command(name="me", description="Set your own defaults in this server")
-    @app_commands.describe(aspect_ratio="Frame shape", duration="Seconds per shot (0.5 to 60)")
+    @settings_group.command(name="me", description="Set your own defaults in this server (they beat the server's)")
+    @app_commands.describe(
+        backend="Renderer: previz (quick animatic) or diffusers (a video model)",
+        model="Model of that backend",
+        aspect_ratio="Frame shape, when your prompt doesn't say",
+        duration="Seconds per shot (0.5 to 60), when your prompt doesn't say",
+        critique="Let the critic review and retry your takes",
+    )
     async def me(
         self,
         interaction: discord.Interaction,
+        backend: Backend | None = None,
+        model: Model | None = None,
         aspect_ratio: Aspect | None = None,
-        duration: app_commands.Range[float, 0.5, 60.0] | None = None,
+        duration: Duration | None = None,
+        critique: bool | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        value = await self.bot.defaults.update_user(
-            str(interaction.guild_id),
-            str(interaction.user.id),
-            **_changes(aspect_ratio=aspect_ratio, duration_s=duration),
+        guild_id, user_id = str(interaction.guild_id), str(interaction.user.id)
+        changes = _changes(
+            backend=backend, model=model, aspect_ratio=aspect_ratio, duration_s=duration, critique=critique
         )
+        try:
+            mine = _apply(await self.bot.defaults.user(guild_id, user_id), changes)
+        except ValidationError as exc:
+            await reply_ephemeral(interaction, f"That setting isn't valid: {exc.errors()[0]['msg']}")
+            return
+        if (why := self._unserved(mine.over(await self.bot.defaults.guild(guild_id)))) is not None:
+            await reply_ephemeral(interaction, why)
+            return
+        value = await self.bot.defaults.update_user(guild_id, user_id, **changes)
         await reply_ephemeral(interaction, f"Your defaults: {quote_user_text(value.describe())}")
+
+    def _unserved(self, defaults: Defaults) -> str | None:
+        """Why the studio cannot render with this backend/model, or None when it can."""
+        from dailies.agent.studio import StudioError
+
+        check = getattr(self.bot.studio, "check_options", None)
+        if check is None:
+            return None
+        try:
+            check(defaults.options())
+        except StudioError as exc:
+            return f"That backend can't be used here: {exc}"
+        return None
 
 
 def _changes(**values: object) -> dict[str, object]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _apply(current: Defaults, changes: dict[str, object]) -> Defaults:
+    """The defaults after these changes, validated (a new backend drops a model that belongs to the old one)."""
+    if "backend" in changes and "model" not in changes and changes["backend"] != current.backend:
+        changes["model"] = None
+    return Defaults.model_validate({**current.model_dump(), **changes})

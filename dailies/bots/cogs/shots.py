@@ -27,13 +27,6 @@ def project_thread(bot: DailiesBot, channel: object) -> discord.Thread | None:
     return None
 
 
-def with_defaults(prompt: str, aspect: str | None, duration: float | None) -> str:
-    """Options and saved defaults said in words, so the director treats them like anything typed."""
-    extra = [f"{aspect} aspect ratio" if aspect else "", f"{duration:g} seconds long" if duration else ""]
-    extra = [e for e in extra if e]
-    return f"{prompt}. {', '.join(extra)}" if extra else prompt
-
-
 class ShotsCog(commands.Cog):
     """Translates shot commands into Studio calls; every handler defers first."""
 
@@ -57,10 +50,10 @@ class ShotsCog(commands.Cog):
         if admission.refusal:
             await reply_ephemeral(interaction, admission.refusal)
             return
-        defaults = await self.bot.defaults.effective(
-            str(interaction.guild_id) if interaction.guild_id else None, str(interaction.user.id)
+        # The command's own aspect ratio and duration beat saved defaults; words in the prompt beat both.
+        options = await runner.options(
+            interaction.guild_id, interaction.user, aspect_ratio=aspect_ratio, duration_s=duration
         )
-        text = with_defaults(admission.text, aspect_ratio or defaults.aspect_ratio, duration or defaults.duration_s)
         thread = project_thread(self.bot, interaction.channel)
         try:
             if thread is None:
@@ -72,12 +65,12 @@ class ShotsCog(commands.Cog):
             await reply_ephemeral(interaction, f"I couldn't open a thread here ({why}).")
             return
         await interaction.followup.send(f"🎬 Shooting in {thread.mention}", ephemeral=True, allowed_mentions=NO_PINGS)
-        author = author_name(interaction.user)
+        author, studio = author_name(interaction.user), self.bot.studio
         self.bot.spawn(
             runner.run(
                 thread,
                 interaction.user,
-                lambda sink: self.bot.studio.send(str(thread.id), author, text, on_event=sink),
+                lambda sink: studio.send(str(thread.id), author, admission.text, on_event=sink, options=options),
                 lease=admission.lease,
                 notes=admission.notes,
             ),
