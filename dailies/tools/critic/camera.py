@@ -11,7 +11,7 @@ from dailies.tools.critic.speed import STATIC_RATE
 
 # Residual motion the similarity model cannot explain, relative to the move itself, above which the
 # camera is taken to travel (truck, pedestal, dolly) rather than turn or zoom (pan, tilt, zoom).
-PARALLAX_RATIO = 0.6
+PARALLAX_RATIO = 1.2
 PARALLAX_SHARE = 0.5  # ... in at least this share of frame pairs
 # A handheld camera wobbles both ways: at least this share of frame pairs must move each way, faster
 # than HANDHELD_SPEED (fraction of the longer side per second), along one axis.

@@ -70,6 +70,16 @@ def _corners(a: np.ndarray) -> np.ndarray | None:
     return points[rank < PER_CELL]
 
 
+def _matched(b: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """`b` with the brightness and contrast of `a`, so a flash or a strobe does not look like motion."""
+    mean_a, std_a = cv2.meanStdDev(a)
+    mean_b, std_b = cv2.meanStdDev(b)
+    gain = float(std_a[0, 0]) / max(float(std_b[0, 0]), 1e-3)
+    if abs(gain - 1) < 0.02 and abs(float(mean_a[0, 0] - mean_b[0, 0])) < 1:
+        return b
+    return cv2.convertScaleAbs(b, alpha=gain, beta=float(mean_a[0, 0]) - gain * float(mean_b[0, 0]))
+
+
 def _track(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Corner points of `a` and where they are in `b`, keeping only those that track back to themselves."""
     points = _corners(a)
@@ -118,7 +128,7 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
     """
     height, width = a.shape
     centre = np.array([(width - 1) / 2, (height - 1) / 2], np.float32)
-    p0, p1 = _track(a, b)
+    p0, p1 = _track(a, _matched(b, a))
     p0, p1 = p0 - centre, p1 - centre
     main = _fit(p0, p1) if len(p0) >= MIN_POINTS else None
     if main is None:
