@@ -75,6 +75,7 @@ class Framing:
     width: int
     height: int
     focal: float
+    aim_x: float = 0.5  # which fraction of the subject's width stands at X=0 (where the camera looks)
 
 
 @dataclass(frozen=True)

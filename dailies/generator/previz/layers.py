@@ -12,6 +12,7 @@ from dailies.generator.previz.noise import fbm, periodic_noise, ridge
 from dailies.generator.previz.palette import RGB, SkyPalette
 
 TRUNK = (90, 60, 40)
+NEAR_PLANE = 0.05  # planes nearer than this fraction of the subject's distance are not drawn (passed)
 PAD = 2  # transparent rows above and below every wrapping layer (bilinear taps wrap vertically)
 
 

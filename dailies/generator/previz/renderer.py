@@ -12,7 +12,7 @@ import numpy as np
 from dailies.generator.base import CancelToken, Progress, ProgressCallback, RenderResult
 from dailies.generator.errors import InvalidRequest, RenderCancelled
 from dailies.generator.previz.camera import OPPOSITE_MOVES, CameraTrack, camera_track
-from dailies.generator.previz.layers import Layer
+from dailies.generator.previz.layers import NEAR_PLANE, Layer
 from dailies.generator.previz.looks import Finisher, Look, flare_sprite, look_from_hints
 from dailies.generator.previz.palette import ascii_text
 from dailies.generator.previz.scene import Scene, build_scene, frame_subject
@@ -56,8 +56,13 @@ class PrevizGenerator:
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
         notes: list[str] | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> Iterator[np.ndarray]:
-        """Yield the frames one by one (each a fresh (H, W, 3) uint8 array): long shots without holding them all."""
+        """Yield the frames one by one (each a fresh (H, W, 3) uint8 array): long shots without holding them all.
+
+        `hidden` names layers to leave out (e.g. {"subject"}): a measuring aid for tests, which diff a render
+        with and without the subject to find where it is on screen. Everything else stays identical.
+        """
         if request.width % 2 or request.height % 2:
             raise InvalidRequest(f"previz needs even frame sides for yuv420p, got {request.width}x{request.height}")
         notes = notes if notes is not None else []
@@ -83,6 +88,8 @@ class PrevizGenerator:
             reverse_tracking=reversed_ and movement == "tracking",
         )
         scene = build_scene(request, framing, track, look, scene_rng)
+        if hidden:
+            scene.layers = [layer for layer in scene.layers if layer.name not in hidden]
         notes.extend(scene.notes)
         notes.extend(f"previz: {n}" for n in track.notes)
         if look.describe():
@@ -163,8 +170,8 @@ class _Compositor:
             ty = h / 2 - f * (layer.top - pitch)
         else:
             d = layer.depth - cz
-            if d < 0.05 * self.scene.framing.subject_depth:
-                return  # the camera has passed it
+            if d < NEAR_PLANE * self.scene.framing.subject_depth:
+                return  # the camera has passed it (or nearly)
             sx = subject_dx if layer.follows_subject else 0.0
             sy = bob if layer.follows_subject else 0.0
             s = f * layer.texel / d

@@ -9,14 +9,15 @@ import cv2
 import numpy as np
 
 from dailies.generator.previz.camera import DUTCH_ROLL_DEG, CameraTrack, Framing, base_focal
-from dailies.generator.previz.layers import Layer, Shading, band_layer, pack_rgba, ridge_layer, sky_layer
+from dailies.generator.previz.layers import NEAR_PLANE, Layer, Shading, band_layer, pack_rgba, ridge_layer, sky_layer
 from dailies.generator.previz.looks import Look, grade_texture
 from dailies.generator.previz.palette import SETTING_WORDS, SKIES, setting_kind, words_in
 from dailies.generator.previz.plates import plan_plates
 from dailies.generator.previz.subject import SubjectShape, subject_layer, subject_shape
 from dailies.generator.request import RenderRequest
 
-# Shot size -> how much of the frame the subject fills (height, or width for wide subjects).
+# Shot size -> how much of the frame the subject fills (height, or width for wide subjects); the close
+# shots are framed on the subject's feature instead (CLOSE_VIEWS).
 SHOT_FRACTIONS: dict[str, float] = {
     "extreme_wide": 0.1,
     "wide": 0.3,
@@ -26,6 +27,12 @@ SHOT_FRACTIONS: dict[str, float] = {
     "close_up": 2.4,
     "extreme_close_up": 4.5,
 }
+# Close shots -> how many times the subject's feature (its head) the frame's shorter side spans.
+CLOSE_VIEWS: dict[str, float] = {"medium_close_up": 3.2, "close_up": 1.7, "extreme_close_up": 0.75}
+# Shot size -> how far the aim moves from the middle of the body (0) to the subject's aim point (1, the head).
+SHOT_AIM: dict[str, float] = {"medium": 0.25, "medium_close_up": 0.7, "close_up": 1.0, "extreme_close_up": 1.0}
+# Shot size -> where the aimed point sits in the frame, as a fraction of its height from the top.
+SHOT_TARGET_Y: dict[str, float] = {"extreme_wide": 0.6, "wide": 0.6, "medium_wide": 0.55}
 DEFAULT_SHOT = "medium_wide"
 # Camera angle -> camera height above the aimed point, in subject distances.
 ANGLE_HEIGHTS: dict[str, float] = {"high_angle": 0.45, "overhead": 1.0, "aerial": 1.6}
@@ -62,17 +69,32 @@ class Scene:
     notes: list[str] = field(default_factory=list)
 
 
+def subject_distance(shot: str, shape: SubjectShape, width: int, height: int, focal: float) -> float:
+    """How far the subject stands for a shot size: each size at most 3/4 the distance of the next wider one."""
+    whole = max(shape.height / height, shape.width / width * 0.8)  # the whole subject at frac 1
+    distance = math.inf
+    for size, frac in SHOT_FRACTIONS.items():
+        if size in CLOSE_VIEWS:  # the frame's shorter side spans a few times the aimed feature (the head)
+            z = focal * CLOSE_VIEWS[size] * shape.feature / min(width, height)
+        else:  # the whole subject fills `frac` of the frame
+            z = focal * whole / frac
+        distance = min(z, 0.75 * distance)
+        if size == shot:
+            break
+    return distance
+
+
 def frame_subject(request: RenderRequest, shape: SubjectShape) -> Framing:
     """Subject distance, aim and camera height from the shot size and camera angle."""
     w, h = request.width, request.height
     f0 = base_focal(w, h)
     look = request.look
     shot = (look.shot_size if look else None) or DEFAULT_SHOT
-    frac = SHOT_FRACTIONS[shot]
-    extent = max(shape.height / h, shape.width / w * 0.8)
-    zs = f0 * extent / frac
-    focus = shape.height * (0.5 if frac <= 0.8 else max(0.5, 1.0 - 0.38 / frac))
-    target_y = h * (0.6 if frac <= 0.8 else 0.5)
+    blend = SHOT_AIM.get(shot, 0.0)
+    zs = subject_distance(shot, shape, w, h, f0)
+    aim_x = 0.5 + blend * (shape.aim[0] - 0.5)
+    focus = shape.height * (1.0 - (0.5 + blend * (shape.aim[1] - 0.5)))
+    target_y = h * SHOT_TARGET_Y.get(shot, 0.5)
     angle = request.camera.angle if request.camera else None
     cy = focus
     if angle == "low_angle":
@@ -81,7 +103,7 @@ def frame_subject(request: RenderRequest, shape: SubjectShape) -> Framing:
         cy = focus + ANGLE_HEIGHTS[angle] * zs
     pitch = (target_y - h / 2) / f0 + (focus - cy) / zs
     roll = math.radians(DUTCH_ROLL_DEG) if angle == "dutch" else 0.0
-    return Framing(zs, focus, cy, pitch, roll, w, h, f0)
+    return Framing(zs, focus, cy, pitch, roll, w, h, f0, aim_x)
 
 
 def _ground_extent(track: CameraTrack, depth: float, nearer: float | None, height: int, zs: float) -> float:
@@ -92,9 +114,9 @@ def _ground_extent(track: CameraTrack, depth: float, nearer: float | None, heigh
     need = to_bottom
     if nearer is not None:
         dn = nearer - track.cz
-        to_next = np.where(dn > 0.05 * zs, track.cy * (depth - nearer) / np.maximum(dn, 1e-6), np.inf)
+        to_next = np.where(dn > NEAR_PLANE * zs, track.cy * (depth - nearer) / np.maximum(dn, 1e-6), np.inf)
         need = np.minimum(to_bottom, to_next)
-    visible = d > 0.05 * zs
+    visible = d > NEAR_PLANE * zs
     return float(max(0.0, need[visible].max() if visible.any() else 0.0)) * 1.15
 
 
@@ -134,7 +156,9 @@ def build_scene(
     z_need = float(reach[room > 0].min()) if (room > 0).any() else zs
     front = []
     z = zs / 1.6
-    while z > z_need * 0.8 and len(front) < 6:
+    while (
+        z > max(z_need * 0.8, 1.6 * NEAR_PLANE * zs) and len(front) < 6
+    ):  # the nearest reaches the bottom  # the nearest reaches the bottom
         front.append(z)
         z /= 1.7
     depths = [far, mid, *behind, *front]
@@ -194,7 +218,7 @@ def build_scene(
             )
         )
     pixel_height = f0 * shape.height / zs * min(2.0, float(track.f.max() / f0) * zs / max(zs - track.cz.max(), 1e-3))
-    layers.append(subject_layer(rng, shape, zs, pixel_height, shading))
+    layers.append(subject_layer(rng, shape, zs, pixel_height, shading, framing.aim_x))
     if request.camera and request.camera.angle == "over_the_shoulder":
         layers.append(_shoulder_layer(zs * 0.35, framing))
     layers.sort(key=lambda layer: -(layer.depth if layer.depth is not None else math.inf))
@@ -214,7 +238,7 @@ def _min_scale(layer: Layer, track: CameraTrack) -> float:
     if layer.depth is None:
         return float(track.f.min() * layer.texel)
     d = layer.depth - track.cz
-    visible = d > 0.05 * layer.depth
+    visible = d > NEAR_PLANE * layer.depth
     if not visible.any():
         return 1.0
     return float((track.f[visible] * layer.texel / d[visible]).min())
