@@ -24,6 +24,9 @@ from dailies.vocabulary import moves_compatible
 STRATEGIES = ("reseed", "suggestions", "parameters")
 MAX_STEPS = 500
 FASTER = {"slow": "medium", "medium": "fast", "fast": "fast"}
+SLOWER = {"slow": "slow", "medium": "slow", "fast": "medium"}
+_SPEEDS = ("slow", "medium", "fast")
+_MEASURED_SPEED = re.compile(r"measured (slow|medium|fast)")
 _QUOTED = r"['\"‘“]([^'\"’”]{2,200})['\"’”]"
 _PUT_FIRST = re.compile(rf"put {_QUOTED} first", re.IGNORECASE)
 _ADD_NEGATIVE = re.compile(rf"add {_QUOTED} to the negative", re.IGNORECASE)
@@ -146,15 +149,27 @@ def _adjust_parameters(request: RenderRequest, critique: Critique) -> tuple[Rend
         guidance = min(50.0, round(request.guidance + 1.0, 2))
         update["guidance"] = guidance
         changes.append(f"guidance {request.guidance:g} -> {guidance:g}")
-    too_still = any(
-        ("motion" in check.name or "dynamic" in check.name or "speed" in check.name) and not check.passed
-        for check in critique.checks
-    )
     camera = request.camera or CameraPath()
-    if too_still and camera.movement != "static" and FASTER[camera.speed] != camera.speed:
-        update["camera"] = camera.model_copy(update={"speed": FASTER[camera.speed]})
-        changes.append(f"camera speed {camera.speed} -> {FASTER[camera.speed]}")
+    wanted_speed = _speed_correction(critique, camera.speed)
+    if camera.movement != "static" and wanted_speed != camera.speed:
+        update["camera"] = camera.model_copy(update={"speed": wanted_speed})
+        changes.append(f"camera speed {camera.speed} -> {wanted_speed}")
     return request.model_copy(update=update), changes
+
+
+def _speed_correction(critique: Critique, speed: str) -> str:
+    """The camera speed to ask for next: slower when the critic measured too fast, faster when too still."""
+    for check in critique.checks:
+        if check.name == "camera_speed" and not check.passed:
+            measured = _MEASURED_SPEED.search(check.detail or "")
+            if measured is None:
+                return speed
+            gap = _SPEEDS.index(measured.group(1)) - _SPEEDS.index(speed)
+            return SLOWER[speed] if gap > 0 else FASTER[speed] if gap < 0 else speed
+    too_still = any(
+        ("motion" in check.name or "dynamic" in check.name) and not check.passed for check in critique.checks
+    )
+    return FASTER[speed] if too_still else speed
 
 
 def _make_unique(request: RenderRequest, seen: Collection[str], attempt: int) -> tuple[RenderRequest, list[str]]:

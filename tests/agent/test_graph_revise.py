@@ -91,6 +91,18 @@ def test_parameters_raise_steps_guidance_and_speed_when_too_still() -> None:
     assert "almost static" in failure_reason(still)
 
 
+def test_parameters_slow_the_camera_down_when_it_moved_too_fast() -> None:
+    first = compile_shot(SPEC.model_copy(update={"camera_speed": "medium"}), WAN_LIKE).request
+    too_fast = Critique(
+        passed=False,
+        score=0.7,
+        camera_motion=CameraMotion(detected="pan_left", expected="pan_left", confidence=0.9),
+        checks=[Check(name="camera_speed", passed=False, value=0.4, expected="medium", detail="measured fast")],
+    )
+    plan = revise(first, too_fast, attempt=4, seen=set(), family=WAN_LIKE)
+    assert plan.request.camera is not None and plan.request.camera.speed == "slow"
+
+
 def test_a_strategy_with_nothing_to_apply_falls_through() -> None:
     first = compile_shot(SPEC, PREVIZ).request
     vague = Critique(passed=False, score=0.5, camera_motion=CameraMotion(detected="pan_left", confidence=0.9))
