@@ -59,9 +59,9 @@ def fill_defaults(spec: ShotSpec, options: ThreadOptions | None) -> tuple[ShotSp
 
 
 class TakeRecord(BaseModel):
-    """A take with everything needed to judge, revise or reproduce it."""
+    """A take with everything needed to judge, revise or reproduce it (frozen: change it with model_copy)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     take_id: str = Field(description="Stable id, used by buttons and commands.")
     take: Take
