@@ -265,3 +265,20 @@ def test_caption_strip_shows_the_shots_words() -> None:
     strip = slice(int(plain.shape[0] * 0.85), None)
     assert not np.array_equal(plain[strip], captioned[strip])
     assert np.array_equal(plain[: int(plain.shape[0] * 0.6)], captioned[: int(plain.shape[0] * 0.6)])
+
+
+def test_the_frame_cache_changes_no_pixel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reusing unchanged layers (the canvas prefix, warped sprites) gives the frames a full redraw gives."""
+    from dailies.generator.previz import renderer
+
+    moves = ("static", "crane_up", "handheld", "tracking")
+    cached = {m: _render(_request(m, frames=6, style="35mm film")) for m in moves}
+    full_redraw = renderer._Compositor._composite
+
+    def redraw_everything(self: renderer._Compositor, plans: list) -> None:
+        self.last_plans, self.snapshot, self.snapshot_len, self.warped = [], None, 0, {}
+        full_redraw(self, plans)
+
+    monkeypatch.setattr(renderer._Compositor, "_composite", redraw_everything)
+    for movement in moves:
+        assert np.array_equal(cached[movement], _render(_request(movement, frames=6, style="35mm film"))), movement

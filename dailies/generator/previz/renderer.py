@@ -21,6 +21,7 @@ from dailies.generator.request import RenderRequest
 
 MODEL_NAME = "previz-v1"
 PROGRESS_EVERY_S = 0.25
+_Plan = tuple[int, int, int, int, float, float, float, int]  # rows y0:y1, columns x0:x1, scale, offsets, border
 
 
 class PrevizGenerator:
@@ -123,6 +124,10 @@ class _Compositor:
         self.track = track
         self.look = look
         self.canvas = np.empty((self.h, self.w, 4), np.uint8)
+        self.last_plans: list[_Plan | None] = []
+        self.snapshot: np.ndarray | None = None
+        self.snapshot_len = 0
+        self.warped: dict[int, tuple[_Plan, np.ndarray, np.ndarray]] = {}
         self.finisher = Finisher(look, self.w, self.h, rng)
         self.flare = flare_sprite(max(8, self.h // 3)) if "flare" in look.effects and scene.sun else None
         self.caption = _caption(request, self.w, self.h)
@@ -138,9 +143,7 @@ class _Compositor:
         scaled_t = t * self.look.time_scale
         state = (tr.cx[i], tr.cy[i], tr.cz[i], tr.psi[i], tr.pitch[i], tr.f[i], tr.subject_dx[i])
         bob = self.bob_m * abs(math.sin(math.pi * self.bob_hz * scaled_t))
-        np.copyto(self.canvas, self.scene.fill)
-        for layer in self.scene.layers:
-            self._draw(layer, state, bob)
+        self._composite([self._plan(layer, state, bob) for layer in self.scene.layers])
         out = np.empty((h, w, 3), np.uint8)
         roll = float(tr.roll[i])
         if abs(roll) > 1e-5:
@@ -159,11 +162,40 @@ class _Compositor:
             cv2.copyTo(text, mask, strip)
         return out
 
-    def _draw(self, layer: Layer, state: tuple, bob: float) -> None:
+    def _composite(self, plans: list[_Plan | None]) -> None:
+        """Draw the planned layers into the canvas, reusing what did not change since the last frame.
+
+        The canvas after the longest run of unchanged leading layers is kept (a static camera redraws
+        only the subject and what is in front of it), and a masked layer whose placement did not change
+        reuses its warped pixels.
+        """
+        layers = self.scene.layers
+        same = 0
+        while same < len(plans) and same < len(self.last_plans) and plans[same] == self.last_plans[same]:
+            same += 1
+        start = 0
+        if self.snapshot is not None and 0 < self.snapshot_len <= same:
+            np.copyto(self.canvas, self.snapshot)
+            start = self.snapshot_len
+        else:
+            np.copyto(self.canvas, self.scene.fill)
+        for j in range(start, len(layers)):
+            if j == same and same > 0 and same != self.snapshot_len:
+                self.snapshot = self.canvas.copy()
+                self.snapshot_len = same
+            plan = plans[j]
+            if plan is not None:
+                self._draw(j, layers[j], plan)
+        if same == len(plans) and same != self.snapshot_len:
+            self.snapshot = self.canvas.copy()
+            self.snapshot_len = same
+        self.last_plans = plans
+
+    def _plan(self, layer: Layer, state: tuple, bob: float) -> _Plan | None:
+        """Where `layer` lands this frame: (rows, columns, affine, border), or None when it is not seen."""
         cx, cy, cz, psi, pitch, f, subject_dx = state
         w, h = self.w, self.h
-        tex = layer.texture
-        th, tw = tex.shape[:2]
+        th, tw = layer.texture.shape[:2]
         if layer.depth is None:
             s = f * layer.texel
             tx = w / 2 + f * (layer.left - psi)
@@ -171,7 +203,7 @@ class _Compositor:
         else:
             d = layer.depth - cz
             if d < NEAR_PLANE * self.scene.framing.subject_depth:
-                return  # the camera has passed it (or nearly)
+                return None  # the camera has passed it (or nearly)
             sx = subject_dx if layer.follows_subject else 0.0
             sy = bob if layer.follows_subject else 0.0
             s = f * layer.texel / d
@@ -180,7 +212,7 @@ class _Compositor:
         # Only rows (and, for sprites, columns) whose samples fall inside the texture: no border pixels.
         y0, y1 = max(0, math.ceil(ty)), min(h, math.floor(ty + s * (th - 1)) + 1)
         if y1 <= y0:
-            return
+            return None
         if layer.wrap:
             u0 = (-tx / s) % layer.period  # texture column seen at the frame's left edge
             tx = -u0 * s
@@ -189,20 +221,25 @@ class _Compositor:
         else:
             x0, x1 = max(0, math.ceil(tx)), min(w, math.floor(tx + s * (tw - 1)) + 1)
             if x1 <= x0:
-                return
+                return None
             border = cv2.BORDER_CONSTANT
-        m = np.array([[s, 0.0, tx - x0], [0.0, s, ty - y0]], np.float64)
+        return (y0, y1, x0, x1, float(s), float(tx - x0), float(ty - y0), border)
+
+    def _draw(self, index: int, layer: Layer, plan: _Plan) -> None:
+        y0, y1, x0, x1, s, ox, oy, border = plan
+        m = np.array([[s, 0.0, ox], [0.0, s, oy]], np.float64)
         size = (x1 - x0, y1 - y0)
-        if layer.opaque and x0 == 0 and x1 == w:
-            cv2.warpAffine(tex, m, size, dst=self.canvas[y0:y1], flags=cv2.INTER_LINEAR, borderMode=border)
+        if layer.opaque and x0 == 0 and x1 == self.w:
+            cv2.warpAffine(layer.texture, m, size, dst=self.canvas[y0:y1], flags=cv2.INTER_LINEAR, borderMode=border)
             return
-        warped = cv2.warpAffine(tex, m, size, flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
-        mask = cv2.extractChannel(warped, 3)
-        if x0 == 0 and x1 == w:
-            cv2.copyTo(warped, mask, self.canvas[y0:y1])
+        cached = self.warped.get(index)
+        if cached is not None and cached[0] == plan:
+            _, warped, mask = cached
         else:
-            region = self.canvas[y0:y1, x0:x1]
-            np.copyto(region, warped, where=mask[..., None] > 0)
+            warped = cv2.warpAffine(layer.texture, m, size, flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
+            mask = cv2.extractChannel(warped, 3)
+            self.warped[index] = (plan, warped, mask)
+        cv2.copyTo(warped, mask, self.canvas[y0:y1, x0:x1])
 
     def _add_flare(self, out: np.ndarray, state: tuple) -> None:
         _, _, _, psi, pitch, f, _ = state
