@@ -28,6 +28,7 @@ class PrevizGenerator:
     """A procedural animatic that honours camera move, framing, time of day, look, duration, fps and aspect."""
 
     name = "previz"
+    model = MODEL_NAME
 
     def render(
         self,
