@@ -46,6 +46,29 @@ ASPECT_VALUES: dict[str, float] = {
     "2.39:1": 2.39,
 }
 
+# How a prompt says each camera move: the compiler writes it, the critic and reviser ask for it again.
+CAMERA_PHRASES: dict[str, str] = {
+    "static": "static camera, locked-off shot",
+    "pan_left": "the camera pans left",
+    "pan_right": "the camera pans right",
+    "tilt_up": "the camera tilts up",
+    "tilt_down": "the camera tilts down",
+    "dolly_in": "the camera dollies in toward the subject",
+    "dolly_out": "the camera dollies out away from the subject",
+    "truck_left": "the camera trucks left alongside the scene",
+    "truck_right": "the camera trucks right alongside the scene",
+    "pedestal_up": "the camera rises straight up",
+    "pedestal_down": "the camera lowers straight down",
+    "zoom_in": "the camera zooms in",
+    "zoom_out": "the camera zooms out",
+    "orbit_left": "the camera orbits left around the subject",
+    "orbit_right": "the camera orbits right around the subject",
+    "crane_up": "crane shot rising up",
+    "crane_down": "crane shot descending",
+    "tracking": "tracking shot following the subject",
+    "handheld": "handheld camera, slight shake",
+}
+
 # Moves a flat scene cannot tell apart: a critic must not fail one for the other.
 COMPATIBLE_MOVES: dict[str, frozenset[str]] = {
     "dolly_in": frozenset({"zoom_in", "crane_down"}),

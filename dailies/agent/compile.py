@@ -8,32 +8,10 @@ from dataclasses import dataclass, field
 from dailies.agent.spec import ShotSpec
 from dailies.generator.families import PREVIZ, ModelFamily
 from dailies.generator.request import CameraPath, LookHints, RenderRequest
-from dailies.vocabulary import ASPECT_VALUES
+from dailies.vocabulary import ASPECT_VALUES, CAMERA_PHRASES
 
 DEFAULT_DURATION_S = 4.0
 DEFAULT_ASPECT = "16:9"
-
-CAMERA_PHRASES: dict[str, str] = {
-    "static": "static camera, locked-off shot",
-    "pan_left": "the camera pans left",
-    "pan_right": "the camera pans right",
-    "tilt_up": "the camera tilts up",
-    "tilt_down": "the camera tilts down",
-    "dolly_in": "the camera dollies in toward the subject",
-    "dolly_out": "the camera dollies out away from the subject",
-    "truck_left": "the camera trucks left alongside the scene",
-    "truck_right": "the camera trucks right alongside the scene",
-    "pedestal_up": "the camera rises straight up",
-    "pedestal_down": "the camera lowers straight down",
-    "zoom_in": "the camera zooms in",
-    "zoom_out": "the camera zooms out",
-    "orbit_left": "the camera orbits left around the subject",
-    "orbit_right": "the camera orbits right around the subject",
-    "crane_up": "crane shot rising up",
-    "crane_down": "crane shot descending",
-    "tracking": "tracking shot following the subject",
-    "handheld": "handheld camera, slight shake",
-}
 
 SHOT_SIZE_PHRASES: dict[str, str] = {
     "extreme_wide": "extreme wide shot",

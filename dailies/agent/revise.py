@@ -15,11 +15,10 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from dailies.agent.compile import CAMERA_PHRASES
 from dailies.generator.families import ModelFamily
 from dailies.generator.request import CameraPath, RenderRequest
 from dailies.tools.critique import Critique
-from dailies.vocabulary import moves_compatible
+from dailies.vocabulary import CAMERA_PHRASES, moves_compatible
 
 STRATEGIES = ("reseed", "suggestions", "parameters")
 MAX_STEPS = 500

@@ -7,28 +7,7 @@ Each suggestion names its fix as "put '...' first in the prompt", "add '...' to 
 from __future__ import annotations
 
 from dailies.tools.critique import Check
-
-MOVE_PHRASES: dict[str, str] = {
-    "static": "static camera, locked-off shot",
-    "pan_left": "the camera pans left",
-    "pan_right": "the camera pans right",
-    "tilt_up": "the camera tilts up",
-    "tilt_down": "the camera tilts down",
-    "dolly_in": "the camera dollies in toward the subject",
-    "dolly_out": "the camera dollies out away from the subject",
-    "truck_left": "the camera trucks left alongside the scene",
-    "truck_right": "the camera trucks right alongside the scene",
-    "pedestal_up": "the camera rises straight up",
-    "pedestal_down": "the camera lowers straight down",
-    "zoom_in": "the camera zooms in",
-    "zoom_out": "the camera zooms out",
-    "orbit_left": "the camera orbits left around the subject",
-    "orbit_right": "the camera orbits right around the subject",
-    "crane_up": "crane shot rising up",
-    "crane_down": "crane shot descending",
-    "tracking": "tracking shot following the subject",
-    "handheld": "handheld camera, slight shake",
-}
+from dailies.vocabulary import CAMERA_PHRASES
 
 
 def _words(move: str) -> str:
@@ -37,10 +16,10 @@ def _words(move: str) -> str:
 
 def camera_move(check: Check) -> str:
     expected, detected = str(check.expected), str(check.value)
-    wanted = MOVE_PHRASES.get(expected, expected.replace("_", " "))
+    wanted = CAMERA_PHRASES.get(expected, expected.replace("_", " "))
     text = f"camera {_words(detected)} instead of {expected.replace('_', ' ')}: put '{wanted}' first in the prompt"
-    if detected in MOVE_PHRASES and detected != "static":
-        text += f" and add '{MOVE_PHRASES[detected]}' to the negative prompt"
+    if detected in CAMERA_PHRASES and detected != "static":
+        text += f" and add '{CAMERA_PHRASES[detected]}' to the negative prompt"
     elif detected == "static":
         text += " and add 'static camera, still image' to the negative prompt"
     return text
