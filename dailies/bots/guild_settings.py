@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field
 
 from dailies.agent.state import ThreadOptions
+from dailies.bots.sqlite_store import SqliteStore
 from dailies.vocabulary import AspectRatio
 
 Backend = Literal["previz", "diffusers"]
@@ -65,39 +64,21 @@ class Defaults(BaseModel):
 SERVER_FALLBACK = Defaults(approval_for_final=False)
 
 
-class GuildSettingsStore:
+class GuildSettingsStore(SqliteStore):
     """Reads and writes server and member defaults."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = Path(path)
-        self._db: aiosqlite.Connection | None = None
-
-    async def open(self) -> GuildSettingsStore:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self._path)
-        await self._db.execute(SCHEMA)
-        await self._db.commit()
-        return self
-
-    async def close(self) -> None:
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
+    schema = (SCHEMA,)
 
     async def _get(self, scope: str, key: str) -> Defaults:
-        assert self._db is not None, "GuildSettingsStore.open() first"
-        async with self._db.execute("SELECT data FROM defaults WHERE scope=? AND key=?", (scope, key)) as cursor:
-            row = await cursor.fetchone()
+        row = await self._one("SELECT data FROM defaults WHERE scope=? AND key=?", (scope, key))
         return Defaults.model_validate_json(row[0]) if row else Defaults()
 
     async def _put(self, scope: str, key: str, value: Defaults) -> None:
-        assert self._db is not None, "GuildSettingsStore.open() first"
-        await self._db.execute(
+        await self._write(
             "INSERT INTO defaults (scope, key, data) VALUES (?, ?, ?) "
             "ON CONFLICT(scope, key) DO UPDATE SET data = excluded.data",
             (scope, key, value.model_dump_json()),
         )
-        await self._db.commit()
 
     async def guild(self, guild_id: str) -> Defaults:
         return await self._get("guild", guild_id)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import aiosqlite
+from dailies.bots.sqlite_store import SqliteStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs_in_flight (
@@ -23,37 +22,17 @@ class InFlight:
     kind: str
 
 
-class RunJournal:
+class RunJournal(SqliteStore):
     """One row per thread while a Studio call runs there; a row left at start-up is a run a crash cut off."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = Path(path)
-        self._db: aiosqlite.Connection | None = None
-
-    async def open(self) -> RunJournal:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self._path)
-        await self._db.execute(SCHEMA)
-        await self._db.commit()
-        return self
-
-    async def close(self) -> None:
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
+    schema = (SCHEMA,)
 
     async def begin(self, thread_id: str, user_id: str, kind: str) -> None:
-        assert self._db is not None, "RunJournal.open() first"
-        await self._db.execute("INSERT OR REPLACE INTO runs_in_flight VALUES (?, ?, ?)", (thread_id, user_id, kind))
-        await self._db.commit()
+        await self._write("INSERT OR REPLACE INTO runs_in_flight VALUES (?, ?, ?)", (thread_id, user_id, kind))
 
     async def end(self, thread_id: str) -> None:
-        assert self._db is not None, "RunJournal.open() first"
-        await self._db.execute("DELETE FROM runs_in_flight WHERE thread_id=?", (thread_id,))
-        await self._db.commit()
+        await self._write("DELETE FROM runs_in_flight WHERE thread_id=?", (thread_id,))
 
     async def left_over(self) -> list[InFlight]:
-        assert self._db is not None, "RunJournal.open() first"
-        async with self._db.execute("SELECT thread_id, user_id, kind FROM runs_in_flight") as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._all("SELECT thread_id, user_id, kind FROM runs_in_flight")
         return [InFlight(*row) for row in rows]

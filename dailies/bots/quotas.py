@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiosqlite
+from dailies.bots.sqlite_store import SqliteStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS render_counts (
@@ -54,36 +54,21 @@ class Lease:
             self._quotas._release(self.guild, self.user)
 
 
-class Quotas:
+class Quotas(SqliteStore):
     """Admits a render if the member and the server are under their concurrency and daily limits."""
 
+    schema = (SCHEMA,)
+
     def __init__(self, path: Path, limits: Limits, *, today: Callable[[], dt.date] | None = None) -> None:
-        self._path = Path(path)
+        super().__init__(path)
         self.limits = limits
         self._today = today or (lambda: dt.datetime.now(dt.UTC).date())
-        self._db: aiosqlite.Connection | None = None
         self._active_users: Counter[str] = Counter()
         self._active_guilds: Counter[str] = Counter()
         self._lock = asyncio.Lock()
 
-    async def open(self) -> Quotas:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self._path)
-        await self._db.execute(SCHEMA)
-        await self._db.commit()
-        return self
-
-    async def close(self) -> None:
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
-
     async def _count(self, scope: str, key: str, day: str) -> int:
-        assert self._db is not None, "Quotas.open() first"
-        async with self._db.execute(
-            "SELECT renders FROM render_counts WHERE scope=? AND key=? AND day=?", (scope, key, day)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._one("SELECT renders FROM render_counts WHERE scope=? AND key=? AND day=?", (scope, key, day))
         return int(row[0]) if row else 0
 
     async def usage(self, guild: str, user: str) -> dict[str, int]:
@@ -101,7 +86,6 @@ class Quotas:
             return await self._acquire(guild, user)
 
     async def _acquire(self, guild: str, user: str) -> Lease | str:
-        assert self._db is not None, "Quotas.open() first"
         limits = self.limits
         if self._active_users[user] >= limits.user_concurrency:
             return (
@@ -117,13 +101,11 @@ class Quotas:
             return f"This server has used its {limits.guild_daily} renders for today (UTC)."
         self._active_users[user] += 1
         self._active_guilds[guild] += 1
-        for scope, key in (("user", user), ("guild", guild)):
-            await self._db.execute(
-                "INSERT INTO render_counts (scope, key, day, renders) VALUES (?, ?, ?, 1) "
-                "ON CONFLICT(scope, key, day) DO UPDATE SET renders = renders + 1",
-                (scope, key, day),
-            )
-        await self._db.commit()
+        await self._write_many(
+            "INSERT INTO render_counts (scope, key, day, renders) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT(scope, key, day) DO UPDATE SET renders = renders + 1",
+            [("user", user, day), ("guild", guild, day)],
+        )
         return Lease(self, guild, user)
 
     def _release(self, guild: str, user: str) -> None:
