@@ -231,8 +231,7 @@ class Studio:
         options: ThreadOptions | None = None,
     ) -> TurnResult:
         """The same shot again with a new seed (the current take when `take_id` is None)."""
-        record = await self._require_take(thread_id, take_id)
-        return await self._job(thread_id, "reroll", author, on_event, options, take_id=record.take_id)
+        return await self._take_job(thread_id, take_id, "reroll", author, on_event, options)
 
     async def variations(
         self,
@@ -251,8 +250,7 @@ class Studio:
 
     async def pick(self, thread_id: str, take_id: str, author: str = "") -> TurnResult:
         """Make `take_id` the current take of the shot (e.g. one of the variations); its seed joins the spec."""
-        record = await self._require_take(thread_id, take_id)
-        return await self._job(thread_id, "pick", author, None, None, take_id=record.take_id)
+        return await self._take_job(thread_id, take_id, "pick", author, None, None)
 
     async def extend(
         self,
@@ -265,9 +263,8 @@ class Studio:
         options: ThreadOptions | None = None,
     ) -> TurnResult:
         """A new take that continues `take_id` from its last frames; `text` may refine the spec first."""
-        record = await self._require_take(thread_id, take_id)
         text = text.strip() if text else None
-        return await self._job(thread_id, "extend", author, on_event, options, take_id=record.take_id, text=text)
+        return await self._take_job(thread_id, take_id, "extend", author, on_event, options, text=text)
 
     async def final_render(
         self,
@@ -279,8 +276,7 @@ class Studio:
         options: ThreadOptions | None = None,
     ) -> TurnResult:
         """Render a take at final quality; when approval is on this returns kind 'approval' until `resume`."""
-        record = await self._require_take(thread_id, take_id)
-        return await self._job(thread_id, "final", author, on_event, options, take_id=record.take_id)
+        return await self._take_job(thread_id, take_id, "final", author, on_event, options)
 
     async def resume(
         self, thread_id: str, approved: bool, author: str = "", on_event: EventSink | None = None
@@ -303,24 +299,18 @@ class Studio:
 
     async def approve(self, thread_id: str, take_id: str | None = None, author: str = "") -> Storyboard:
         """Put a take (default: the current one) on the storyboard as the next shot; the next shot inherits its look."""
-        record = await self._require_take(thread_id, take_id)
-        await self._job(thread_id, "approve", author, None, None, take_id=record.take_id)
+        await self._take_job(thread_id, take_id, "approve", author, None, None)
         return await self.storyboard(thread_id)
 
     async def reorder(self, thread_id: str, shot: int, to: int, author: str = "") -> Storyboard:
         """Move shot number `shot` to position `to` (both 1-based)."""
-        board = await self.storyboard(thread_id)
-        for number in (shot, to):
-            if not 1 <= number <= len(board.shots):
-                raise StudioError(f"there is no shot {number}; the storyboard has {len(board.shots)} shots")
+        await self._require_shots(thread_id, shot, to)
         await self._job(thread_id, "reorder", author, None, None, shot=shot, to=to)
         return await self.storyboard(thread_id)
 
     async def remove(self, thread_id: str, shot: int, author: str = "") -> Storyboard:
         """Take shot number `shot` (1-based) off the storyboard."""
-        board = await self.storyboard(thread_id)
-        if not 1 <= shot <= len(board.shots):
-            raise StudioError(f"there is no shot {shot}; the storyboard has {len(board.shots)} shots")
+        await self._require_shots(thread_id, shot)
         await self._job(thread_id, "remove", author, None, None, shot=shot)
         return await self.storyboard(thread_id)
 
@@ -428,6 +418,20 @@ class Studio:
             self.check_options(options)
             payload["options"] = options
         return await self._run(thread_id, payload, on_event)
+
+    async def _take_job(
+        self,
+        thread_id: str,
+        take_id: str | None,
+        kind: JobKind,
+        author: str,
+        on_event: EventSink | None,
+        options: ThreadOptions | None,
+        **fields: Any,
+    ) -> TurnResult:
+        """A job on one take (the current one when `take_id` is None), which must exist."""
+        record = await self._require_take(thread_id, take_id)
+        return await self._job(thread_id, kind, author, on_event, options, take_id=record.take_id, **fields)
 
     # ---- backends -----------------------------------------------------------------------------
 
@@ -562,6 +566,12 @@ class Studio:
         if spec is None:
             raise StudioError("there is no shot yet: describe one first")
         return spec
+
+    async def _require_shots(self, thread_id: str, *numbers: int) -> None:
+        board = await self.storyboard(thread_id)
+        for number in numbers:
+            if not 1 <= number <= len(board.shots):
+                raise StudioError(f"there is no shot {number}; the storyboard has {len(board.shots)} shots")
 
     async def _require_board(self, thread_id: str) -> Storyboard:
         board = await self.storyboard(thread_id)
