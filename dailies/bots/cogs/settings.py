@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+import functools
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -12,11 +14,11 @@ from pydantic import ValidationError
 from dailies.bots.guild_settings import Backend, Defaults
 from dailies.bots.policy import quote_user_text
 from dailies.bots.replies import NO_PINGS, reply_ephemeral
+from dailies.vocabulary import AspectRatio
 
 if TYPE_CHECKING:
     from dailies.bots.bot import DailiesBot
 
-Aspect = Literal["16:9", "9:16", "1:1", "4:3", "2.39:1"]
 Model = app_commands.Range[str, 1, 200]
 Duration = app_commands.Range[float, 0.5, 60.0]
 
@@ -60,7 +62,7 @@ class SettingsCog(commands.Cog):
         interaction: discord.Interaction,
         backend: Backend | None = None,
         model: Model | None = None,
-        aspect_ratio: Aspect | None = None,
+        aspect_ratio: AspectRatio | None = None,
         duration: Duration | None = None,
         critique: bool | None = None,
         approval: bool | None = None,
@@ -79,16 +81,14 @@ class SettingsCog(commands.Cog):
             approval_for_final=approval,
         )
         guild_id = str(interaction.guild_id)
-        try:
-            candidate = _apply(await self.bot.defaults.guild(guild_id), changes)
-        except ValidationError as exc:
-            await reply_ephemeral(interaction, f"That setting isn't valid: {exc.errors()[0]['msg']}")
-            return
-        if (why := self._unserved(candidate)) is not None:
-            await reply_ephemeral(interaction, why)
-            return
-        value = await self.bot.defaults.update_guild(guild_id, **changes)
-        await reply_ephemeral(interaction, f"Server defaults: {quote_user_text(value.describe())}")
+        await self._save(
+            interaction,
+            changes,
+            current=await self.bot.defaults.guild(guild_id),
+            under=None,
+            save=functools.partial(self.bot.defaults.update_guild, guild_id),
+            heading="Server defaults",
+        )
 
     @settings_group.command(name="me", description="Set your own defaults in this server (they beat the server's)")
     @app_commands.describe(
@@ -103,7 +103,7 @@ class SettingsCog(commands.Cog):
         interaction: discord.Interaction,
         backend: Backend | None = None,
         model: Model | None = None,
-        aspect_ratio: Aspect | None = None,
+        aspect_ratio: AspectRatio | None = None,
         duration: Duration | None = None,
         critique: bool | None = None,
     ) -> None:
@@ -112,16 +112,37 @@ class SettingsCog(commands.Cog):
         changes = _changes(
             backend=backend, model=model, aspect_ratio=aspect_ratio, duration_s=duration, critique=critique
         )
+        await self._save(
+            interaction,
+            changes,
+            current=await self.bot.defaults.user(guild_id, user_id),
+            under=await self.bot.defaults.guild(guild_id),
+            save=functools.partial(self.bot.defaults.update_user, guild_id, user_id),
+            heading="Your defaults",
+        )
+
+    async def _save(
+        self,
+        interaction: discord.Interaction,
+        changes: dict[str, object],
+        *,
+        current: Defaults,
+        under: Defaults | None,
+        save: Callable[..., Awaitable[Defaults]],
+        heading: str,
+    ) -> None:
+        """Validate the changes over `current`, refuse a backend not served here (as it falls over `under`),
+        then `save` them and show the result."""
         try:
-            mine = _apply(await self.bot.defaults.user(guild_id, user_id), changes)
+            candidate = _apply(current, changes)
         except ValidationError as exc:
             await reply_ephemeral(interaction, f"That setting isn't valid: {exc.errors()[0]['msg']}")
             return
-        if (why := self._unserved(mine.over(await self.bot.defaults.guild(guild_id)))) is not None:
+        if (why := self._unserved(candidate if under is None else candidate.over(under))) is not None:
             await reply_ephemeral(interaction, why)
             return
-        value = await self.bot.defaults.update_user(guild_id, user_id, **changes)
-        await reply_ephemeral(interaction, f"Your defaults: {quote_user_text(value.describe())}")
+        value = await save(**changes)
+        await reply_ephemeral(interaction, f"{heading}: {quote_user_text(value.describe())}")
 
     def _unserved(self, defaults: Defaults) -> str | None:
         """Why the studio cannot render with this backend/model, or None when it can."""
