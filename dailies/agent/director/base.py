@@ -42,6 +42,11 @@ class DirectorReply(BaseModel):
     usage: TokenUsage = Field(default_factory=TokenUsage)
     director: str = "offline"
 
+    @classmethod
+    def diffed(cls, base: ShotSpec | None, spec: ShotSpec, author: str, **fields: Any) -> DirectorReply:
+        """A reply for `spec` whose changes are its diff from `base`, attributed to `author`."""
+        return cls(spec=spec, changes=diff_specs(base, spec, author), **fields)
+
 
 @runtime_checkable
 class Director(Protocol):

@@ -9,7 +9,7 @@ from typing import Any
 import openai
 from pydantic import ValidationError
 
-from dailies.agent.director.base import DirectorReply, TokenUsage, Turn, diff_specs
+from dailies.agent.director.base import DirectorReply, TokenUsage, Turn
 from dailies.agent.director.characters import apply_canon, read_characters
 from dailies.agent.director.offline import OfflineDirector, apply_reading
 from dailies.agent.director.patch import SpecPatch, apply_patch
@@ -80,19 +80,13 @@ class LLMDirector:
         try:
             patch = await self._ask(message, author, base, history, storyboard, usage)
         except LLMFailure as failure:
-            reply = await self.offline.direct(message, author=author, base=base, history=history, storyboard=storyboard)
-            reply.notes.insert(0, f"the LLM director failed ({failure}); used the offline director instead")
-            reply.usage = usage
-            return reply
+            why = f"the LLM director failed ({failure}); used the offline director instead"
+            return await self._offline_reply(why, message, author, base, history, storyboard, usage)
         try:
             spec, notes = apply_patch(base, patch)
         except ValidationError as exc:  # a patch that passed the schema but not the spec's own rules
-            reply = await self.offline.direct(message, author=author, base=base, history=history, storyboard=storyboard)
-            reply.notes.insert(
-                0, f"the LLM's patch was not a valid shot ({exc.error_count()} errors); used the offline director"
-            )
-            reply.usage = usage
-            return reply
+            why = f"the LLM's patch was not a valid shot ({exc.error_count()} errors); used the offline director"
+            return await self._offline_reply(why, message, author, base, history, storyboard, usage)
         spec, explicit_notes = self._explicit_words_win(message, base, spec)
         spec = apply_canon(spec, storyboard)
         characters = read_characters(message, base, storyboard)
@@ -102,14 +96,31 @@ class LLMDirector:
         question = patch.question
         if question and (spec.subject or spec.setting or spec.characters) and base is not None:
             question = None  # a refinement of a shot that already has content needs no question
-        return DirectorReply(
-            spec=spec,
-            changes=diff_specs(base, spec, author),
+        return DirectorReply.diffed(
+            base,
+            spec,
+            author,
             question=question,
             notes=[*notes, *explicit_notes, *characters.notes],
             usage=usage,
             director=self.name,
         )
+
+    async def _offline_reply(
+        self,
+        why: str,
+        message: str,
+        author: str,
+        base: ShotSpec | None,
+        history: Sequence[Turn],
+        storyboard: Storyboard | None,
+        usage: TokenUsage,
+    ) -> DirectorReply:
+        """The offline director's reading, noting first why the LLM's was not used (tokens spent still count)."""
+        reply = await self.offline.direct(message, author=author, base=base, history=history, storyboard=storyboard)
+        reply.notes.insert(0, why)
+        reply.usage = usage
+        return reply
 
     def _explicit_words_win(self, message: str, base: ShotSpec | None, spec: ShotSpec) -> tuple[ShotSpec, list[str]]:
         """Where the message names a move, speed, aspect, duration or fps outright, that reading replaces the LLM's."""

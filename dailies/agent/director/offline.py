@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dailies.agent.compile import DEFAULT_DURATION_S
-from dailies.agent.director.base import DirectorReply, Turn, diff_specs
+from dailies.agent.director.base import DirectorReply, Turn
 from dailies.agent.director.characters import read_characters
 from dailies.agent.director.reading import Reading, read_message
 from dailies.agent.director.text import normalise, tokenize
@@ -95,13 +95,7 @@ class OfflineDirector:
             question = QUESTION
         elif base is not None and spec == base:
             notes.append("nothing in that message changed the shot")
-        return DirectorReply(
-            spec=spec,
-            changes=diff_specs(base, spec, author),
-            question=question,
-            notes=notes,
-            director=self.name,
-        )
+        return DirectorReply.diffed(base, spec, author, question=question, notes=notes, director=self.name)
 
 
 def apply_reading(base: ShotSpec | None, reading: Reading) -> tuple[ShotSpec, list[str]]:
