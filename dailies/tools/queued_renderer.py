@@ -26,7 +26,7 @@ from dailies.generator.queue import (
 )
 from dailies.generator.request import RenderRequest
 from dailies.settings import Settings
-from dailies.tools.renderer import ProgressSink, RenderTicket
+from dailies.tools.renderer import ProgressSink, RenderTicket, render_take_into, take_path
 from dailies.tools.take import Take, render_take
 
 # on_queue(position, eta_s): position 0 means next to start; eta_s is when the take should be ready.
@@ -38,8 +38,7 @@ def take_task(max_bytes: int) -> JobTask:
 
     def run(generator: Generator, job: Job, progress: ProgressCallback, cancel: CancelToken) -> dict[str, Any]:
         out_path = Path(job.meta["out_path"])
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        take = render_take(job.request, generator, out_path, max_bytes=max_bytes, progress=progress, cancel=cancel)
+        take = render_take_into(job.request, generator, out_path, max_bytes=max_bytes, progress=progress, cancel=cancel)
         return take.model_dump(mode="json")
 
     return run
@@ -145,7 +144,7 @@ class QueuedRenderer:
         With `job_id`, a second call (after a restart, a re-run graph node) re-attaches to the same job.
         """
         job_id = job_id or f"job-{uuid.uuid4().hex[:16]}"
-        out_path = Path(out_dir).resolve() / f"take-{job_id}.mp4"
+        out_path = take_path(Path(out_dir).resolve(), job_id)
         try:
             job = await asyncio.to_thread(
                 self.queue.submit,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
-from dailies.generator.base import CancelToken, Generator, Progress
+from dailies.generator.base import CancelToken, Generator, Progress, ProgressCallback
 from dailies.generator.errors import Failure, GeneratorError
 from dailies.generator.request import RenderRequest
 from dailies.tools.take import Take, render_take
@@ -46,6 +46,25 @@ class Renderer(Protocol):
     ) -> Take | Failure: ...
 
 
+def take_path(out_dir: Path, name: str) -> Path:
+    """Where the take called `name` is written in a thread's media folder."""
+    return Path(out_dir) / f"take-{name}.mp4"
+
+
+def render_take_into(
+    request: RenderRequest,
+    generator: Generator,
+    out_path: Path,
+    *,
+    max_bytes: int,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+) -> Take:
+    """Render and encode a take to `out_path`, making its folder first. Blocking: run it on a worker thread."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    return render_take(request, generator, out_path, max_bytes=max_bytes, progress=progress, cancel=cancel)
+
+
 class LocalRenderer:
     """One warm generator used by one job at a time, on a worker thread, never on the event loop."""
 
@@ -63,12 +82,11 @@ class LocalRenderer:
         on_progress: ProgressSink | None = None,
         cancel: CancelToken | None = None,
     ) -> Take | Failure:
-        out_path = Path(out_dir) / f"take-{uuid.uuid4().hex[:12]}.mp4"
-        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path = take_path(out_dir, uuid.uuid4().hex[:12])
 
         def work() -> Take:
             with self._lock:
-                return render_take(
+                return render_take_into(
                     request, self._generator, out_path, max_bytes=self._max_bytes, progress=on_progress, cancel=cancel
                 )
 
