@@ -24,7 +24,12 @@ def describe_validation_error(error: ValidationError) -> str:
         elif item["type"] == "literal_error":
             message = f"{item['input']!r} is not one of: {item['ctx']['expected']}"
         parts.append(f"{where}: {message}")
-    return "; ".join(parts)
+    return _printable("; ".join(parts))
+
+
+def _printable(text: str) -> str:
+    """`text` with control characters (a newline in a field name, say) escaped, so it stays one line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def read_json_model(path: str | Path, model: type[M], what: str) -> M:
