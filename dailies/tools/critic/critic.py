@@ -11,7 +11,13 @@ import numpy as np
 from dailies.tools.critic.camera import classify
 from dailies.tools.critic.checks import Observations, build_checks, score
 from dailies.tools.critic.decode import Clip, read_clip
-from dailies.tools.critic.motion import estimate_motion, frame_transforms, motion_pairs
+from dailies.tools.critic.motion import (
+    LONG_MAX_PAIRS,
+    LONG_PAIRS_PER_SECOND,
+    estimate_motion,
+    frame_transforms,
+    motion_pairs,
+)
 from dailies.tools.critic.pixels import dynamics, exposure, sharpness
 from dailies.tools.critic.suggestions import suggestions
 from dailies.tools.critic.temporal import duplicated, flicker, frame_differences, scene_cuts
@@ -19,6 +25,9 @@ from dailies.tools.critique import CameraMotion, Check, Critique, Expectation
 
 if TYPE_CHECKING:
     from dailies.tools.critic.judge import VisionJudge
+
+# A move read only on the longer pairs must be this sure (a handheld wobble drifts one way over 1/2 s).
+LONG_MIN_CONFIDENCE = 0.6
 
 
 def observe(clip: Clip) -> Observations:
@@ -30,6 +39,13 @@ def observe(clip: Clip) -> Observations:
     skip = {k for k, i in enumerate(indices) if int(i) in bad_source}
     motions = estimate_motion(frames, indices, clip.fps, skip=skip)
     reading = classify(motions, width, height, clip.fps)
+    if reading.move == "static":  # a slow move may hide in sub-pixel steps: look again over longer pairs
+        longer = estimate_motion(
+            frames, indices, clip.fps, skip=skip, per_second=LONG_PAIRS_PER_SECOND, max_pairs=LONG_MAX_PAIRS, overlap=2
+        )
+        second = classify(longer, width, height, clip.fps)
+        if second.move not in {"static", "handheld"} and second.confidence >= LONG_MIN_CONFIDENCE:
+            reading = second
     transforms = frame_transforms(motions, indices, (height, width))
     diffs, diff_positions = frame_differences(frames, indices)
     repeats, typical = duplicated(diffs, diff_positions, skip)

@@ -22,6 +22,12 @@ LK_PARAMS = {
 }
 PAIRS_PER_SECOND = 8  # VBench samples about 8 frames a second; motion is measured on pairs that far apart
 MAX_PAIRS = 24
+LONG_PAIRS_PER_SECOND = 2  # the second look at a clip that read as static: pairs about 1/2 s apart
+LONG_MAX_PAIRS = 10
+DARK_MEAN = 70  # a frame darker than this on average, or ...
+FLAT_STD = 24  # ... with less contrast than this, is tracked after local contrast equalisation (CLAHE)
+CLAHE_CLIP = 3.0
+CLAHE_TILES = 4
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,20 @@ def _matched(b: np.ndarray, a: np.ndarray) -> np.ndarray:
     return cv2.convertScaleAbs(b, alpha=gain, beta=float(mean_a[0, 0]) - gain * float(mean_b[0, 0]))
 
 
+def _equalised(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both frames with local contrast equalised when `a` is dark or flat (night), else as they are.
+
+    A night scene keeps its texture in a few grey levels, while stars, lamps and captions hold the
+    strongest corners: without this, the corner threshold (relative to the strongest) drops the
+    dim ground, and the only points left are ones a camera move does not shift.
+    """
+    mean, std = cv2.meanStdDev(a)
+    if float(mean[0, 0]) >= DARK_MEAN and float(std[0, 0]) >= FLAT_STD:
+        return a, b
+    clahe = cv2.createCLAHE(clipLimit=CLAHE_CLIP, tileGridSize=(CLAHE_TILES, CLAHE_TILES))
+    return clahe.apply(a), clahe.apply(b)
+
+
 def _track(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Corner points of `a` and where they are in `b`, keeping only those that track back to themselves."""
     points = _corners(a)
@@ -128,7 +148,7 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
     """
     height, width = a.shape
     centre = np.array([(width - 1) / 2, (height - 1) / 2], np.float32)
-    p0, p1 = _track(a, _matched(b, a))
+    p0, p1 = _track(*_equalised(a, _matched(b, a)))
     p0, p1 = p0 - centre, p1 - centre
     main = _fit(p0, p1) if len(p0) >= MIN_POINTS else None
     if main is None:
@@ -171,16 +191,24 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
     )
 
 
-def motion_pairs(indices: np.ndarray, fps: float, max_pairs: int = MAX_PAIRS) -> list[tuple[int, int]]:
-    """Pairs (i, j) of kept-frame positions about 1/8 s apart, within runs of consecutive frames."""
-    step = max(1, round(fps / PAIRS_PER_SECOND))
+def motion_pairs(
+    indices: np.ndarray,
+    fps: float,
+    max_pairs: int = MAX_PAIRS,
+    per_second: float = PAIRS_PER_SECOND,
+    overlap: int = 1,
+) -> list[tuple[int, int]]:
+    """Pairs (i, j) of kept-frame positions about 1/`per_second` s apart, within runs of consecutive frames;
+    with `overlap` > 1, a new pair starts that many times per pair length."""
+    step = max(1, round(fps / per_second))
     pairs: list[tuple[int, int]] = []
     run_start = 0
     for k in range(1, len(indices) + 1):
         if k == len(indices) or indices[k] != indices[k - 1] + 1:
             run = list(range(run_start, k))
             run_step = min(step, max(1, len(run) - 1))
-            pairs.extend((i, i + run_step) for i in run[:-run_step:run_step] if len(run) > 1)
+            stride = max(1, run_step // overlap)
+            pairs.extend((i, i + run_step) for i in run[:-run_step:stride] if len(run) > 1)
             run_start = k
     if len(pairs) > max_pairs:
         keep = np.linspace(0, len(pairs) - 1, max_pairs).round().astype(int)
@@ -189,12 +217,22 @@ def motion_pairs(indices: np.ndarray, fps: float, max_pairs: int = MAX_PAIRS) ->
 
 
 def estimate_motion(
-    frames: np.ndarray, indices: np.ndarray, fps: float, skip: set[int] | frozenset[int] = frozenset()
+    frames: np.ndarray,
+    indices: np.ndarray,
+    fps: float,
+    skip: set[int] | frozenset[int] = frozenset(),
+    *,
+    per_second: float = PAIRS_PER_SECOND,
+    max_pairs: int = MAX_PAIRS,
+    overlap: int = 1,
 ) -> list[PairMotion]:
-    """Global motion over the clip, on pairs about 1/8 s apart (luma frames, analysis size), avoiding `skip`."""
+    """Global motion over the clip, on pairs about 1/`per_second` s apart (luma frames, analysis size),
+    avoiding `skip`. Slow moves are measured again on longer pairs (LONG_PAIRS_PER_SECOND): over 1/8 s
+    a slow dolly moves the subject by a fraction of a pixel, too little to separate it from the far
+    layers that hardly move."""
     return [
         pair_motion(frames[i], frames[j], start=i, gap=int(indices[j] - indices[i]))
-        for i, j in motion_pairs(indices, fps)
+        for i, j in motion_pairs(indices, fps, max_pairs, per_second, overlap)
         if i not in skip and j not in skip
     ]
 

@@ -30,11 +30,15 @@ def grade(rate: float, kind: Kind) -> str:
     return "medium" if rate < fast_min else "fast"
 
 
-def fits(rate: float, wanted: str, kind: Kind) -> bool:
-    """True when `rate` lies in the band of `wanted`, give or take TOLERANCE at its edges."""
+def fits(rate: float, wanted: str, kind: Kind, *, at_most: bool = False) -> bool:
+    """True when `rate` lies in the band of `wanted`, give or take TOLERANCE at its edges.
+
+    With `at_most`, only the upper edge counts: a dolly's rate is the subject's growth, and the
+    frame as a whole grows slower the more of it is far away (the sky does not grow at all).
+    """
     slow_max, fast_min = BANDS[kind]
     low, high = {"slow": (0.0, slow_max), "medium": (slow_max, fast_min), "fast": (fast_min, float("inf"))}[wanted]
-    return low * (1 - TOLERANCE) <= rate <= high * (1 + TOLERANCE)
+    return (at_most or low * (1 - TOLERANCE) <= rate) and rate <= high * (1 + TOLERANCE)
 
 
 def band_text(wanted: str, kind: Kind) -> str:

@@ -1,0 +1,95 @@
+"""Previz and the critic agree: a take previz rendered right passes the critic judged against its own spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import pytest
+import torch
+
+from dailies.agent.compile import compile_shot
+from dailies.agent.expect import expectation_from
+from dailies.agent.spec import ShotSpec
+from dailies.generator.families import PREVIZ
+from dailies.generator.previz import PrevizGenerator
+from dailies.tools.critic.critic import critique_clip
+from dailies.tools.critique import Critique
+from dailies.vocabulary import CAMERA_MOVEMENTS
+from tests.tools.critic.synth import write_clip
+
+pytestmark = pytest.mark.slow
+
+WIDTH, HEIGHT, FPS, SECONDS = 320, 192, 16, 1.5
+# "tracking" names no direction (the camera follows the subject either way), so reversing it is no fault.
+DIRECTIONAL = [m for m in CAMERA_MOVEMENTS if m not in {"static", "handheld", "tracking"}]
+# (camera speed, time of day, shot size): every move in each.
+SAMPLES = [("medium", "day", "wide"), ("slow", "night", "close_up")]
+# Open disagreements, measured before and after the slow-dolly fix (docs/critic.md, known limits):
+# an orbit whose far layers hardly move reads as a dolly or as static, and a slow tracking or handheld
+# close-up at night changes so little between frames that a pair reads as a repeat. Any other
+# failure, or any new failing check on these, fails the test.
+KNOWN: dict[tuple[str, str, str, str], set[str]] = {
+    ("medium", "day", "wide", "orbit_right"): {"camera_move", "camera_speed"},
+    ("slow", "night", "close_up", "orbit_left"): {"camera_move", "camera_speed", "motion_amount"},
+    ("slow", "night", "close_up", "orbit_right"): {"camera_move", "camera_speed", "motion_amount"},
+    ("slow", "night", "close_up", "tracking"): {"frozen_frames"},
+    ("slow", "night", "close_up", "handheld"): {"frozen_frames"},
+}
+
+
+def _take(tmp: Path, move: str, speed: str, tod: str, size: str, faults: tuple[str, ...] = ()) -> Critique:
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
+    spec = ShotSpec(
+        subject="a lighthouse on a cliff",
+        camera_movement=move,
+        camera_speed=speed,
+        time_of_day=tod,
+        shot_size=size,
+        duration_s=SECONDS,
+        fps=FPS,
+    )
+    request = compile_shot(spec, PREVIZ).request.model_copy(update={"width": WIDTH, "height": HEIGHT, "faults": faults})
+    frames = PrevizGenerator().render(request).frames
+    path = write_clip(frames, tmp / f"{move}-{speed}-{tod}-{size}-{'-'.join(faults)}.mp4", fps=FPS)
+    return critique_clip(path, expectation_from(spec, request))
+
+
+def _failed(critique: Critique) -> list[str]:
+    return [f"{c.name}={c.value} (expected {c.expected}; {c.detail})" for c in critique.checks if not c.passed]
+
+
+@pytest.mark.parametrize(("speed", "tod", "size"), SAMPLES)
+def test_previz_takes_pass_the_critic_against_their_own_spec(tmp_path, speed, tod, size) -> None:
+    failures = {}
+    for move in CAMERA_MOVEMENTS:
+        critique = _take(tmp_path, move, speed, tod, size)
+        failed = {c.name for c in critique.checks if not c.passed}
+        if not failed <= KNOWN.get((speed, tod, size, move), set()):
+            failures[move] = (critique.camera_motion.detected, _failed(critique))
+    assert not failures, failures
+
+
+def test_a_reversed_camera_fails_for_every_directional_move(tmp_path) -> None:
+    passed = {}
+    for move in DIRECTIONAL:
+        critique = _take(tmp_path, move, "medium", "dusk", "medium", faults=("camera_reversed",))
+        if critique.passed or all(c.passed for c in critique.checks if c.name == "camera_move"):
+            passed[move] = critique.camera_motion.detected
+    assert not passed, passed
+
+
+def test_a_static_take_fails_when_a_slow_move_was_asked(tmp_path) -> None:
+    # The speed-scaled motion expectation must not let a still clip through.
+    spec_move, speed = "dolly_in", "slow"
+    critique = _take(tmp_path, "static", speed, "night", "close_up")
+    assert critique.passed  # static as itself is fine
+    still = critique_clip(
+        next(tmp_path.glob("static-*.mp4")),
+        expectation_from(
+            ShotSpec(subject="a lighthouse on a cliff", camera_movement=spec_move, camera_speed=speed, fps=FPS)
+        ),
+    )
+    names = {c.name for c in still.checks if not c.passed}
+    assert {"camera_move", "motion_amount"} <= names, _failed(still)
