@@ -47,8 +47,12 @@ def contact_sheet(
             tile = np.ascontiguousarray(tile)
             scale = max(0.35, tile_height / 360)
             origin = (4, 4 + round(14 * scale))
-            cv2.putText(tile, labels[n], origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3, cv2.LINE_AA)
-            cv2.putText(tile, labels[n], origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1, cv2.LINE_AA)
+            # Outline by offset copies: a thicker stroke would also widen the letter spacing.
+            x, y = origin
+            font = cv2.FONT_HERSHEY_SIMPLEX
+            for dx, dy in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
+                cv2.putText(tile, labels[n], (x + dx, y + dy), font, scale, (0, 0, 0), 1, cv2.LINE_AA)
+            cv2.putText(tile, labels[n], origin, font, scale, (255, 255, 255), 1, cv2.LINE_AA)
         row, col = divmod(n, columns)
         top, left = gap + row * (tile_height + gap), gap + col * (tile_width + gap)
         sheet[top : top + tile_height, left : left + tile_width] = tile
