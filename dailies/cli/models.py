@@ -11,7 +11,8 @@ from dailies.cli.errors import UserError
 from dailies.generator.families import FAMILIES
 from dailies.settings import Settings
 
-TINY_NAMES = ("wan", "wan-i2v", "ltx")  # kept here so listing never imports torch; checked against tiny.py in tests
+# Kept here so listing never imports torch; checked against tiny.py's TINY_BUILDERS in tests.
+TINY_NAMES = ("wan", "wan-i2v", "ltx", "cogvideox", "hunyuan")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

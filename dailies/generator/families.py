@@ -272,7 +272,7 @@ COGVIDEOX_5B = ModelFamily(
     i2v_hub_id="THUDM/CogVideoX-5b-I2V",
     default_negative_prompt=_COG_NEGATIVE,
     guidance_default=6.0,
-    guidance_note="classifier-free guidance 6 with dynamic CFG",
+    guidance_note="classifier-free guidance 6; dynamic CFG when run with CogVideoXDPMScheduler",
     vram_gb=26.0,
     vram_offload_gb=5.0,
     memory_options=("sequential_cpu_offload", "vae_tiling"),
@@ -350,6 +350,8 @@ def _tiny(parent: ModelFamily, name: str, width: int, height: int, *, size_multi
 TINY_FAMILIES: tuple[ModelFamily, ...] = (
     _tiny(WAN21_1_3B, "wan-tiny", 64, 32),
     _tiny(LTX_VIDEO, "ltx-tiny", 64, 32),
+    _tiny(COGVIDEOX_2B, "cogvideox-tiny", 64, 32),
+    _tiny(HUNYUAN_VIDEO, "hunyuan-tiny", 64, 32),
 )
 
 

@@ -24,8 +24,13 @@ def conditioned_pipeline(pipe: Any, load_i2v: Callable[[], Any]) -> Any:
     return load_i2v()
 
 
+def uses_dynamic_cfg(pipe: Any) -> bool:
+    """CogVideoX's own demo pairs dynamic CFG with its DPM scheduler (5B) and turns it off with DDIM (2B)."""
+    return type(pipe.scheduler).__name__ == "CogVideoXDPMScheduler"
+
+
 def call_kwargs(pipe: Any, request: RenderRequest, family: ModelFamily, condition: np.ndarray | None) -> dict:
-    """Arguments of one CogVideoX call; dynamic CFG as the 5B model card recommends."""
+    """Arguments of one CogVideoX call; the text length is the transformer's (226 in the released checkpoints)."""
     kwargs: dict[str, Any] = {
         "prompt": request.prompt,
         "negative_prompt": request.negative_prompt,
@@ -34,7 +39,9 @@ def call_kwargs(pipe: Any, request: RenderRequest, family: ModelFamily, conditio
         "num_frames": request.num_frames,
         "num_inference_steps": request.steps,
         "guidance_scale": request.guidance if request.guidance is not None else (family.guidance_default or 6.0),
-        "use_dynamic_cfg": True,
+        "use_dynamic_cfg": uses_dynamic_cfg(pipe),
+        # The 2B model adds sin-cos positions over exactly this many text tokens: any other length fails inside it.
+        "max_sequence_length": int(pipe.transformer.config.max_text_seq_length),
     }
     if is_conditioned(pipe):
         if condition is None:

@@ -34,6 +34,10 @@ def call_kwargs(pipe: Any, request: RenderRequest, family: ModelFamily, conditio
         "num_inference_steps": request.steps,
         "guidance_scale": request.guidance if request.guidance is not None else (family.guidance_default or 6.0),
     }
+    if family.tiny and not is_conditioned(pipe):
+        # The default template's crop_start (95) counts tokens of the real Llama tokenizer; with the toy
+        # tokenizer that count is wrong, so the tiny model reads the bare prompt.
+        kwargs["prompt_template"] = {"template": "{}", "crop_start": 0}
     if request.negative_prompt:  # only true CFG uses a negative prompt, at twice the cost per step
         kwargs["negative_prompt"] = request.negative_prompt
         kwargs["true_cfg_scale"] = 2.0
