@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from dailies.bots.guards import place_refusal
 from dailies.bots.guild_settings import GuildSettingsStore
 from dailies.bots.journal import RunJournal
 from dailies.bots.policy import ContentPolicy
@@ -24,7 +25,19 @@ log = logging.getLogger(__name__)
 
 
 class DailiesTree(app_commands.CommandTree):
-    """Turns any failure inside a slash command into one friendly, ephemeral line."""
+    """Refuses commands where they may not run (DMs by setting) and turns any failure into one friendly line."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        settings: Settings = interaction.client.settings  # type: ignore[attr-defined]
+        why = place_refusal(interaction, settings)
+        command = interaction.command
+        root = getattr(command, "root_parent", None) or command
+        if why is None and interaction.guild_id is None and getattr(root, "guild_only", False):
+            why = f"/{getattr(root, 'name', 'this')} works in servers only."
+        if why is None:
+            return True
+        await reply_ephemeral(interaction, why)
+        return False
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         if isinstance(error, app_commands.CheckFailure):

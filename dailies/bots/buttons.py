@@ -27,6 +27,14 @@ LABELS: dict[str, tuple[str, str, discord.ButtonStyle]] = {
 }
 
 ID_PART = r"[A-Za-z0-9_-]{1,48}"
+TAKE_PREFIX = "dailies:take:"
+# Only the known actions match, so a mangled or forged id never reaches from_custom_id (TakesCog answers it).
+TAKE_TEMPLATE = rf"dailies:take:(?P<action>{'|'.join(TAKE_ACTIONS)}):(?P<take>{ID_PART}):(?P<owner>[0-9]{{1,20}})"
+
+
+def is_take_button(custom_id: str) -> bool:
+    """Whether a take button (TakeButton) answers this custom_id."""
+    return re.fullmatch(TAKE_TEMPLATE, custom_id) is not None
 
 
 def take_custom_id(action: str, take_id: str, owner_id: int) -> str:
@@ -38,7 +46,7 @@ def take_custom_id(action: str, take_id: str, owner_id: int) -> str:
 
 class TakeButton(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=rf"dailies:take:(?P<action>[a-z]+):(?P<take>{ID_PART}):(?P<owner>[0-9]+)",
+    template=TAKE_TEMPLATE,
 ):
     """One button under a take; discord.py re-creates it from its custom_id after a restart."""
 

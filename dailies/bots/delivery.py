@@ -22,15 +22,13 @@ from dailies.agent.events import (
     SpecChanged,
     TakeReady,
 )
-from dailies.agent.spec import ShotSpec
+from dailies.agent.state import TakeRecord
 from dailies.bots.buttons import take_view
 from dailies.bots.cards import spec_card
 from dailies.bots.policy import quote_user_text
 from dailies.bots.progress import ProgressMessage, queued_line, render_line
 from dailies.bots.replies import NO_PINGS
 from dailies.bots.upload import FittedClip, fit_clip
-from dailies.tools.critique import Critique
-from dailies.tools.take import Take
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +49,17 @@ def describe_change(change: Change) -> str:
     return f"@{quote_user_text(change.author, 40)}: {field} {show(change.old)} -> {show(change.new)}"
 
 
+LINEAGE = {"extend": "⏩ continues take", "reroll": "🎲 re-roll of take", "final": "🎞️ final render of take"}
+
+
+def lineage(record: TakeRecord) -> str | None:
+    """Where a take came from, e.g. '⏩ continues take `ab12` (@ana)': who asked is part of the record."""
+    prefix = LINEAGE.get(record.kind)
+    if prefix is None or record.source_take_id is None:
+        return None
+    return f"{prefix} `{record.source_take_id}` (@{quote_user_text(record.author, 40)})"
+
+
 def clip_content(text: str) -> str:
     return text if len(text) <= MAX_CONTENT else text[: MAX_CONTENT - 1] + "…"
 
@@ -64,7 +73,7 @@ class RunDelivery:
         *,
         owner: discord.abc.User,
         upload_limit: int,
-        take_of: Callable[[str], Awaitable[tuple[Take, ShotSpec, Critique | None] | None]],
+        take_of: Callable[[str], Awaitable[TakeRecord | None]],
         progress_interval: float = 1.0,
         title: str | None = None,
         post_all: bool = False,
@@ -167,17 +176,19 @@ class RunDelivery:
         self.done = []
 
     async def post_take(self, take_id: str, *, best: bool = False, note: str | None = None) -> discord.Message | None:
-        found = await self._take_of(take_id)
-        if found is None:
+        record = await self._take_of(take_id)
+        if record is None:
             await self._send(f"⚠️ take `{take_id}` is gone.")
             return None
-        take, spec, critique = found
+        take, spec, critique = record.take, record.spec, record.critique
         fitted = await fit_clip(take.path, self.upload_limit)
         if not isinstance(fitted, FittedClip):
             await self._send(f"⚠️ {fitted.message}")
             return None
         embed = spec_card(spec, take, take_id=take_id, title=self.title, critique=critique, changes=self.changes)
         head = f"🎬 take `{take_id}` for {quote_user_text(getattr(self.owner, 'display_name', 'you'), 40)}"
+        if (origin := lineage(record)) is not None:
+            head += f" · {origin}"
         if best:
             head += " · ⭐ the critic's pick"
         if critique is None:

@@ -10,17 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from dailies.agent.spec import ShotSpec
-from dailies.agent.state import ThreadOptions
+from dailies.agent.state import TakeRecord, ThreadOptions
 from dailies.bots import guards
 from dailies.bots.cards import storyboard_embed
 from dailies.bots.delivery import RunDelivery
+from dailies.bots.guards import ProjectPlace
 from dailies.bots.policy import quote_user_text
 from dailies.bots.quotas import Lease
 from dailies.bots.replies import NO_PINGS, reply_ephemeral
 from dailies.bots.upload import upload_limit
-from dailies.tools.critique import Critique
-from dailies.tools.take import Take
 
 if TYPE_CHECKING:
     from dailies.bots.bot import DailiesBot
@@ -40,6 +38,15 @@ class Admission:
     notes: tuple[str, ...] = ()
 
 
+def cant_post(exc: discord.HTTPException) -> str:
+    """A friendly line for a post the channel refused (missing permission, archived or deleted thread)."""
+    reason = exc.text or f"HTTP {exc.status}"
+    return (
+        f"I couldn't post in this thread ({quote_user_text(reason, 100)}): "
+        "check my permissions there, or start a new thread with /shot."
+    )
+
+
 def author_name(user: discord.abc.User) -> str:
     """The name a change is attributed to and renders are queued fairly by: the unique username."""
     return user.name
@@ -57,7 +64,7 @@ class Runner:
     ) -> Admission:
         settings = self.bot.settings
         if guild_id is None and not settings.discord_allow_dms:
-            return Admission("Dailies works in servers only here: use /shot in a server channel.")
+            return Admission(guards.DM_REFUSAL)
         if (why := guards.archived_refusal(channel)) is not None:
             return Admission(why)
         if renders and (why := guards.render_refusal(user, settings)) is not None:
@@ -90,9 +97,8 @@ class Runner:
         studio = self.bot.studio
         thread_id = str(getattr(thread, "id", ""))
 
-        async def take_of(take_id: str) -> tuple[Take, ShotSpec, Critique | None] | None:
-            record = await studio.take(thread_id, take_id)
-            return None if record is None else (record.take, record.spec, record.critique)
+        async def take_of(take_id: str) -> TakeRecord | None:
+            return await studio.take(thread_id, take_id)
 
         return RunDelivery(
             thread,
@@ -113,8 +119,11 @@ class Runner:
         lease: Lease | None,
         post_all: bool = False,
         notes: tuple[str, ...] = (),
+        notify: Callable[[str], Awaitable[Any]] | None = None,
     ) -> RunDelivery:
-        """Post a progress message, run the call with the delivery as its event sink, always release the lease."""
+        """Post a progress message, run the call with the delivery as its event sink, always release the lease.
+
+        `notify` answers the member privately (an interaction's follow-up) when the thread refuses the posts."""
         from dailies.agent.studio import StudioError
 
         delivery = self.delivery(thread, user, post_all=post_all)
@@ -135,6 +144,8 @@ class Runner:
             await delivery.say(f"⚠️ {exc}")
         except discord.HTTPException as exc:
             log.warning("lost the thread while delivering: %s", exc)
+            if notify is not None:
+                await notify(cant_post(exc))
         except asyncio.CancelledError:
             # Shutdown or kill: keep the journal row, so the next start finishes the run and delivers its take.
             interrupted = True
@@ -160,15 +171,22 @@ class Runner:
     # ---- the shared paths of cogs -------------------------------------------------------------
 
     async def refine(
-        self, thread: discord.Thread, user: discord.abc.User, text: str, *, refuse: Callable[[str], Awaitable[Any]]
+        self,
+        thread: ProjectPlace,
+        user: discord.abc.User,
+        text: str,
+        *,
+        refuse: Callable[[str], Awaitable[Any]],
+        notify: Callable[[str], Awaitable[Any]] | None = None,
     ) -> bool:
-        """A message (typed, /refine or the Refine modal) that changes the shot in a project thread."""
-        admission = await self.admit(user=user, guild_id=thread.guild.id, channel=thread, text=text)
+        """A message (typed, /refine or the Refine modal) that changes the shot in a project thread or DM."""
+        guild_id = guards.guild_id_of(thread)
+        admission = await self.admit(user=user, guild_id=guild_id, channel=thread, text=text)
         if admission.refusal:
             await refuse(admission.refusal)
             return False
         author, studio = author_name(user), self.bot.studio
-        options = await self.options(thread.guild.id, user)
+        options = await self.options(guild_id, user)
         self.bot.spawn(
             self.run(
                 thread,
@@ -176,31 +194,40 @@ class Runner:
                 lambda sink: studio.send(str(thread.id), author, admission.text, on_event=sink, options=options),
                 lease=admission.lease,
                 notes=admission.notes,
+                notify=notify,
             ),
             name=f"refine-{thread.id}",
         )
         return True
 
-    async def refine_from_interaction(
-        self, interaction: discord.Interaction, thread: discord.Thread, text: str
-    ) -> None:
+    async def refine_from_interaction(self, interaction: discord.Interaction, thread: ProjectPlace, text: str) -> None:
         async def refuse(reason: str) -> None:
             await reply_ephemeral(interaction, reason)
 
-        if await self.refine(thread, interaction.user, text, refuse=refuse):
+        if (why := guards.missing_permissions(interaction)) is not None:
+            await refuse(why)
+            return
+        if await self.refine(thread, interaction.user, text, refuse=refuse, notify=refuse):
             await reply_ephemeral(interaction, "✏️ On it: watch the thread.")
 
     async def take_job(
-        self, interaction: discord.Interaction, thread: discord.Thread, kind: str, take_id: str | None, count: int = 3
+        self, interaction: discord.Interaction, thread: ProjectPlace, kind: str, take_id: str | None, count: int = 3
     ) -> None:
         """Re-roll, variations, extend, final render, or the answer to a final render's approval."""
         user, studio = interaction.user, self.bot.studio
-        admission = await self.admit(user=user, guild_id=thread.guild.id, channel=thread, text=None)
+        if (why := guards.missing_permissions(interaction)) is not None:
+            await reply_ephemeral(interaction, why)
+            return
+        if (why := await self.unknown_take(thread, take_id)) is not None:
+            await reply_ephemeral(interaction, why)
+            return
+        guild_id = guards.guild_id_of(thread)
+        admission = await self.admit(user=user, guild_id=guild_id, channel=thread, text=None)
         if admission.refusal:
             await reply_ephemeral(interaction, admission.refusal)
             return
         author, thread_id = author_name(user), str(thread.id)
-        opts = await self.options(thread.guild.id, user)
+        opts = await self.options(guild_id, user)
         calls: dict[str, StudioCall] = {
             "reroll": lambda sink: studio.reroll(thread_id, take_id, author, on_event=sink, options=opts),
             "variations": lambda sink: studio.variations(thread_id, count, author, on_event=sink, options=opts),
@@ -209,29 +236,46 @@ class Runner:
             "confirm": lambda sink: studio.resume(thread_id, True, author, on_event=sink),
             "decline": lambda sink: studio.resume(thread_id, False, author, on_event=sink),
         }
+
+        async def notify(text: str) -> None:
+            await reply_ephemeral(interaction, text)
+
         self.bot.spawn(
-            self.run(thread, user, calls[kind], lease=admission.lease, post_all=kind == "variations"),
+            self.run(thread, user, calls[kind], lease=admission.lease, post_all=kind == "variations", notify=notify),
             name=f"{kind}-{thread.id}",
         )
 
-    async def approve(self, interaction: discord.Interaction, thread: discord.Thread, take_id: str | None) -> None:
+    async def unknown_take(self, place: ProjectPlace, take_id: str | None) -> str | None:
+        """Why `take_id` cannot be used here, or None. Takes are looked up only in this place's own project, so
+        an id from another thread or server (a forged or stale button) is simply not found: nothing leaks."""
+        if take_id is None or await self.bot.studio.take(str(place.id), take_id) is not None:
+            return None
+        return f"I can't find take `{quote_user_text(take_id, 48)}` in this project; it may belong elsewhere."
+
+    async def approve(self, interaction: discord.Interaction, thread: ProjectPlace, take_id: str | None) -> None:
         """Put a take on the storyboard and say so in the thread."""
         from dailies.agent.studio import StudioError
 
+        if (why := await self.unknown_take(thread, take_id)) is not None:
+            await reply_ephemeral(interaction, why)
+            return
         try:
             board = await self.bot.studio.approve(str(thread.id), take_id, author_name(interaction.user))
         except StudioError as exc:
             await reply_ephemeral(interaction, f"⚠️ {exc}")
             return
         who = quote_user_text(interaction.user.display_name, 40)
-        await thread.send(
-            f"✅ @{who} approved take `{take_id or 'current'}`: it is shot {len(board.shots)} of the storyboard.",
-            allowed_mentions=NO_PINGS,
-        )
+        try:
+            await thread.send(
+                f"✅ @{who} approved take `{take_id or 'current'}`: it is shot {len(board.shots)} of the storyboard.",
+                allowed_mentions=NO_PINGS,
+            )
+        except discord.HTTPException as exc:
+            await reply_ephemeral(
+                interaction, f"✅ Approved: shot {len(board.shots)} of the storyboard. {cant_post(exc)}"
+            )
 
-    async def storyboard(
-        self, interaction: discord.Interaction, thread: discord.Thread, *, add_favourite: bool
-    ) -> None:
+    async def storyboard(self, interaction: discord.Interaction, thread: ProjectPlace, *, add_favourite: bool) -> None:
         from dailies.agent.studio import StudioError
 
         thread_id = str(thread.id)

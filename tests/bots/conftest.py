@@ -22,6 +22,9 @@ CHANNEL_ID = 800000000000000010
 NSFW_CHANNEL_ID = 800000000000000011
 MOD_ROLE_ID = 800000000000000020
 ANA_ID, BEN_ID, MOD_ID = 700000000000000001, 700000000000000002, 700000000000000003
+OTHER_GUILD_ID = 810000000000000001
+OTHER_CHANNEL_ID = 810000000000000010
+EVE_ID = 710000000000000001
 
 
 @dataclass
@@ -49,10 +52,17 @@ class World:
         self.bot._connection.parse_message_create(payload)
         return payload
 
-    def press(self, custom_id: str, message: dict, who: dict | None = None, channel: dict | None = None) -> dict:
+    def press(
+        self,
+        custom_id: str,
+        message: dict,
+        who: dict | None = None,
+        channel: dict | None = None,
+        guild_id: int = GUILD_ID,
+    ) -> dict:
         channel = channel or self.fake.channels[int(message["channel_id"])]
         payload = self.interactions.button(
-            custom_id, guild_id=GUILD_ID, channel=channel, who=who or self.ana, message=message
+            custom_id, guild_id=guild_id, channel=channel, who=who or self.ana, message=message
         )
         self.bot._connection.parse_interaction_create(payload)
         return payload
@@ -61,6 +71,38 @@ class World:
         payload = self.interactions.modal(custom_id, fields, guild_id=GUILD_ID, channel=channel, who=who or self.ana)
         self.bot._connection.parse_interaction_create(payload)
         return payload
+
+    def dm(self, who: dict) -> dict[str, Any]:
+        """The direct-message channel between the bot and this member (known to the fake server)."""
+        channel_id = int(who["user"]["id"]) + 1
+        channel = self.fake.channels.setdefault(channel_id, fd.dm_channel(channel_id, who))
+        return channel
+
+    def dm_slash(self, name: str, who: dict, **opts: Any) -> dict:
+        payload = self.interactions.slash(name, opts, guild_id=None, channel=self.dm(who), who=who)
+        self.bot._connection.parse_interaction_create(payload)
+        return payload
+
+    def dm_say(self, who: dict, text: str) -> dict:
+        payload = fd.message_create(self.fake, self.dm(who), who, text, guild_id=None)
+        self.bot._connection.parse_message_create(payload)
+        return payload
+
+    def dm_press(self, custom_id: str, message: dict, who: dict) -> dict:
+        payload = self.interactions.button(custom_id, guild_id=None, channel=self.dm(who), who=who, message=message)
+        self.bot._connection.parse_interaction_create(payload)
+        return payload
+
+    def other_guild(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A second server with one text channel and one member (eve); returns (channel, eve)."""
+        data = fd.guild(
+            OTHER_GUILD_ID,
+            channels=[fd.text_channel(OTHER_CHANNEL_ID, OTHER_GUILD_ID, "elsewhere")],
+            members=[fd.member(EVE_ID, "eve")],
+        )
+        self.fake.register_guild(data)
+        self.bot._connection._add_guild_from_data(data)
+        return self.fake.channels[OTHER_CHANNEL_ID], data["members"][-1]
 
     def add_thread(self, thread: dict) -> None:
         """Tell the bot's cache about a thread the fake server created (as THREAD_CREATE would)."""

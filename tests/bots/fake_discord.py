@@ -461,30 +461,46 @@ class Interactions:
 
     def __init__(self, fake: FakeDiscord) -> None:
         self.fake = fake
+        self.app_permissions = ALL_PERMISSIONS  # the bot's permissions in the channel, sent with every interaction
 
-    def _base(self, kind: int, guild_id: int, channel: dict[str, Any], who: dict[str, Any]) -> dict[str, Any]:
+    def _base(self, kind: int, guild_id: int | None, channel: dict[str, Any], who: dict[str, Any]) -> dict[str, Any]:
+        """A guild interaction from a member, or (guild_id None) a direct message from a user."""
         interaction_id = self.fake.new_id()
-        return {
+        payload: dict[str, Any] = {
             "id": str(interaction_id),
             "application_id": str(APP_ID),
             "type": kind,
             "token": f"tok{interaction_id}",
             "version": 1,
-            "guild_id": str(guild_id),
             "channel_id": channel["id"],
             "channel": channel,
-            "member": who,
-            "app_permissions": str(ALL_PERMISSIONS),
+            "app_permissions": str(self.app_permissions),
             "locale": "en-US",
-            "guild_locale": "en-US",
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(guild_id)},
-            "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
         }
+        if guild_id is None:
+            person = who.get("user", who)
+            payload.update(user=person, context=1, authorizing_integration_owners={"1": person["id"]})
+        else:
+            payload.update(
+                guild_id=str(guild_id),
+                member=who,
+                guild_locale="en-US",
+                context=0,
+                authorizing_integration_owners={"0": str(guild_id)},
+            )
+        return payload
 
     def slash(
-        self, name: str, options: dict[str, Any], *, guild_id: int, channel: dict, who: dict, group: str | None = None
+        self,
+        name: str,
+        options: dict[str, Any],
+        *,
+        guild_id: int | None,
+        channel: dict,
+        who: dict,
+        group: str | None = None,
     ) -> dict[str, Any]:
         payload = self._base(2, guild_id, channel, who)
         opts = [{"name": k, "type": _option_type(v), "value": v} for k, v in options.items()]
@@ -494,14 +510,16 @@ class Interactions:
         payload["data"] = {"id": str(self.fake.new_id()), "name": name, "type": 1, "options": opts}
         return payload
 
-    def button(self, custom_id: str, *, guild_id: int, channel: dict, who: dict, message: dict) -> dict[str, Any]:
+    def button(
+        self, custom_id: str, *, guild_id: int | None, channel: dict, who: dict, message: dict
+    ) -> dict[str, Any]:
         payload = self._base(3, guild_id, channel, who)
         payload["data"] = {"custom_id": custom_id, "component_type": 2}
         payload["message"] = message
         return payload
 
     def modal(
-        self, custom_id: str, fields: dict[str, str], *, guild_id: int, channel: dict, who: dict
+        self, custom_id: str, fields: dict[str, str], *, guild_id: int | None, channel: dict, who: dict
     ) -> dict[str, Any]:
         payload = self._base(5, guild_id, channel, who)
         payload["data"] = {
@@ -530,12 +548,20 @@ def _option_type(value: Any) -> int:
     return 3
 
 
-def message_create(fake: FakeDiscord, channel: dict, who: dict, content: str, *, guild_id: int) -> dict[str, Any]:
-    """A MESSAGE_CREATE payload from a member in a channel or thread."""
-    data = fake.message(int(channel["id"]), {"content": content}, author=who["user"])
-    data["guild_id"] = str(guild_id)
-    data["member"] = {k: v for k, v in who.items() if k != "user"}
+def message_create(
+    fake: FakeDiscord, channel: dict, who: dict, content: str, *, guild_id: int | None
+) -> dict[str, Any]:
+    """A MESSAGE_CREATE payload from a member in a channel or thread, or (guild_id None) in a DM."""
+    data = fake.message(int(channel["id"]), {"content": content}, author=who.get("user", who))
+    if guild_id is not None:
+        data["guild_id"] = str(guild_id)
+        data["member"] = {k: v for k, v in who.items() if k != "user"}
     return data
+
+
+def dm_channel(channel_id: int, recipient: dict[str, Any]) -> dict[str, Any]:
+    """A direct-message channel between the bot and one user."""
+    return {"id": str(channel_id), "type": 1, "recipients": [recipient.get("user", recipient)], "last_message_id": None}
 
 
 def reaction_add(message_id: int, channel_id: int, guild_id: int, who: dict, emoji: str) -> dict[str, Any]:

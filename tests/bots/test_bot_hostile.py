@@ -117,3 +117,101 @@ async def test_mentions_and_injection_never_ping_or_steer(make_world, studio):
     spec = await studio.spec(thread["id"])
     assert "instructions" not in (spec.model_dump_json().lower())
     assert _followups(world.fake, payload)
+
+
+def _project(world, *, archived: bool = False) -> dict:
+    """A project thread the bot opened earlier (known to the fake server and the bot's cache)."""
+    project = fd.thread_channel(world.fake.new_id(), CHANNEL_ID, GUILD_ID, "🎬 fox", fd.BOT_ID, archived=archived)
+    world.fake.channels[int(project["id"])] = project
+    if archived:
+        world.fake.archived.add(int(project["id"]))
+    world.add_thread(project)
+    return project
+
+
+def _take_message(world, project: dict, *custom_ids: str) -> dict:
+    return world.fake.message(int(project["id"]), {"content": "take", "components": fd.button_row(*custom_ids)})
+
+
+async def test_a_5000_character_message_in_a_thread_is_refused(make_world):
+    world = await make_world(None)
+    project = _project(world)
+    world.say(project, "slower " * 715)
+    reply = await world.fake.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{project['id']}/messages")
+    await world.bot.drain()
+    assert "characters" in reply.content and reply.json["allowed_mentions"]["parse"] == []
+    assert (await world.bot.quotas.usage(str(GUILD_ID), world.ana["user"]["id"]))["user_today"] == 0
+
+
+async def test_buttons_and_commands_in_an_archived_thread(make_world):
+    world = await make_world(None)
+    project = _project(world, archived=True)
+    owner = world.ana["user"]["id"]
+    for action in ("reroll", "approve", "refine", "delete"):
+        custom_id = f"dailies:take:{action}:abc123:{owner}"
+        payload = world.press(custom_id, _take_message(world, project, custom_id), channel=project)
+        ack = await world.fake.wait_for(lambda c, p=payload: c.path == f"/interactions/{p['id']}/{p['token']}/callback")
+        await world.bot.drain()
+        assert ack.json["type"] == 4 and ack.json["data"]["flags"] & 64, action
+        assert "archived" in ack.json["data"]["content"], action
+    payload = world.slash("refine", channel=project, change="make it night")
+    assert "archived" in (await _answer(world, payload)).json["content"]
+    assert not world.fake.find("DELETE") and world.fake.find("POST", f"/channels/{project['id']}/") == []
+
+
+async def test_forged_and_mangled_custom_ids_are_refused(make_world):
+    world = await make_world(None)
+    project = _project(world)
+    real = f"dailies:take:delete:abc123:{world.ana['user']['id']}"
+    message = _take_message(world, project, real)
+    # Ben rewrites the owner in the custom_id to himself: it is not the button on that message.
+    forged = f"dailies:take:delete:abc123:{world.ben['user']['id']}"
+    payload = world.press(forged, message, who=world.ben, channel=project)
+    ack = await world.fake.wait_for(lambda c: c.path == f"/interactions/{payload['id']}/{payload['token']}/callback")
+    assert ack.json["data"]["flags"] & 64 and "isn't one I put here" in ack.json["data"]["content"]
+    # The same on a message someone else (not the bot) posted.
+    theirs = world.fake.message(
+        int(project["id"]), {"content": "x", "components": fd.button_row(forged)}, author=world.ben["user"]
+    )
+    payload = world.press(forged, theirs, who=world.ben, channel=project)
+    ack = await world.fake.wait_for(lambda c: c.path == f"/interactions/{payload['id']}/{payload['token']}/callback")
+    assert "isn't one I put here" in ack.json["data"]["content"]
+    # Unknown actions and malformed ids get an answer instead of a silent failure.
+    for mangled in ("dailies:take:nuke:abc123:1", "dailies:take:reroll:../../etc:1", "dailies:take:reroll"):
+        payload = world.press(mangled, _take_message(world, project, mangled), channel=project)
+        ack = await world.fake.wait_for(lambda c, p=payload: c.path == f"/interactions/{p['id']}/{p['token']}/callback")
+        assert ack.json["data"]["flags"] & 64 and "isn't valid" in ack.json["data"]["content"], mangled
+    await world.bot.drain()
+    assert not world.fake.find("DELETE") and world.fake.unknown == []
+
+
+async def test_missing_send_permissions_are_named(make_world):
+    world = await make_world(None)
+    project = _project(world)
+    # Discord sends the bot's permissions with each interaction: here it may not post in threads or attach.
+    world.interactions.app_permissions = fd.ALL_PERMISSIONS & ~((1 << 38) | (1 << 15))
+    custom_id = f"dailies:take:reroll:abc123:{world.ana['user']['id']}"
+    payload = world.press(custom_id, _take_message(world, project, custom_id), channel=project)
+    answer = await _answer(world, payload)
+    assert answer.json["flags"] & 64
+    assert "Send Messages in Threads" in answer.json["content"] and "Attach Files" in answer.json["content"]
+    # In a channel: /shot names the thread permissions it lacks and keeps no quota.
+    world.interactions.app_permissions = fd.ALL_PERMISSIONS & ~(1 << 35)
+    payload = world.slash("shot", prompt="a fox in the snow")
+    answer = await _answer(world, payload)
+    assert "Create Public Threads" in answer.json["content"] and not world.fake.find("POST", "/threads")
+    assert (await world.bot.quotas.usage(str(GUILD_ID), world.ana["user"]["id"]))["user_active"] == 0
+
+
+async def test_a_thread_that_refuses_posts_mid_run_is_reported_privately(make_world):
+    world = await make_world(None)
+    project = _project(world)
+    world.fake.forbidden.add(int(project["id"]))  # permissions changed after Discord sent the interaction
+    payload = world.slash("refine", channel=project, change="make it night")
+    await world.fake.wait_for(
+        lambda c: c.path == f"/webhooks/{fd.APP_ID}/{payload['token']}" and "Missing Permissions" in (c.content or "")
+    )
+    await world.bot.drain()
+    answers = [c for c in _followups(world.fake, payload)]
+    assert all(c.json["flags"] & 64 for c in answers)
+    assert (await world.bot.quotas.usage(str(GUILD_ID), world.ana["user"]["id"]))["user_active"] == 0

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from dailies.bots import guards
 from dailies.bots.policy import quote_user_text
 from dailies.bots.replies import NO_PINGS, reply_ephemeral
 from dailies.bots.runner import author_name
@@ -20,11 +21,10 @@ Aspect = Literal["16:9", "9:16", "1:1", "4:3", "2.39:1"]
 THREAD_NAME = 90
 
 
-def project_thread(bot: DailiesBot, channel: object) -> discord.Thread | None:
-    """The channel if it is a project thread this bot opened."""
-    if isinstance(channel, discord.Thread) and bot.user is not None and channel.owner_id == bot.user.id:
-        return channel
-    return None
+def project_thread(bot: DailiesBot, channel: object) -> guards.ProjectPlace | None:
+    """The channel if it is a project: a thread this bot opened, or a direct message when DMs are allowed."""
+    bot_id = bot.user.id if bot.user is not None else None
+    return guards.project_place(channel, bot_id=bot_id, allow_dms=bot.settings.discord_allow_dms)
 
 
 class ShotsCog(commands.Cog):
@@ -55,6 +55,11 @@ class ShotsCog(commands.Cog):
             interaction.guild_id, interaction.user, aspect_ratio=aspect_ratio, duration_s=duration
         )
         thread = project_thread(self.bot, interaction.channel)
+        if (why := guards.missing_permissions(interaction, opens_thread=thread is None)) is not None:
+            if admission.lease is not None:
+                admission.lease.release()
+            await reply_ephemeral(interaction, why)
+            return
         try:
             if thread is None:
                 thread = await self._open_thread(interaction, admission.text)
@@ -64,7 +69,12 @@ class ShotsCog(commands.Cog):
             why = f"{exc.text or exc.status}" if isinstance(exc, discord.HTTPException) else str(exc)
             await reply_ephemeral(interaction, f"I couldn't open a thread here ({why}).")
             return
-        await interaction.followup.send(f"🎬 Shooting in {thread.mention}", ephemeral=True, allowed_mentions=NO_PINGS)
+        where = "here, in our messages" if isinstance(thread, discord.DMChannel) else thread.mention
+        await interaction.followup.send(f"🎬 Shooting {where}", ephemeral=True, allowed_mentions=NO_PINGS)
+
+        async def notify(text: str) -> None:
+            await reply_ephemeral(interaction, text)
+
         author, studio = author_name(interaction.user), self.bot.studio
         self.bot.spawn(
             runner.run(
@@ -73,6 +83,7 @@ class ShotsCog(commands.Cog):
                 lambda sink: studio.send(str(thread.id), author, admission.text, on_event=sink, options=options),
                 lease=admission.lease,
                 notes=admission.notes,
+                notify=notify,
             ),
             name=f"shot-{thread.id}",
         )
@@ -92,10 +103,13 @@ class ShotsCog(commands.Cog):
         )
         return thread
 
-    async def _in_thread(self, interaction: discord.Interaction) -> discord.Thread | None:
+    async def _in_thread(self, interaction: discord.Interaction) -> guards.ProjectPlace | None:
         thread = project_thread(self.bot, interaction.channel)
         if thread is None:
             await reply_ephemeral(interaction, "Use this inside a project thread (start one with /shot).")
+        elif (why := guards.archived_refusal(thread)) is not None:
+            await reply_ephemeral(interaction, why)
+            return None
         return thread
 
     @app_commands.command(name="refine", description="Change the shot in this project thread")
@@ -138,7 +152,7 @@ class ShotsCog(commands.Cog):
             return
         self.bot.spawn(self._reel(interaction, thread, crossfade), name=f"reel-{thread.id}")
 
-    async def _reel(self, interaction: discord.Interaction, thread: discord.Thread, crossfade: bool) -> None:
+    async def _reel(self, interaction: discord.Interaction, thread: guards.ProjectPlace, crossfade: bool) -> None:
         from dailies.agent.studio import StudioError
 
         limit = self.bot.runner.upload_limit(interaction.guild)

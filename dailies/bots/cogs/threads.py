@@ -1,4 +1,4 @@
-"""Plain messages in a project thread are refinements; 👍/👎 on takes are votes."""
+"""Plain messages in a project thread (or an allowed DM) are refinements; 👍/👎 on takes are votes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import discord
 from discord.ext import commands
 
 from dailies.bots.cogs.shots import project_thread
+from dailies.bots.guards import DM_REFUSAL
 from dailies.bots.replies import NO_PINGS
 
 if TYPE_CHECKING:
@@ -25,15 +26,23 @@ class ThreadsCog(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.webhook_id is not None:
             return
-        thread = project_thread(self.bot, message.channel)
-        if thread is None or not message.content.strip():  # no content without the intent: nothing to do
-            return
 
         async def refuse(reason: str) -> None:
             # the thread may be archived or the bot muted there: stay silent rather than crash
             with contextlib.suppress(discord.HTTPException):
                 await message.reply(reason, allowed_mentions=NO_PINGS, mention_author=False)
 
+        direct = isinstance(message.channel, discord.DMChannel)
+        if direct and not self.bot.settings.discord_allow_dms:
+            await refuse(DM_REFUSAL)
+            return
+        thread = project_thread(self.bot, message.channel)
+        if thread is None or not message.content.strip():  # no content without the intent: nothing to do
+            return
+        if direct and await self.bot.studio.spec(str(thread.id)) is None:
+            # a DM is a project once /shot started one there; small talk before that renders nothing
+            await refuse("Start a shot here with /shot; then write what to change and I'll re-shoot it.")
+            return
         await self.bot.runner.refine(thread, message.author, message.content, refuse=refuse)
 
     @commands.Cog.listener()
