@@ -92,6 +92,7 @@ class CameraTrack:
     subject_dx: np.ndarray  # how far the subject has walked (tracking), metres
     movement: str
     notes: tuple[str, ...] = ()
+    lift: float = 0.0  # metres the whole path was raised to stay above the ground
 
     def __len__(self) -> int:
         return len(self.cx)
@@ -115,11 +116,18 @@ def camera_track(
     rng: np.random.Generator,
     *,
     reverse_tracking: bool = False,
+    times: np.ndarray | None = None,
+    duration: float | None = None,
 ) -> CameraTrack:
-    """The camera state for every frame of `movement` at `speed` (times are frame index / fps)."""
-    n = num_frames
-    t = np.arange(n, dtype=np.float64) / fps
-    duration = n / fps
+    """The camera state for every frame of `movement` at `speed` (times are frame index / fps).
+
+    `times` and `duration` evaluate the path of a shot `duration` seconds long at other instants: an
+    extension passes the source shot's duration and times past its end, so the same path carries on
+    (same speeds, same centring, same handheld wobble for the same `rng` state).
+    """
+    t = np.arange(num_frames, dtype=np.float64) / fps if times is None else np.asarray(times, np.float64)
+    n = len(t)
+    duration = num_frames / fps if duration is None else duration
     tc = t - duration / 2.0  # centred time: moves that pass the subject do so mid-shot
     fr = framing
     long_side = max(fr.width, fr.height)
@@ -185,8 +193,12 @@ def camera_track(
         raise ValueError(f"unknown camera movement {movement!r}")
 
     floor = 0.05
-    if cy.min() < floor:  # never below the ground: lift the whole path and tilt down to keep the aim
-        lift = floor - float(cy.min())
+    if times is not None:  # a path evaluated past the shot keeps the shot's own lift: no jump at the join
+        base = camera_track(movement, speed, framing, num_frames, fps, np.random.default_rng(0), duration=duration)
+        lift = base.lift
+    else:
+        lift = max(0.0, floor - float(cy.min())) if n else 0.0
+    if lift > 0:  # never below the ground: lift the whole path and tilt down to keep the aim
         cy = cy + lift
         pitch = pitch - lift / zs
     # Roll shows the frame's corners: a longer focal length hides them.
@@ -205,4 +217,5 @@ def camera_track(
         subject_dx=subject_dx,
         movement=movement,
         notes=tuple(notes),
+        lift=lift,
     )

@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from dailies.generator.base import CancelToken, Progress, ProgressCallback, RenderResult
 from dailies.generator.errors import InvalidRequest, RenderCancelled
-from dailies.generator.previz.camera import OPPOSITE_MOVES, CameraTrack, camera_track
+from dailies.generator.previz.camera import OPPOSITE_MOVES, CameraTrack, Framing, camera_track
+from dailies.generator.previz.condition import read_source_clip
 from dailies.generator.previz.layers import NEAR_PLANE, Layer
 from dailies.generator.previz.looks import Finisher, Look, flare_sprite, look_from_hints
 from dailies.generator.previz.palette import ascii_text
@@ -21,6 +24,7 @@ from dailies.generator.request import RenderRequest
 
 MODEL_NAME = "previz-v1"
 PROGRESS_EVERY_S = 0.25
+MAX_CHAIN = 8  # an extension looks this many source-lengths in for where its source ended
 _Plan = tuple[int, int, int, int, float, float, float, int]  # rows y0:y1, columns x0:x1, scale, offsets, border
 
 
@@ -80,16 +84,17 @@ class PrevizGenerator:
             notes.append(f"fault injected: camera_reversed ({asked_movement} rendered as {movement})")
         shape = subject_shape(request.look.subject if request.look else None)
         framing = frame_subject(request, shape)
-        track = camera_track(
-            movement,
-            speed,
-            framing,
-            request.num_frames,
-            request.fps,
-            camera_rng,
-            reverse_tracking=reversed_ and movement == "tracking",
-        )
-        scene = build_scene(request, framing, track, look, scene_rng)
+        reverse_tracking = reversed_ and movement == "tracking"
+        if request.condition is None:
+            track = camera_track(
+                movement, speed, framing, request.num_frames, request.fps, camera_rng, reverse_tracking=reverse_tracking
+            )
+            scene = build_scene(request, framing, track, look, scene_rng)
+            t0 = 0.0
+        else:
+            scene, track, t0 = _continuation(
+                request, framing, look, movement, speed, seeds[0], seeds[1], reverse_tracking, notes
+            )
         if hidden:
             scene.layers = [layer for layer in scene.layers if layer.name not in hidden]
         notes.extend(scene.notes)
@@ -98,7 +103,7 @@ class PrevizGenerator:
             notes.append("previz look: " + ", ".join(look.describe()))
         if look.ignored_effects:
             notes.append("previz cannot draw: " + ", ".join(look.ignored_effects))
-        compositor = _Compositor(request, scene, track, look, finish_rng)
+        compositor = _Compositor(request, scene, track, look, finish_rng, t0=t0)
         last_report = -math.inf
         total = request.num_frames
         for i in range(total):
@@ -117,10 +122,18 @@ class _Compositor:
     """Per-frame work: warp each layer into its rows of the canvas, roll, flare, finish, caption."""
 
     def __init__(
-        self, request: RenderRequest, scene: Scene, track: CameraTrack, look: Look, rng: np.random.Generator
+        self,
+        request: RenderRequest,
+        scene: Scene,
+        track: CameraTrack,
+        look: Look,
+        rng: np.random.Generator,
+        *,
+        t0: float = 0.0,
     ) -> None:
         self.w, self.h = request.width, request.height
         self.fps = request.fps
+        self.t0 = t0  # seconds of the shot before frame 0 (an extension continues its source)
         self.scene = scene
         self.track = track
         self.look = look
@@ -140,7 +153,7 @@ class _Compositor:
 
     def frame(self, i: int) -> np.ndarray:
         tr, w, h = self.track, self.w, self.h
-        t = i / self.fps
+        t = self.t0 + i / self.fps
         scaled_t = t * self.look.time_scale
         state = (tr.cx[i], tr.cy[i], tr.cz[i], tr.psi[i], tr.pitch[i], tr.f[i], tr.subject_dx[i])
         bob = self.bob_m * abs(math.sin(math.pi * self.bob_hz * scaled_t))
@@ -254,6 +267,78 @@ class _Compositor:
             py = sy + (centre[1] - sy) * k
             sprite = self.flare if scale == 1.0 else cv2.resize(self.flare, None, fx=scale, fy=scale)  # type: ignore
             _add_clipped(out, sprite, int(px - sprite.shape[1] / 2), int(py - sprite.shape[0] / 2))
+
+
+def _continuation(
+    request: RenderRequest,
+    framing: Framing,
+    look: Look,
+    movement: str,
+    speed: str,
+    scene_seed: np.random.SeedSequence,
+    camera_seed: np.random.SeedSequence,
+    reverse_tracking: bool,
+    notes: list[str],
+) -> tuple[Scene, CameraTrack, float]:
+    """Scene, camera track and start time of an extension: the source shot's world and path, carried on.
+
+    The scene is built exactly as the source's render built it (same seed, the source's own track), so
+    the extension's first frame follows the source's last one. The path is evaluated past the source's
+    end with the source's duration (same speeds and centring). A source that is itself an extension
+    ended k source-lengths in (every extension keeps its shot's length): k is the one whose rendered
+    last frame looks most like the source's.
+    """
+    assert request.condition is not None
+    source = read_source_clip(request.condition.path)
+    src_n, src_fps = source.num_frames, source.fps
+    src_duration = source.duration_s
+
+    def track_at(times: np.ndarray | None) -> CameraTrack:
+        rng = np.random.default_rng(camera_seed)  # the same handheld wobble every time
+        return camera_track(
+            movement,
+            speed,
+            framing,
+            src_n,
+            src_fps,
+            rng,
+            reverse_tracking=reverse_tracking,
+            times=times,
+            duration=src_duration,
+        )
+
+    source_track = track_at(None)
+    ends = np.arange(1, MAX_CHAIN + 1) * src_duration
+    steps = np.arange(request.num_frames, dtype=np.float64) / request.fps
+    # Every view of the chain's next MAX_CHAIN extensions, the source's first: the plates must cover them.
+    views = _joined(source_track, track_at(np.concatenate([e + steps for e in ends])))
+    scene = build_scene(request, framing, source_track, look, np.random.default_rng(scene_seed), view_track=views)
+    k = 1
+    if MAX_CHAIN > 1:
+        candidates = track_at(ends - 1.0 / src_fps)
+        probe = _Compositor(request, scene, candidates, look, np.random.default_rng(0), t0=0.0)
+        probe.finisher = Finisher(replace(look, grain=0.0), request.width, request.height, np.random.default_rng(0))
+        last = source.last_frame
+        if last.shape[:2] != (request.height, request.width):
+            last = cv2.resize(last, (request.width, request.height), interpolation=cv2.INTER_AREA)
+        errors = [float(cv2.absdiff(probe.frame(j), last).mean()) for j in range(MAX_CHAIN)]
+        k = int(np.argmin(errors)) + 1
+    t0 = float(ends[k - 1])
+    track = track_at(t0 + steps)
+    notes.append(
+        f"previz: continues {Path(request.condition.path).name} ({src_n} frames at {src_fps:g} fps) "
+        f"from {t0:.2f} s into the shot" + (f" (extension {k} of a chain)" if k > 1 else "")
+    )
+    return scene, track, t0
+
+
+def _joined(first: CameraTrack, then: CameraTrack) -> CameraTrack:
+    """One track running `first`'s frames then `then`'s (for planning what a scene must cover)."""
+    arrays = {
+        name: np.concatenate([getattr(first, name), getattr(then, name)])
+        for name in ("cx", "cy", "cz", "psi", "pitch", "roll", "f", "subject_dx")
+    }
+    return replace(first, **arrays)
 
 
 def _add_clipped(out: np.ndarray, sprite: np.ndarray, x: int, y: int) -> None:

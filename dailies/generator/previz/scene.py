@@ -121,9 +121,21 @@ def _ground_extent(track: CameraTrack, depth: float, nearer: float | None, heigh
 
 
 def build_scene(
-    request: RenderRequest, framing: Framing, track: CameraTrack, look: Look, rng: np.random.Generator
+    request: RenderRequest,
+    framing: Framing,
+    track: CameraTrack,
+    look: Look,
+    rng: np.random.Generator,
+    *,
+    view_track: CameraTrack | None = None,
 ) -> Scene:
-    """All layers of the shot, far to near, graded for the look."""
+    """All layers of the shot, far to near, graded for the look.
+
+    `track` decides the textures (their extents, hence the seeded noise); `view_track` (default `track`),
+    every view the frames will take, decides how layers are merged into plates and tiled. An extension
+    passes its source's track and the views of both shots, so its world is the source's, pixel for pixel.
+    """
+    view_track = track if view_track is None else view_track
     hints = request.look
     w, h = request.width, request.height
     f0 = framing.focal
@@ -224,10 +236,10 @@ def build_scene(
     layers.sort(key=lambda layer: -(layer.depth if layer.depth is not None else math.inf))
     for layer in layers:
         grade_texture(layer.texture, look)
-    layers = plan_plates(layers, track, zs, f0, w, h)
+    layers = plan_plates(layers, view_track, zs, f0, w, h)
     for layer in layers:
         if layer.wrap:
-            layer.tile_for(_min_scale(layer, track), w)
+            layer.tile_for(_min_scale(layer, view_track), w)
     fill = np.empty((h, w, 4), np.uint8)
     fill[:] = (*(int(c * sky.light) for c in ground), 255)
     return Scene(layers, framing, shape, fill, sun, period_tx / f0, notes)  # type: ignore[arg-type]
