@@ -258,8 +258,14 @@ def band_layer(
     clear_x_m: float,
     night: bool,
     birch: bool,
+    moonlit: bool = False,
 ) -> Layer:
-    """A strip of ground at `depth` (from Y=0 down to -below_m) carrying the setting's objects above it."""
+    """A strip of ground at `depth` (from Y=0 down to -below_m) carrying the setting's objects above it.
+
+    `moonlit` (night) adds cool moonlit glints and a few warm practical lights on the ground after the
+    dark grade, the way a night exterior is lit: the picture stays dark but the ground has points a
+    moving camera can be seen to move past.
+    """
     max_obj_m = {"forest": 14.0, "snow": 12.0, "city": 45.0, "desert": 3.0, "sea": 1.5, "field": 6.0}[kind]
     if not tall_objects:
         max_obj_m = min(max_obj_m, 0.6)
@@ -333,4 +339,27 @@ def band_layer(
 
             _draw_wrapped(blob, x, width_tx)
     rgb = shading.apply(canvas, depth)
+    if moonlit:
+        _moonlight(rgb, rng, base, ground_rows, shading)
     return trim_rows(Layer(name, pack_rgba(rgb, mask), depth, texel, 0.0, (obj_rows + PAD) * texel, wrap=True))
+
+
+MOON_GLINTS_PER_TEXEL = 1 / 160  # moonlit glints per ground texel at night
+PRACTICALS_PER_TEXEL = 1 / 40000  # warm practical lights (lanterns, windows) per ground texel
+
+
+def _moonlight(rgb: np.ndarray, rng: np.random.Generator, base: int, rows: int, shading: Shading) -> None:
+    """Cool glints (dew, wet stones, grass tips) and a few warm lights on the ground rows, in place."""
+    width = rgb.shape[1]
+    area = width * rows
+    n = max(8, int(area * MOON_GLINTS_PER_TEXEL))
+    xs = rng.integers(0, width, n)
+    ys = base + rng.integers(0, rows, n)
+    glint = np.asarray(shading.sky.tint, np.float32) / 255.0 * rng.uniform(95, 175, (n, 1))
+    for dx, dy, gain in ((0, 0, 1.0), (1, 0, 0.8), (2, 0, 0.5), (0, 1, 0.6), (1, 1, 0.45)):  # a small glint, 3x2
+        rgb[np.minimum(ys + dy, len(rgb) - 1), (xs + dx) % width] = (glint * gain).astype(np.uint8)
+    for _ in range(max(1, int(area * PRACTICALS_PER_TEXEL))):
+        x, y = int(rng.integers(0, width)), base + int(rng.integers(0, rows))
+        radius = max(1, rows // 120)
+        cv2.circle(rgb, (x, y), radius * 3, (70, 52, 28), -1, cv2.LINE_AA)
+        cv2.circle(rgb, (x, y), radius, (255, 205, 130), -1, cv2.LINE_AA)

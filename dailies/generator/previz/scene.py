@@ -227,6 +227,7 @@ def build_scene(
                 clear_x_m=shape.width * 1.2,
                 night=tod in {"night", "dusk"},
                 birch=birch,
+                moonlit=tod == "night",
             )
         )
     pixel_height = f0 * shape.height / zs * min(2.0, float(track.f.max() / f0) * zs / max(zs - track.cz.max(), 1e-3))

@@ -9,6 +9,8 @@ import numpy as np
 
 FLICKER_SIDE = 128  # flicker is measured on frames this size, lightly blurred (sensor noise is not flicker)
 CUT_HIST_BINS = 32
+REPEAT_OF_LOCAL = 0.15  # a repeat changes less than this share of its neighbouring pairs' change
+REPEAT_OF_TYPICAL = 0.1  # ... and less than this share of the clip's median change
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,10 @@ def duplicated(diffs: np.ndarray, positions: np.ndarray, skip: set[int]) -> tupl
     """Kept-frame positions that repeat the frame before while the frames around them move; and the median change.
 
     A still shot repeats itself by nature, so only a repeat amid change counts (judged against the
-    neighbouring pairs, so a cut from a fast shot to a slow one is not read as a stall).
+    neighbouring pairs, so a cut from a fast shot to a slow one is not read as a stall). A repeat is a
+    near-exact duplicate: under 15 % of the neighbouring pairs' change AND under 10 % of the clip's own
+    typical change, so a move that slows smoothly (a walker's bob turning, a handheld wobble reversing)
+    is not a stall; its frames differ a little, consistently with the rest of the clip.
     """
     usable = np.array([k not in skip and k + 1 not in skip for k in positions], dtype=bool)
     if not usable.any():
@@ -110,7 +115,7 @@ def duplicated(diffs: np.ndarray, positions: np.ndarray, skip: set[int]) -> tupl
             continue
         around = [u for u in range(max(0, n - 4), min(len(diffs), n + 5)) if u != n and usable[u]]
         local = float(np.median(diffs[around])) if around else typical
-        if local >= 0.5 and diffs[n] < 0.15 * local:
+        if local >= 0.5 and diffs[n] < REPEAT_OF_LOCAL * local and diffs[n] < REPEAT_OF_TYPICAL * typical:
             repeats.append(int(k) + 1)
     return repeats, typical
 

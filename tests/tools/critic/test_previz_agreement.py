@@ -25,16 +25,19 @@ WIDTH, HEIGHT, FPS, SECONDS = 320, 192, 16, 1.5
 DIRECTIONAL = [m for m in CAMERA_MOVEMENTS if m not in {"static", "handheld", "tracking"}]
 # (camera speed, time of day, shot size): every move in each.
 SAMPLES = [("medium", "day", "wide"), ("slow", "night", "close_up")]
-# Open disagreements, measured before and after the slow-dolly fix (docs/critic.md, known limits):
-# an orbit whose far layers hardly move reads as a dolly or as static, and a slow tracking or handheld
-# close-up at night changes so little between frames that a pair reads as a repeat. Any other
-# failure, or any new failing check on these, fails the test.
+# Single cases outside the full matrix: (camera speed, time of day, shot size, move).
+EXTRA = [("medium", "night", "wide", "dolly_in")]
+# Open disagreements (docs/critic.md, known limits). Fixed since the first list: slow night close-up
+# tracking and handheld no longer flag a frozen frame (a repeat must now be a near-exact duplicate
+# against the clip's own typical change). Still open: an orbit whose far layers hardly move reads as a
+# dolly (day, wide) or, when the subject fills a slow close-up, as static; a medium wide dolly at night
+# reads static (the static sky and stars hold the frame; the moonlit ground glints are too small to
+# outvote them at this size). Any other failure, or any new failing check on these, fails the test.
 KNOWN: dict[tuple[str, str, str, str], set[str]] = {
     ("medium", "day", "wide", "orbit_right"): {"camera_move", "camera_speed"},
     ("slow", "night", "close_up", "orbit_left"): {"camera_move", "camera_speed", "motion_amount"},
     ("slow", "night", "close_up", "orbit_right"): {"camera_move", "camera_speed", "motion_amount"},
-    ("slow", "night", "close_up", "tracking"): {"frozen_frames"},
-    ("slow", "night", "close_up", "handheld"): {"frozen_frames"},
+    ("medium", "night", "wide", "dolly_in"): {"camera_move", "camera_speed"},
 }
 
 
@@ -69,6 +72,13 @@ def test_previz_takes_pass_the_critic_against_their_own_spec(tmp_path, speed, to
         if not failed <= KNOWN.get((speed, tod, size, move), set()):
             failures[move] = (critique.camera_motion.detected, _failed(critique))
     assert not failures, failures
+
+
+@pytest.mark.parametrize(("speed", "tod", "size", "move"), EXTRA)
+def test_single_previz_cases_pass_the_critic(tmp_path, speed, tod, size, move) -> None:
+    critique = _take(tmp_path, move, speed, tod, size)
+    failed = {c.name for c in critique.checks if not c.passed}
+    assert failed <= KNOWN.get((speed, tod, size, move), set()), _failed(critique)
 
 
 def test_a_reversed_camera_fails_for_every_directional_move(tmp_path) -> None:
