@@ -18,7 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--backend", choices=sorted(BACKENDS), default=None, help="default: settings")
     parser.add_argument("--model", default=None, help="model family, local folder or hub id (diffusers)")
     parser.add_argument("--gpus", type=int, default=None, help="actors to start, one GPU each (default: every GPU)")
-    parser.add_argument("--cpu-workers", type=int, default=0, help="GPU-less actors instead (previz), N of them")
+    parser.add_argument(
+        "--cpu-workers",
+        type=int,
+        default=0,
+        help="N GPU-less actors instead, one CPU and one torch thread each (previz; diffusers to try it out)",
+    )
     parser.add_argument("--check-s", type=float, default=10.0, help="seconds between health checks of the actors")
     parser.add_argument("--once", action="store_true", help="start the actors, print them and exit (they stay up)")
     parser.set_defaults(func=run)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -30,27 +31,46 @@ Finish = Callable[[Job, Any], dict[str, Any]]
 class RenderActor:
     """Lives in a Ray worker process: builds its generator once, then runs one job at a time on it."""
 
-    def __init__(self, backend: str, model: str | None, factory: Callable[[], Generator] | None = None) -> None:
+    def __init__(
+        self,
+        backend: str,
+        model: str | None,
+        factory: Callable[[], Generator] | None = None,
+        threads: int | None = None,
+    ) -> None:
         self._backend = backend
         self._model = model
         self._factory = factory
+        self._threads = threads
         self._generator: Generator | None = None
         self._token: CancelToken | None = None
         self._progress: Progress | None = None
 
     def _ensure(self) -> Generator:
-        if self._generator is None and self._factory is not None:
-            self._generator = self._factory()
-        elif self._generator is None:
+        if self._generator is not None:
+            return self._generator
+        if self._threads is not None and self._backend == "diffusers":
+            import torch  # a CPU actor gets the cores Ray gave it, not every core of the node
+
+            torch.set_num_threads(self._threads)
+        if self._factory is not None:
+            generator = self._factory()
+        else:
             from dailies.generator.backends import make_generator
 
-            self._generator = make_generator(self._backend, model=self._model)
-        return self._generator
+            generator = make_generator(self._backend, model=self._model)
+        load = getattr(generator, "load", None)
+        if callable(load):  # a diffusers generator loads its weights lazily: warm means loaded, not the 1st job
+            load()
+        self._generator = generator
+        return generator
 
     def warm(self) -> dict[str, Any]:
-        """Build the generator; where this actor lives (host, pid, GPUs)."""
+        """Build the generator; where this actor lives (host, pid, GPUs) and its torch threads (None: unset)."""
         self._ensure()
-        return {"host": socket.gethostname(), "pid": os.getpid(), "gpus": ray.get_gpu_ids()}
+        torch = sys.modules.get("torch")
+        threads = torch.get_num_threads() if torch is not None else None
+        return {"host": socket.gethostname(), "pid": os.getpid(), "gpus": ray.get_gpu_ids(), "torch_threads": threads}
 
     def run(self, job_json: str, task: JobTask) -> Any:
         job = Job.model_validate_json(job_json)
@@ -88,13 +108,19 @@ def spawn_actor(
     num_cpus: float,
     here: bool = True,
     factory: Callable[[], Generator] | None = None,
+    threads: int | None = None,
 ) -> Any:
-    """A detached, named render actor (pinned to this node when `here`), found by pools through its name."""
+    """A detached, named render actor (pinned to this node when `here`), found by pools through its name.
+
+    A GPU-less actor runs torch on `threads` threads (default: its `num_cpus`), not on every core of the node.
+    """
+    if threads is None and not num_gpus:
+        threads = max(1, int(num_cpus))
     options: dict[str, Any] = {"name": name, "namespace": NAMESPACE, "lifetime": "detached"}
     if here:
         node = ray.get_runtime_context().get_node_id()
         options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(node_id=node, soft=False)
-    return actor_class(num_gpus=num_gpus, num_cpus=num_cpus).options(**options).remote(backend, model, factory)
+    return actor_class(num_gpus=num_gpus, num_cpus=num_cpus).options(**options).remote(backend, model, factory, threads)
 
 
 class WorkerSupervisor:
@@ -122,7 +148,7 @@ class WorkerSupervisor:
         self.actors: dict[str, Any] = {}
 
     def ensure(self, *, timeout: float = 600.0) -> list[str]:
-        """Start (and warm) every missing or dead actor; the names started this time."""
+        """Start every missing or dead actor and warm them all at once; the names started this time."""
         started = []
         for name in self.names:
             actor = self.actors.get(name)
@@ -133,8 +159,8 @@ class WorkerSupervisor:
                 except (RayActorError, GetTimeoutError):
                     log.warning("render actor %s is gone; starting a new one", name)
             self.actors[name] = spawn_actor(name, **self._spec)
-            ray.get(self.actors[name].warm.remote(), timeout=timeout)
             started.append(name)
+        ray.get([self.actors[name].warm.remote() for name in started], timeout=timeout)
         return started
 
     def stop(self) -> None:
