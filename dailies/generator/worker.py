@@ -129,7 +129,12 @@ class WarmWorker:
 
     def _ensure_generator(self) -> Generator:
         if self._generator is None:
-            self._generator = self._factory()
+            generator = self._factory()
+            # Backends that load lazily (diffusers) load here, so warm() really means loaded.
+            load = getattr(generator, "load", None)
+            if callable(load):
+                load()
+            self._generator = generator
         return self._generator
 
     def _serve(self) -> None:

@@ -181,3 +181,27 @@ async def test_awaitable_from_asyncio_without_blocking_the_loop():
         task.cancel()
     assert result.seed == 9
     assert ticks >= 5  # the loop kept running while the render worked
+
+
+def test_warm_loads_a_lazily_loading_generator_on_the_worker_thread():
+    class LazyGenerator(CountingGenerator):
+        def __init__(self) -> None:
+            super().__init__()
+            self.loaded_on: str | None = None
+
+        def load(self) -> None:
+            self.loaded_on = threading.current_thread().name
+
+    built: list[LazyGenerator] = []
+
+    def factory() -> LazyGenerator:
+        built.append(LazyGenerator())
+        return built[-1]
+
+    worker = WarmWorker(factory)
+    try:
+        worker.warm().result(timeout=10)
+        assert built and built[0].loaded_on is not None
+        assert built[0].loaded_on != threading.current_thread().name
+    finally:
+        worker.close()

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def cluster():
     ray.init(
+        address="local",  # never attach to another Ray head running on this machine
         num_cpus=2,
         num_gpus=0,
         include_dashboard=False,
