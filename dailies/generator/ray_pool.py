@@ -16,8 +16,9 @@ from ray.exceptions import GetTimeoutError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from dailies.generator.base import CancelToken, Generator, Progress, ProgressCallback
-from dailies.generator.errors import GeneratorError, RenderCancelled
+from dailies.generator.errors import GeneratorError, ModelUnavailable, RenderCancelled
 from dailies.generator.queue import Job, JobTask, WorkerLost
+from dailies.generator.queue.serving import Serves, unavailable_message
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,16 @@ class RenderActor:
         self._generator: Generator | None = None
         self._token: CancelToken | None = None
         self._progress: Progress | None = None
+        self._serves = Serves(backend=backend, family=_family_of(backend, model), model=model)
+
+    def serves(self) -> dict[str, Any]:
+        """What this actor renders: backend, family and model as given to `dailies worker`."""
+        return self._serves.model_dump()
 
     def _ensure(self) -> Generator:
         if self._generator is not None:
             return self._generator
-        if self._threads is not None and self._backend == "diffusers":
+        if self._threads is not None and self._backend == "diffusers" and self._factory is None:
             import torch  # a CPU actor gets the cores Ray gave it, not every core of the node
 
             torch.set_num_threads(self._threads)
@@ -92,6 +98,16 @@ class RenderActor:
 
     def pid(self) -> int:
         return os.getpid()
+
+
+def _family_of(backend: str, model: str | None) -> str | None:
+    """The family a backend renders `model` with, resolved where the model lives (None if unknown)."""
+    from dailies.generator.backends import resolve_family
+
+    try:
+        return resolve_family(backend, model).name
+    except ValueError:
+        return None
 
 
 def actor_class(*, num_gpus: float, num_cpus: float) -> Any:
@@ -170,17 +186,28 @@ class WorkerSupervisor:
 
 
 class RayPool:
-    """Sends jobs to idle render actors found by name; a job whose actor dies is retried on another one."""
+    """Sends jobs to idle render actors that serve their model; a job whose actor dies is retried on another.
+
+    A job that no live actor serves fails as model_unavailable once `unavailable_s` passed without one.
+    """
 
     def __init__(
-        self, task: JobTask, finish: Finish | None = None, *, poll_s: float = 0.25, prefix: str = NAME_PREFIX
+        self,
+        task: JobTask,
+        finish: Finish | None = None,
+        *,
+        poll_s: float = 0.25,
+        prefix: str = NAME_PREFIX,
+        unavailable_s: float = 15.0,
     ) -> None:
         self._task = task
         self._prefix = prefix
         self._finish = finish
         self._poll_s = poll_s
+        self._unavailable_s = unavailable_s
         self._cond = threading.Condition()
         self._actors: dict[str, Any] = {}
+        self._serves: dict[str, Serves] = {}
         self._busy: set[str] = set()
         self._lost: dict[str, set[str]] = {}  # job id -> actors that died holding it
         self._refreshed = 0.0
@@ -193,36 +220,66 @@ class RayPool:
             for entry in ray.util.list_named_actors(all_namespaces=True)
             if entry["namespace"] == NAMESPACE and entry["name"].startswith(self._prefix)
         ]
-        found = {}
+        handles = {}
         for name in names:
             try:
-                found[name] = ray.get_actor(name, namespace=NAMESPACE)
+                handles[name] = ray.get_actor(name, namespace=NAMESPACE)
             except ValueError:  # died between the listing and the lookup
                 continue
+        offers = self._ask_serves(handles)
+        found = {name: handle for name, handle in handles.items() if name in offers}
         with self._cond:
             self._actors = found
+            self._serves = offers
             self._refreshed = time.monotonic()
             self._cond.notify_all()
         return len(found)
+
+    def offers(self) -> dict[str, Serves]:
+        """What each live actor found by the last refresh serves."""
+        with self._cond:
+            return dict(self._serves)
+
+    def _ask_serves(self, handles: dict[str, Any], timeout: float = 10.0) -> dict[str, Serves]:
+        refs = {name: handle.serves.remote() for name, handle in handles.items()}
+        ray.wait(list(refs.values()), num_returns=len(refs), timeout=timeout)
+        offers = {}
+        for name, ref in refs.items():
+            try:
+                offers[name] = Serves.model_validate(ray.get(ref, timeout=0))
+            except GetTimeoutError:
+                log.warning("render actor %s did not say what it serves in %.0f s; skipped", name, timeout)
+            except (RayActorError, RayTaskError) as exc:  # died, or an older Dailies without serves()
+                log.warning("render actor %s skipped: %s", name, type(exc).__name__)
+        return offers
 
     def slots(self, count: int) -> list[RaySlot]:
         """`count` queue executors over this pool (count = GPUs the cluster should have)."""
         return [RaySlot(f"ray-{index}", self) for index in range(count)]
 
-    def _acquire(self, job_id: str, cancel: CancelToken) -> tuple[str, Any]:
+    def _acquire(self, job: Job, cancel: CancelToken) -> tuple[str, Any]:
+        asked, look_now = time.monotonic(), False
         while True:
-            if time.monotonic() - self._refreshed > 2.0:
+            if look_now or time.monotonic() - self._refreshed > 2.0:
                 self.refresh()
             with self._cond:
-                idle = [name for name in self._actors if name not in self._busy]
-                fresh = [name for name in idle if name not in self._lost.get(job_id, ())]
-                others_alive = any(name not in self._lost.get(job_id, ()) for name in self._actors)
+                serving = [name for name in self._actors if self._serves[name].accepts(job.request)]
+                stale = self._refreshed < asked
+                if not serving and not stale and time.monotonic() - asked >= self._unavailable_s:
+                    raise ModelUnavailable(unavailable_message(job.request, self._serves.values()))
+                lost = self._lost.get(job.id, ())
+                idle = [name for name in serving if name not in self._busy]
+                fresh = [name for name in idle if name not in lost]
+                others_alive = any(name not in lost for name in serving)
                 choice = fresh[0] if fresh else (idle[0] if idle and not others_alive else None)
                 if choice is not None:
                     self._busy.add(choice)
                     return choice, self._actors[choice]
                 if cancel.cancelled:
                     raise RenderCancelled("cancelled while waiting for a worker")
+                look_now = not serving and stale  # see the cluster as it is now before waiting for a matching actor
+                if look_now:
+                    continue
                 self._cond.wait(timeout=1.0)
 
     def _release(self, name: str, *, dead: bool) -> None:
@@ -230,10 +287,16 @@ class RayPool:
             self._busy.discard(name)
             if dead:
                 self._actors.pop(name, None)
+                self._serves.pop(name, None)
             self._cond.notify_all()
 
     def execute(self, job: Job, progress: ProgressCallback, cancel: CancelToken) -> dict[str, Any]:
-        name, actor = self._acquire(job.id, cancel)
+        try:
+            name, actor = self._acquire(job, cancel)
+        except ModelUnavailable:
+            self._lost.pop(job.id, None)
+            self.history.append((job.id, "", "unavailable"))
+            raise
         dead = False
         try:
             value = self._wait(actor, actor.run.remote(job.model_dump_json(), self._task), progress, cancel)

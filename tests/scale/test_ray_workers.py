@@ -1,4 +1,4 @@
-"""Ray on a local 2-CPU cluster: named warm actors, a worker killed mid-job, cancellation, supervision."""
+"""Ray on a local 2-CPU cluster: named warm actors, a worker killed mid-job, cancellation, routing by model."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 ray = pytest.importorskip("ray", reason="the scale extra (ray) is not installed")
 
 from dailies.generator.queue import JobQueue, JobStore, QueueLimits  # noqa: E402
-from dailies.generator.ray_pool import RayPool, WorkerSupervisor  # noqa: E402
+from dailies.generator.ray_pool import RayPool, WorkerSupervisor, spawn_actor  # noqa: E402
 from dailies.generator.request import RenderRequest  # noqa: E402
 from tests.scale.scale_helpers import frames_task, make_stepped  # noqa: E402
 
@@ -29,7 +29,7 @@ def cluster():
         runtime_env={"env_vars": {"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}},
     )
     supervisor = WorkerSupervisor(
-        count=2, backend="stepped", model=None, num_gpus=0, num_cpus=1, tag="test", factory=make_stepped
+        count=2, backend="previz", model=None, num_gpus=0, num_cpus=1, tag="test", factory=make_stepped
     )
     supervisor.ensure(timeout=120)
     yield supervisor
@@ -94,6 +94,63 @@ def test_cancel_reaches_the_pipeline_in_the_actor(cluster: WorkerSupervisor, tmp
     assert queue.get(job.id).status == "cancelled"
     assert time.monotonic() - started < 10  # 200 steps would take 20 s
     queue.close()
+
+
+def wan(model: str | None, seed: int) -> RenderRequest:
+    return request(steps=2, seed=seed).model_copy(update={"family": "wan2.1-1.3b", "model": model})
+
+
+def test_a_previz_only_pool_refuses_a_diffusers_job(cluster: WorkerSupervisor, tmp_path: Path) -> None:
+    pool = RayPool(frames_task, prefix="dailies-render-test", unavailable_s=0.0)
+    assert pool.refresh() == 2
+    assert {offer.describe() for offer in pool.offers().values()} == {"previz"}
+    queue = open_queue(tmp_path, pool)
+    job = queue.submit(wan("wan2.1-1.3b", seed=3), owner="ana")
+    wait_for(lambda: queue.get(job.id).finished)
+    failed = queue.get(job.id)
+    assert failed.status == "failed" and failed.failure is not None
+    assert failed.failure.kind == "model_unavailable"
+    assert "'wan2.1-1.3b'" in failed.failure.message and "serve: previz" in failed.failure.message
+    assert [outcome for _, _, outcome in pool.history] == ["unavailable"]  # never sent to a previz actor
+    queue.close()
+
+
+def test_a_mixed_pool_routes_each_job_to_an_actor_serving_its_model(cluster: WorkerSupervisor, tmp_path: Path) -> None:
+    # A second kind of actor: advertises diffusers Wan 2.1 1.3B, renders with the stepped stand-in (no weights).
+    name = "dailies-render-mixed-diffusers-0"
+    wan_actor = spawn_actor(
+        name, backend="diffusers", model="wan2.1-1.3b", num_gpus=0, num_cpus=0, factory=make_stepped
+    )
+    try:
+        ray.get(wan_actor.warm.remote(), timeout=60)
+        pool = RayPool(frames_task, poll_s=0.05, unavailable_s=0.0)
+        assert pool.refresh() == 3
+        assert pool.offers()[name].family == "wan2.1-1.3b"
+        queue = JobQueue(JobStore.open(tmp_path / "jobs.sqlite"), pool.slots(3), QueueLimits(user_concurrency=3))
+        queue.start()
+        jobs = {
+            "by-model": queue.submit(wan("wan2.1-1.3b", seed=1), owner="ana"),
+            "previz": queue.submit(request(steps=2, seed=2), owner="ana"),
+            "by-family": queue.submit(wan(None, seed=3), owner="ana"),
+            "other-model": queue.submit(wan("/models/some-other-wan", seed=4), owner="ana"),
+            "previz-2": queue.submit(request(steps=2, seed=5), owner="ana"),
+        }
+        wait_for(lambda: all(queue.get(job.id).finished for job in jobs.values()))
+        done = {key: queue.get(job.id) for key, job in jobs.items()}
+        ran_on = {job_id: actor for job_id, actor, outcome in pool.history if outcome == "done"}
+        for key in ("by-model", "by-family"):
+            assert done[key].status == "done", done[key].failure
+            assert ran_on[done[key].id] == name
+        for key in ("previz", "previz-2"):
+            assert done[key].status == "done", done[key].failure
+            assert ran_on[done[key].id].startswith("dailies-render-test-")
+        assert done["other-model"].status == "failed" and done["other-model"].failure.kind == "model_unavailable"
+        message = done["other-model"].failure.message
+        assert "/models/some-other-wan" in message and "diffusers wan2.1-1.3b" in message and "previz" in message
+        assert {done[key].result["shade"] for key in ("by-model", "by-family", "previz", "previz-2")} == {1, 3, 2, 5}
+        queue.close()
+    finally:
+        ray.kill(wan_actor, no_restart=True)
 
 
 def test_previz_takes_come_back_as_bytes_or_on_shared_storage(cluster: WorkerSupervisor, tmp_path: Path) -> None:
