@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import socket
 import sys
@@ -81,6 +82,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             raise UserError("this Ray node has no GPU: start it with `ray start --num-gpus=N` or use --cpu-workers N")
         num_gpus, num_cpus = settings.ray_num_gpus or 1.0, 1.0
     tag = f"{socket.gethostname()}-{backend}"
+    if model:
+        # Two workers on one host serving different models must not share actor names.
+        tag += "-" + hashlib.sha1(model.encode()).hexdigest()[:8]
     supervisor = WorkerSupervisor(
         count=count, backend=backend, model=model, num_gpus=num_gpus, num_cpus=num_cpus, tag=tag
     )

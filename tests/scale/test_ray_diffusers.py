@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import socket
@@ -159,7 +160,8 @@ async def test_dailies_worker_cli_serves_a_tiny_diffusers_actor(cluster: str, ti
     )
     assert done.returncode == 0, done.stderr[-2000:]
     printed = json.loads(done.stdout.strip().splitlines()[-1])
-    prefix = f"dailies-render-{socket.gethostname()}-diffusers"
+    model_tag = hashlib.sha1(str(tiny_wan).encode()).hexdigest()[:8]
+    prefix = f"dailies-render-{socket.gethostname()}-diffusers-{model_tag}"
     assert printed == {"workers": [f"{prefix}-0"], "backend": "diffusers", "model": tiny_wan}
     actor = ray.get_actor(printed["workers"][0], namespace=NAMESPACE)  # detached: outlives the CLI
     renderer = None
