@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 # The CPU wheel of torch lies on this machine's disk; unpinned torch pulls a multi-GB CUDA build.
 TORCH ?= torch==2.13.0
 OUT ?= demo-out
+SRC := agent tools generator bots prompts
 
 .PHONY: venv venv-dev demo test lint bench
 
@@ -22,9 +23,10 @@ demo: venv
 	$(BIN)/dailies demo --out $(OUT)
 
 test: venv-dev
-	$(BIN)/ruff check dailies tests bench
+	$(BIN)/ruff check $(SRC) tests bench
+	$(BIN)/lint-imports
 	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/python -m pytest -q
 
 lint: venv-dev
-	$(BIN)/ruff check dailies tests bench
-	$(BIN)/ruff format --check dailies tests bench
+	$(BIN)/ruff check $(SRC) tests bench
+	$(BIN)/ruff format --check $(SRC) tests bench

@@ -20,12 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from dailies.agent.director import make_director
-from dailies.agent.studio import Studio
-from dailies.generator.request import RenderRequest
-from dailies.settings import Settings
-from dailies.tools.critique import CameraMotion, Critique, Expectation
-from dailies.tools.take import Take
+from agent.director import make_director
+from agent.studio import Studio
+from bots.settings import Settings
+from generator.request import RenderRequest
+from tools.critique import CameraMotion, Critique, Expectation
+from tools.take import Take
 
 MESSAGES = [
     "a red fox trots through a birch forest at golden hour, the camera pans left, 4 seconds",
@@ -117,9 +117,9 @@ async def run(turns: int) -> tuple[list[float], list[float]]:
         clip.write_bytes(b"")
         critic = FailFirstCritic(clock)
         async with Studio.open(
-            settings,
+            settings.studio_config(),
             renderer=InstantRenderer(clock, clip),  # type: ignore[arg-type]
-            director=TimedDirector(make_director(settings), clock),
+            director=TimedDirector(make_director(settings.director_config()), clock),
             critic=critic,
         ) as studio:
             costs: list[float] = []

@@ -13,7 +13,6 @@ from steady ones.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -21,11 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' clip maker
-
-from dailies.tools.critic import critique_clip
-from dailies.vocabulary import moves_compatible
-from tests.tools.critic.synth import MOVES, camera_clip, strobe, with_sky, write_clip
+from generator.vocabulary import moves_compatible
+from tools.critic import critique_clip
+from tools.testing.footage import MOVES, camera_clip, strobe, with_sky, write_clip
 
 HELD_OUT = (
     "moon",

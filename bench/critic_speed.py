@@ -13,16 +13,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' clip maker
-
-from dailies.tools.critic.critic import assemble, observe
-from dailies.tools.critic.decode import read_clip
-from tests.tools.critic.synth import camera_clip, photos, write_clip
+from tools.critic.critic import assemble, observe
+from tools.critic.decode import read_clip
+from tools.testing.footage import camera_clip, photos, write_clip
 
 TARGET = 20.0
 

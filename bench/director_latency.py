@@ -16,20 +16,18 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from agent.director.base import TokenUsage, Turn
+from agent.director.llm import LLMDirector
+from agent.director.offline import OfflineDirector
+from agent.director.patch import SpecPatch
+from agent.spec import ShotSpec
+from agent.testing.phrasings import CONVERSATIONS, PHRASINGS
+from tools.testing.openai_server import ScriptedOpenAI, refusal, reply
 
-from dailies.agent.director.base import TokenUsage, Turn  # noqa: E402
-from dailies.agent.director.llm import LLMDirector  # noqa: E402
-from dailies.agent.director.offline import OfflineDirector  # noqa: E402
-from dailies.agent.director.patch import SpecPatch  # noqa: E402
-from dailies.agent.spec import ShotSpec  # noqa: E402
-from tests.agent.director.phrasings import CONVERSATIONS, PHRASINGS  # noqa: E402
-from tests.fakes.openai_server import ScriptedOpenAI, refusal, reply  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 VBENCH = ROOT.parent / "shared" / "data" / "vbench"
 

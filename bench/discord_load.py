@@ -19,20 +19,17 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import discord
 
-import discord  # noqa: E402
-
-from dailies.agent.studio import Studio  # noqa: E402
-from dailies.bots.bot import DailiesBot  # noqa: E402
-from dailies.bots.guild_settings import GuildSettingsStore  # noqa: E402
-from dailies.bots.journal import RunJournal  # noqa: E402
-from dailies.bots.quotas import Limits, Quotas  # noqa: E402
-from dailies.bots.votes import VoteStore  # noqa: E402
-from dailies.settings import Settings  # noqa: E402
-from dailies.tools.queued_renderer import open_queued_renderer  # noqa: E402
-from tests.bots import fake_discord as fd  # noqa: E402
+from agent.studio import Studio
+from bots.bot import DailiesBot
+from bots.guild_settings import GuildSettingsStore
+from bots.journal import RunJournal
+from bots.quotas import Limits, Quotas
+from bots.settings import Settings
+from bots.testing import fake_discord as fd
+from bots.votes import VoteStore
+from tools.queued_renderer import open_queued_renderer
 
 GUILD_ID = 810000000000000001
 CHANNEL_ID = 810000000000000010
@@ -111,7 +108,7 @@ async def run(members: int, duration: float, ramp: float, timeout: float, worker
     fake.register_guild(guild)
     interactions = fd.Interactions(fake)
     sent: dict[str, float] = {}
-    renderer = await asyncio.to_thread(open_queued_renderer, settings)
+    renderer = await asyncio.to_thread(open_queued_renderer, settings.render_setup())
     db = data / "bot.sqlite"
     quotas = await Quotas(db, Limits.from_settings(settings)).open()
     defaults = await GuildSettingsStore(db).open()
@@ -121,7 +118,7 @@ async def run(members: int, duration: float, ramp: float, timeout: float, worker
     take_posts = TakeCounter(fake)
     started = time.monotonic()
     try:
-        async with Studio.open(settings, renderer=renderer) as studio:
+        async with Studio.open(settings.studio_config(), renderer=renderer) as studio:
             bot = DailiesBot(
                 studio=studio, settings=settings, quotas=quotas, defaults=defaults, votes=votes, journal=journal
             )

@@ -10,9 +10,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from dailies.generator.previz import PrevizGenerator
-from dailies.generator.request import CameraPath, LookHints, RenderRequest
-from dailies.tools.encode import DEFAULT_MAX_BYTES, encode_mp4
+from generator.previz import PrevizGenerator
+from generator.request import CameraPath, LookHints, RenderRequest
+from tools.encode import DEFAULT_MAX_BYTES, encode_mp4
 
 
 def report(name: str, seconds: float, out, budget: int, elapsed: float) -> None:

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from dailies.generator.diffusers.speedups import SPEEDUPS, apply_speedups, remove_speedups
+from generator.diffusers.speedups import SPEEDUPS, apply_speedups, remove_speedups
 
 
 @dataclass
@@ -44,7 +44,7 @@ def build_pipe(tiny: bool, device: str, dtype: Any) -> Any:
     torch.manual_seed(0)
     with torch.device(device):
         if tiny:
-            from dailies.generator.diffusers.tiny import _wan_transformer, _wan_vae
+            from generator.diffusers.tiny import _wan_transformer, _wan_vae
 
             transformer, vae = _wan_transformer(16), _wan_vae()
         else:

@@ -8,8 +8,8 @@ import time
 
 import cv2
 
-from dailies.generator.previz import PrevizGenerator
-from dailies.generator.request import CameraPath, LookHints, RenderRequest
+from generator.previz import PrevizGenerator
+from generator.request import CameraPath, LookHints, RenderRequest
 
 MOVES = (
     "static",

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from dailies.generator.base import CancelToken, Progress, ProgressCallback, RenderResult
-from dailies.generator.queue import Job, JobQueue, JobStore, QueueLimits
-from dailies.generator.request import RenderRequest
+from generator.base import CancelToken, Progress, ProgressCallback, RenderResult
+from generator.queue import Job, JobQueue, JobStore, QueueLimits
+from generator.request import RenderRequest
 
 
 class SimulatedWorker:
@@ -107,7 +107,7 @@ def stepper_task(generator, job: Job, progress: ProgressCallback, cancel: Cancel
 def recovery(folder: Path) -> None:
     import ray
 
-    from dailies.generator.ray_pool import RayPool, WorkerSupervisor
+    from generator.queue.ray_pool import RayPool, WorkerSupervisor
 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     supervisor = WorkerSupervisor(

@@ -5,6 +5,13 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# The same examples every run, so a fuzz test cannot fail one CI run in N; HYPOTHESIS_PROFILE=explore
+# searches afresh (and keeps what it finds in .hypothesis/) when you hunt for new failures.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore")
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 os.environ.setdefault("LANGGRAPH_STRICT_MSGPACK", "true")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

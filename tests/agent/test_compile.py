@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dailies.agent.compile import compile_shot, prompt_text
-from dailies.agent.spec import Character, ShotSpec
-from dailies.generator.families import FAMILIES, get_family
-from dailies.vocabulary import ASPECT_RATIOS, ASPECT_VALUES
+from agent.compile import compile_shot, prompt_text
+from agent.spec import Character, ShotSpec
+from generator.families import FAMILIES, get_family
+from generator.vocabulary import ASPECT_RATIOS, ASPECT_VALUES
 
 FOX = ShotSpec(
     subject="a red fox",

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from dailies.agent.events import EVENT_ADAPTER, Event
-from dailies.agent.revise import fingerprint
-from dailies.agent.studio import Studio
-from dailies.generator.base import CancelToken, ProgressCallback, RenderResult
-from dailies.generator.families import PREVIZ
-from dailies.generator.previz import PrevizGenerator
-from dailies.generator.request import RenderRequest
-from dailies.settings import Settings
-from dailies.tools.renderer import LocalRenderer
-from dailies.vocabulary import moves_compatible
+from agent.events import EVENT_ADAPTER, Event
+from agent.revise import fingerprint
+from agent.studio import Studio
+from bots.settings import Settings
+from generator.base import CancelToken, ProgressCallback, RenderResult
+from generator.families import PREVIZ
+from generator.previz import PrevizGenerator
+from generator.request import RenderRequest
+from generator.vocabulary import moves_compatible
+from tools.renderer import LocalRenderer
 
 # A smaller previz frame keeps each render well under a second on a busy 2-core box.
 SMALL = dataclasses.replace(PREVIZ, native_width=320, native_height=180)
@@ -53,7 +53,7 @@ def settings(**overrides: object) -> Settings:
 async def studio_for(generator: object, **overrides: object) -> AsyncIterator[Studio]:
     config = settings(**overrides)
     renderer = LocalRenderer(generator, max_bytes=config.max_upload_bytes)  # type: ignore[arg-type]
-    async with Studio.open(config, renderer=renderer, family=SMALL) as studio:
+    async with Studio.open(config.studio_config(), renderer=renderer, family=SMALL) as studio:
         yield studio
 
 
@@ -219,10 +219,10 @@ async def test_a_conversation_killed_mid_render_resumes_after_restart() -> None:
 
 
 async def test_the_llm_director_drives_the_graph_with_the_conversation() -> None:
-    from tests.fakes.openai_server import ScriptedOpenAI, reply
+    from tools.testing.openai_server import ScriptedOpenAI, reply
 
     def patch(**fields: object) -> dict[str, object]:
-        from dailies.agent.director.patch import SpecPatch
+        from agent.director.patch import SpecPatch
 
         return {name: fields.get(name) for name in SpecPatch.model_fields}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-from dailies.agent.checkpoint import open_checkpointer, serializer, state_types
+from agent.checkpoint import open_checkpointer, serializer, state_types
 from tests.agent.test_graph import FOX, WrongCamera, settings, studio_for
 
 
@@ -20,7 +20,8 @@ async def test_memory_and_sqlite_agree_across_runs_and_an_interrupt(tmp_path) ->
         saver = studio.graph.checkpointer
         cached = await saver.aget_tuple({"configurable": {"thread_id": "t1"}})
     assert pending is not None and pending.approval is not None  # the interrupt is not lost by the cache
-    async with open_checkpointer(settings(**config)) as fresh:  # a restart: read from the file
+    restarted = settings(**config)
+    async with open_checkpointer(None, restarted.checkpoint_path) as fresh:  # a restart: read from the file
         stored = await fresh.aget_tuple({"configurable": {"thread_id": "t1"}})
     assert stored is not None and cached is not None
     assert stored.checkpoint["id"] == cached.checkpoint["id"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dailies.agent.compile import compile_shot
-from dailies.agent.revise import STRATEGIES, failure_reason, fingerprint, revise
-from dailies.agent.spec import ShotSpec
-from dailies.agent.storyboard import StoryboardError, approve, inherit, remove, reorder
-from dailies.generator.families import PREVIZ, ModelFamily
-from dailies.tools.critique import CameraMotion, Check, Critique
+from agent.compile import compile_shot
+from agent.revise import STRATEGIES, failure_reason, fingerprint, revise
+from agent.spec import ShotSpec
+from agent.storyboard import StoryboardError, approve, inherit, remove, reorder
+from generator.families import PREVIZ, ModelFamily
+from tools.critique import CameraMotion, Check, Critique
 
 SPEC = ShotSpec(subject="a red fox", camera_movement="pan_left", camera_speed="slow", duration_s=1, fps=8)
 WAN_LIKE = ModelFamily(
@@ -112,7 +112,7 @@ def test_a_strategy_with_nothing_to_apply_falls_through() -> None:
 
 
 def test_storyboard_inherits_look_and_cast_and_reorders() -> None:
-    from dailies.agent.spec import Character, Storyboard, StoryboardShot
+    from agent.spec import Character, Storyboard, StoryboardShot
 
     ana = Character(name="Ana", description="a girl in a yellow raincoat")
     spec = ShotSpec(subject="Ana", style="anime", setting="a harbour", camera_movement="pan_left", characters=[ana])

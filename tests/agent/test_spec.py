@@ -7,8 +7,8 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from dailies.agent.spec import Character, ShotSpec, Storyboard
-from dailies.vocabulary import CAMERA_MOVEMENTS
+from agent.spec import Character, ShotSpec, Storyboard
+from generator.vocabulary import CAMERA_MOVEMENTS
 
 CONTRACT_FIELDS = {
     "subject",

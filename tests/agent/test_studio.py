@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dailies.agent.events import Event
-from dailies.agent.studio import StudioError
-from dailies.tools.reel import probe
+from agent.events import Event
+from agent.studio import StudioError
 from tests.agent.test_graph import FOX, WrongCamera, studio_for
+from tools.reel import probe
 
 OWL = "an owl watches from a branch, the camera tilts up, 1 second"
 
@@ -35,7 +35,7 @@ async def test_storyboard_inherits_reorders_removes_and_cuts_a_reel(tmp_path: Pa
         reel = await studio.reel("t1", out=tmp_path / "reel.mp4")
         info = probe(reel)
         assert info.duration_s == pytest.approx(sum(s.duration_s or 0 for s in board.shots), abs=1 / 12)
-        assert reel.stat().st_size <= studio.settings.max_upload_bytes
+        assert reel.stat().st_size <= studio.config.max_upload_bytes
         sheet = await studio.contact_sheet("t1", out=tmp_path / "sheet.png")
         assert np.asarray(Image.open(sheet)).shape[1] > 2 * 320
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from dailies.agent.spec import Storyboard
-from dailies.cli.chat import chat_loop
-from dailies.cli.demo import demo_settings, run_demo
-from dailies.cli.main import main
-from dailies.settings import Settings
-from dailies.tools.reel import probe
+from agent.spec import Storyboard
+from bots.cli.chat import chat_loop
+from bots.cli.demo import demo_settings, run_demo
+from bots.cli.main import main
+from bots.settings import Settings
 from tests.agent.test_graph import SMALL, WrongCamera, studio_for
+from tools.reel import probe
 
 
 async def test_demo_builds_three_shots_with_a_visible_revision_and_a_reel(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dailies.agent.state import ThreadOptions
-from dailies.agent.studio import StudioError
+from agent.state import ThreadOptions
+from agent.studio import StudioError
 from tests.agent.test_graph import Events, WrongCamera, studio_for
 
 OWL = "an owl watches from a branch, the camera tilts up, 12fps"

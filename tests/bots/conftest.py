@@ -9,13 +9,13 @@ from typing import Any
 import discord
 import pytest
 
-from dailies.bots.bot import DailiesBot
-from dailies.bots.guild_settings import GuildSettingsStore
-from dailies.bots.journal import RunJournal
-from dailies.bots.quotas import Limits, Quotas
-from dailies.bots.votes import VoteStore
-from dailies.settings import Settings
-from tests.bots import fake_discord as fd
+from bots.bot import DailiesBot
+from bots.guild_settings import GuildSettingsStore
+from bots.journal import RunJournal
+from bots.quotas import Limits, Quotas
+from bots.settings import Settings
+from bots.testing import fake_discord as fd
+from bots.votes import VoteStore
 
 GUILD_ID = 800000000000000001
 CHANNEL_ID = 800000000000000010
@@ -185,10 +185,10 @@ async def make_world(fake, settings) -> AsyncIterator[Callable[..., Any]]:
 @pytest.fixture
 async def studio(settings):
     """The real agent on the embedded defaults (previz renderer, offline director, critic), one attempt."""
-    from dailies.agent.studio import Studio
+    from agent.studio import Studio
 
     cfg = settings.model_copy(update={"attempt_budget": 1})
-    async with Studio.open(cfg, approve_final=False) as opened:
+    async with Studio.open(cfg.studio_config(), approve_final=False) as opened:
         yield opened
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bots import fake_discord as fd
+from bots.testing import fake_discord as fd
 from tests.bots.conftest import is_take_post
 
 
@@ -51,10 +51,10 @@ async def test_settings_is_for_servers_even_with_dms_on(make_world, settings):
 
 @pytest.mark.slow
 async def test_a_dm_is_its_own_project(make_world, settings):
-    from dailies.agent.studio import Studio
+    from agent.studio import Studio
 
     cfg = settings.model_copy(update={"attempt_budget": 1, "discord_allow_dms": True})
-    async with Studio.open(cfg, approve_final=False) as studio:
+    async with Studio.open(cfg.studio_config(), approve_final=False) as studio:
         world = await make_world(studio, settings_=cfg, progress_interval=0.05)
         fake = world.fake
         dm_id = int(world.dm(world.ana)["id"])

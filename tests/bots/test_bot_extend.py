@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.bots import fake_discord as fd
+from bots.testing import fake_discord as fd
 from tests.bots.conftest import CHANNEL_ID, OTHER_GUILD_ID, is_take_post
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bots import fake_discord as fd
+from bots.testing import fake_discord as fd
 from tests.bots.conftest import CHANNEL_ID, GUILD_ID, is_take_post
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dailies.tools.reel import probe
 from tests.bots.conftest import CHANNEL_ID, GUILD_ID, is_take_post
+from tools.reel import probe
 
 
 def _fields(call) -> dict[str, str]:
@@ -42,7 +42,7 @@ async def _answer(world, text: str):
 
 
 def test_member_defaults_over_server_defaults_become_thread_options():
-    from dailies.bots.guild_settings import SERVER_FALLBACK, Defaults
+    from bots.guild_settings import SERVER_FALLBACK, Defaults
 
     server = Defaults(backend="diffusers", model="wan2.1-1.3b", aspect_ratio="9:16", approval_for_final=True)
     member = Defaults(backend="previz", duration_s=2.0, critique=False)

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tests.bots import fake_discord as fd
+from bots.testing import fake_discord as fd
 from tests.bots.conftest import CHANNEL_ID, GUILD_ID, is_take_post
 
 pytestmark = pytest.mark.slow
@@ -100,10 +100,10 @@ async def test_refine_modal_votes_favourite_and_restart(make_world, studio):
 
 
 async def test_final_render_asks_for_approval_where_the_server_wants_it(make_world, settings):
-    from dailies.agent.studio import Studio
+    from agent.studio import Studio
 
     cfg = settings.model_copy(update={"attempt_budget": 1, "approve_final_renders": True})
-    async with Studio.open(cfg) as studio:
+    async with Studio.open(cfg.studio_config()) as studio:
         world = await make_world(studio, settings_=cfg, progress_interval=0.05)
         fake = world.fake
         await world.bot.defaults.update_guild(str(GUILD_ID), approval_for_final=True)

@@ -8,9 +8,9 @@ import itertools
 
 import pytest
 
-from dailies.bots.policy import ContentPolicy, quote_user_text
-from dailies.bots.progress import ProgressMessage, queued_line, render_line
-from dailies.bots.quotas import Lease, Limits, Quotas
+from bots.policy import ContentPolicy, quote_user_text
+from bots.progress import ProgressMessage, queued_line, render_line
+from bots.quotas import Lease, Limits, Quotas
 
 
 # ---- policy ------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def test_progress_lines():
 
 # ---- spec card -----------------------------------------------------------------------------------
 def _take(**overrides):
-    from dailies.tools.take import Take
+    from tools.take import Take
 
     values = dict(
         path="x.mp4",
@@ -170,9 +170,9 @@ def _take(**overrides):
 
 
 def test_spec_card_stays_within_discord_limits_and_keeps_the_essentials():
-    from dailies.agent.spec import Character, ShotSpec
-    from dailies.bots.cards import spec_card
-    from dailies.tools.critique import CameraMotion, Check, Critique
+    from agent.spec import Character, ShotSpec
+    from bots.cards import spec_card
+    from tools.critique import CameraMotion, Check, Critique
 
     long = "@everyone " + "x" * 1990
     spec = ShotSpec(
@@ -208,8 +208,8 @@ async def test_fit_clip_keeps_small_clips_and_re_encodes_big_ones(tmp_path):
     import av
     import numpy as np
 
-    from dailies.bots.upload import FittedClip, fit_clip, upload_limit
-    from dailies.generator.errors import Failure
+    from bots.upload import FittedClip, fit_clip, upload_limit
+    from generator.errors import Failure
 
     path = tmp_path / "noisy.mp4"
     rng = np.random.default_rng(0)
@@ -237,7 +237,7 @@ async def test_fit_clip_keeps_small_clips_and_re_encodes_big_ones(tmp_path):
 
 # ---- CLI -----------------------------------------------------------------------------------------
 def test_dailies_discord_without_a_token_exits_2_with_one_line(capsys):
-    from dailies.cli.main import main
+    from bots.cli.main import main
 
     assert main(["discord"]) == 2
     err = capsys.readouterr().err.strip()

@@ -6,17 +6,17 @@ import asyncio
 
 import pytest
 
-from dailies.agent.studio import Studio
-from dailies.tools.queued_renderer import open_queued_renderer
+from agent.studio import Studio
 from tests.bots.conftest import CHANNEL_ID, is_take_post
+from tools.queued_renderer import open_queued_renderer
 
 pytestmark = pytest.mark.slow
 
 
 async def test_kill_mid_render_then_restart_delivers_the_take(make_world, settings):
     cfg = settings.model_copy(update={"attempt_budget": 1, "approve_final_renders": False})
-    renderer = await asyncio.to_thread(open_queued_renderer, cfg)
-    async with Studio.open(cfg, renderer=renderer) as studio:
+    renderer = await asyncio.to_thread(open_queued_renderer, cfg.render_setup())
+    async with Studio.open(cfg.studio_config(), renderer=renderer) as studio:
         first = await make_world(studio, settings_=cfg, progress_interval=0.05)
         fake = first.fake
         first.slash("shot", prompt="a paper boat on a pond, slow dolly in, 4 seconds")
@@ -34,9 +34,9 @@ async def test_kill_mid_render_then_restart_delivers_the_take(make_world, settin
         await asyncio.to_thread(renderer.close)
     assert not any(is_take_post(thread_id)(c) for c in fake.calls)
 
-    renderer = await asyncio.to_thread(open_queued_renderer, cfg)
+    renderer = await asyncio.to_thread(open_queued_renderer, cfg.render_setup())
     try:
-        async with Studio.open(cfg, renderer=renderer) as studio:
+        async with Studio.open(cfg.studio_config(), renderer=renderer) as studio:
             second = await make_world(studio, settings_=cfg, progress_interval=0.05)
             second.add_thread(thread)
             assert await second.bot.recover_runs() == 1

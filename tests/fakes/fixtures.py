@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes.openai_server import ScriptedOpenAI
+from tools.testing.openai_server import ScriptedOpenAI
 
 
 @pytest.fixture

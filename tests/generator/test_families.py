@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dailies.generator.families import DIFFUSERS_FAMILIES, FAMILIES, PREVIZ, find_family, get_family
+from generator.families import DIFFUSERS_FAMILIES, FAMILIES, PREVIZ, find_family, get_family
 
 REQUIRED = ("wan2.1-1.3b", "wan2.1-14b", "wan2.2-ti2v-5b", "wan2.2-t2v-a14b", "ltx-video", "cogvideox-2b",
             "cogvideox-5b", "hunyuan-video")  # fmt: skip

@@ -8,11 +8,11 @@ import cv2
 import numpy as np
 import pytest
 
-from dailies.generator.base import CancelToken, Generator, Progress
-from dailies.generator.errors import InvalidRequest, RenderCancelled
-from dailies.generator.previz import PrevizGenerator
-from dailies.generator.request import CameraPath, LookHints, RenderRequest
-from dailies.vocabulary import ASPECT_RATIOS, ASPECT_VALUES, CAMERA_MOVEMENTS
+from generator.base import CancelToken, Generator, Progress
+from generator.errors import InvalidRequest, RenderCancelled
+from generator.previz import PrevizGenerator
+from generator.request import CameraPath, LookHints, RenderRequest
+from generator.vocabulary import ASPECT_RATIOS, ASPECT_VALUES, CAMERA_MOVEMENTS
 
 cv2.setNumThreads(1)
 
@@ -269,7 +269,7 @@ def test_caption_strip_shows_the_shots_words() -> None:
 
 def test_the_frame_cache_changes_no_pixel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reusing unchanged layers (the canvas prefix, warped sprites) gives the frames a full redraw gives."""
-    from dailies.generator.previz import renderer
+    from generator.previz import renderer
 
     moves = ("static", "crane_up", "handheld", "tracking")
     cached = {m: _render(_request(m, frames=6, style="35mm film")) for m in moves}

@@ -9,11 +9,11 @@ import cv2
 import numpy as np
 import pytest
 
-from dailies.generator.errors import InvalidRequest
-from dailies.generator.previz import PrevizGenerator
-from dailies.generator.request import CameraPath, ConditionClip, LookHints, RenderRequest
-from dailies.tools.critic.critic import critique_clip
-from dailies.tools.encode import encode_mp4
+from generator.errors import InvalidRequest
+from generator.previz import PrevizGenerator
+from generator.request import CameraPath, ConditionClip, LookHints, RenderRequest
+from tools.critic.critic import critique_clip
+from tools.encode import encode_mp4
 
 cv2.setNumThreads(1)
 W, H, FPS, FRAMES = 224, 128, 12, 18

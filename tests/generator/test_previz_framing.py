@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from dailies.generator.previz import PrevizGenerator
-from dailies.generator.request import CameraPath, LookHints, RenderRequest
-from dailies.vocabulary import ASPECT_RATIOS, ASPECT_VALUES, CAMERA_MOVEMENTS, SHOT_SIZES
+from generator.previz import PrevizGenerator
+from generator.request import CameraPath, LookHints, RenderRequest
+from generator.vocabulary import ASPECT_RATIOS, ASPECT_VALUES, CAMERA_MOVEMENTS, SHOT_SIZES
 
 cv2.setNumThreads(1)
 

@@ -9,10 +9,10 @@ import time
 import numpy as np
 import pytest
 
-from dailies.generator.base import CancelToken, Progress, RenderResult
-from dailies.generator.errors import OutOfMemory, RenderCancelled
-from dailies.generator.request import RenderRequest
-from dailies.generator.worker import WarmWorker, WorkerClosed
+from generator.base import CancelToken, Progress, RenderResult
+from generator.errors import OutOfMemory, RenderCancelled
+from generator.request import RenderRequest
+from generator.worker import WarmWorker, WorkerClosed
 
 
 class CountingGenerator:

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from dailies.tools.encode import encode_mp4, write_poster
+from tools.encode import encode_mp4, write_poster
 
 
 def _moving_texture(num_frames: int, width: int, height: int, seed: int = 0, noise: float = 0.0) -> np.ndarray:
@@ -63,7 +63,7 @@ def test_within_budget_on_the_first_pass(tmp_path: Path) -> None:
 
 def test_an_overshoot_is_re_encoded_lower(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Aim 60 % over the budget on purpose: the file is over, so the next pass must bring it under."""
-    monkeypatch.setattr("dailies.tools.encode.HEADROOM", 1.6)
+    monkeypatch.setattr("tools.encode.HEADROOM", 1.6)
     budget = 60_000
     out = encode_mp4(_moving_texture(48, 320, 180, noise=40), 24, tmp_path / "clip.mp4", max_bytes=budget)
     assert out.passes > 1

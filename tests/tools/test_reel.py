@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from dailies.tools.reel import ReelError, iter_frames, make_reel, middle_frame, probe, storyboard_sheet
+from tools.reel import ReelError, iter_frames, make_reel, middle_frame, probe, storyboard_sheet
 
 
 def write_clip(path: Path, colour: tuple[int, int, int], *, frames: int, fps: int, size: tuple[int, int]) -> Path:

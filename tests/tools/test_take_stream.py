@@ -10,11 +10,11 @@ import cv2
 import numpy as np
 import pytest
 
-from dailies.generator.base import CancelToken, Progress, ProgressCallback, RenderResult
-from dailies.generator.errors import RenderCancelled
-from dailies.generator.previz import PrevizGenerator
-from dailies.generator.request import CameraPath, LookHints, RenderRequest
-from dailies.tools.take import FrameStream, render_take
+from generator.base import CancelToken, Progress, ProgressCallback, RenderResult
+from generator.errors import RenderCancelled
+from generator.previz import PrevizGenerator
+from generator.request import CameraPath, LookHints, RenderRequest
+from tools.take import FrameStream, render_take
 
 cv2.setNumThreads(1)
 

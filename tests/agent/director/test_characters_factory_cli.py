@@ -6,16 +6,16 @@ import json
 
 import pytest
 
-from dailies.agent.director.characters import find_definitions, remember_characters
-from dailies.agent.director.factory import DirectorConfigError, make_director
-from dailies.agent.director.llm import LLMDirector
-from dailies.agent.director.offline import OfflineDirector
-from dailies.agent.spec import Character, ShotSpec, Storyboard
-from dailies.cli.main import main
-from dailies.prompts import PromptError, load_prompt
-from dailies.settings import Settings
+from agent.director.characters import find_definitions, remember_characters
+from agent.director.factory import DirectorConfigError, make_director
+from agent.director.llm import LLMDirector
+from agent.director.offline import OfflineDirector
+from agent.spec import Character, ShotSpec, Storyboard
+from bots.cli.main import main
+from bots.settings import Settings
+from prompts import PromptError, load_prompt
 from tests.agent.director.test_llm import patch
-from tests.fakes.openai_server import ScriptedOpenAI, reply
+from tools.testing.openai_server import ScriptedOpenAI, reply
 
 ANA = Character(name="Ana", description="a tall woman in a yellow raincoat")
 
@@ -44,14 +44,14 @@ def test_character_definitions_need_a_being() -> None:
 
 
 def test_make_director_follows_settings() -> None:
-    assert isinstance(make_director(Settings()), OfflineDirector)
+    assert isinstance(make_director(Settings().director_config()), OfflineDirector)
     configured = Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m")
-    assert isinstance(make_director(configured), LLMDirector)
-    assert isinstance(make_director(configured, "offline"), OfflineDirector)
+    assert isinstance(make_director(configured.director_config()), LLMDirector)
+    assert isinstance(make_director(configured.director_config(), "offline"), OfflineDirector)
     with pytest.raises(DirectorConfigError, match="DAILIES_LLM_BASE_URL"):
-        make_director(Settings(), "llm")
+        make_director(Settings().director_config(), "llm")
     with pytest.raises(DirectorConfigError, match="DAILIES_LLM_MODEL"):
-        make_director(Settings(llm_base_url="http://127.0.0.1:9/v1"), "llm")
+        make_director(Settings(llm_base_url="http://127.0.0.1:9/v1").director_config(), "llm")
 
 
 def test_director_prompt_renders_and_needs_its_variables() -> None:

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from dailies.agent.director.base import Director, Turn
-from dailies.agent.director.llm import LLMDirector
-from dailies.agent.director.patch import SpecPatch
-from dailies.agent.spec import Character, ShotSpec, Storyboard
-from tests.fakes.openai_server import ScriptedOpenAI, error, refusal, reply
+from agent.director.base import Director, Turn
+from agent.director.llm import LLMDirector
+from agent.director.patch import SpecPatch
+from agent.spec import Character, ShotSpec, Storyboard
+from tools.testing.openai_server import ScriptedOpenAI, error, refusal, reply
 
 
 def patch(**fields: Any) -> dict[str, Any]:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from dailies.agent.director.base import Director
-from dailies.agent.director.offline import OfflineDirector
-from dailies.agent.spec import ShotSpec
-from tests.agent.director.phrasings import CONVERSATIONS, PHRASINGS
+from agent.director.base import Director
+from agent.director.offline import OfflineDirector
+from agent.spec import ShotSpec
+from agent.testing.phrasings import CONVERSATIONS, PHRASINGS
 
 EXACT_FIELDS = (
     "shot_size",

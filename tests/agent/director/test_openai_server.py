@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from tests.fakes.fixtures import openai_server  # noqa: F401  (fixture)
-from tests.fakes.openai_server import ScriptedOpenAI, error, raw, refusal, reply, tool_call
+from tools.testing.openai_server import ScriptedOpenAI, error, raw, refusal, reply, tool_call
 
 MESSAGES = [{"role": "user", "content": "a fox in the snow"}]
 

@@ -13,7 +13,7 @@ pytest.importorskip("diffusers")
 
 @pytest.fixture(scope="session")
 def tiny_dirs(tmp_path_factory) -> dict[str, Path]:
-    from dailies.generator.diffusers.tiny import make_tiny
+    from generator.diffusers.tiny import make_tiny
 
     torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("tiny")

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from dailies.agent.compile import compile_shot
-from dailies.agent.spec import ShotSpec
-from dailies.generator.base import CancelToken, Progress
-from dailies.generator.diffusers.backend import DiffusersGenerator
-from dailies.generator.errors import InvalidRequest, ModelUnavailable, OutOfMemory, RenderCancelled
-from dailies.generator.families import get_family
-from dailies.generator.request import ConditionClip, RenderRequest
+from agent.compile import compile_shot
+from agent.spec import ShotSpec
+from generator.base import CancelToken, Progress
+from generator.diffusers.backend import DiffusersGenerator
+from generator.errors import InvalidRequest, ModelUnavailable, OutOfMemory, RenderCancelled
+from generator.families import get_family
+from generator.request import ConditionClip, RenderRequest
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ pytestmark = pytest.mark.slow
 
 
 def _main():
-    pytest.importorskip("dailies.tools.encode", reason="needs tools/encode.py (the encoder issue) to build the CLI")
-    from dailies.cli.main import main
+    pytest.importorskip("tools.encode", reason="needs tools/encode.py (the encoder issue) to build the CLI")
+    from bots.cli.main import main
 
     return main
 

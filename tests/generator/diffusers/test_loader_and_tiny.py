@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 import torch
 
-from dailies.generator.backends import resolve_family
-from dailies.generator.diffusers.backend import DiffusersGenerator, make_diffusers_generator
-from dailies.generator.diffusers.loader import family_for_model, resolve_source
-from dailies.generator.diffusers.tiny import TINY_BUILDERS, build_wan, make_tiny
-from dailies.generator.errors import InvalidRequest, ModelUnavailable
-from dailies.generator.families import FAMILIES, get_family
-from dailies.generator.request import RenderRequest
-from dailies.generator.worker import WarmWorker
+from generator.backends import resolve_family
+from generator.diffusers.backend import DiffusersGenerator, make_diffusers_generator
+from generator.diffusers.loader import family_for_model, resolve_source
+from generator.diffusers.tiny import TINY_BUILDERS, build_wan, make_tiny
+from generator.errors import InvalidRequest, ModelUnavailable
+from generator.families import FAMILIES, get_family
+from generator.request import RenderRequest
+from generator.worker import WarmWorker
 
 pytestmark = pytest.mark.slow
 

@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 import torch
 
-from dailies.agent.compile import compile_shot
-from dailies.agent.spec import ShotSpec
-from dailies.generator.base import Progress
-from dailies.generator.diffusers import cogvideox, hunyuan
-from dailies.generator.diffusers.backend import DiffusersGenerator
-from dailies.generator.diffusers.loader import family_for_model
-from dailies.generator.diffusers.tiny import TINY_BUILDERS, build_cogvideox, build_hunyuan, make_tiny
-from dailies.generator.errors import InvalidRequest
-from dailies.generator.families import get_family
-from dailies.generator.request import RenderRequest
+from agent.compile import compile_shot
+from agent.spec import ShotSpec
+from generator.base import Progress
+from generator.diffusers import cogvideox, hunyuan
+from generator.diffusers.backend import DiffusersGenerator
+from generator.diffusers.loader import family_for_model
+from generator.diffusers.tiny import TINY_BUILDERS, build_cogvideox, build_hunyuan, make_tiny
+from generator.errors import InvalidRequest
+from generator.families import get_family
+from generator.request import RenderRequest
 
 pytestmark = pytest.mark.slow
 
@@ -172,7 +172,7 @@ def test_hunyuan_template_only_for_the_toy_tokenizer_and_true_cfg_for_negatives(
 
 
 def test_cli_knows_the_new_tiny_builds():
-    from dailies.cli.models import TINY_NAMES
+    from bots.cli.models import TINY_NAMES
 
     assert set(TINY_NAMES) == set(TINY_BUILDERS)
     assert {TINY_BUILDERS[name][0] for name in NAMES} == set(NAMES.values())

@@ -6,10 +6,10 @@ import threading
 import time
 from typing import Any
 
-from dailies.generator.base import CancelToken, Progress, ProgressCallback
-from dailies.generator.errors import RenderCancelled
-from dailies.generator.queue import Job, WorkerLost
-from dailies.generator.request import RenderRequest
+from generator.base import CancelToken, Progress, ProgressCallback
+from generator.errors import RenderCancelled
+from generator.queue import Job, WorkerLost
+from generator.request import RenderRequest
 
 
 def request(steps: int = 2, width: int = 64) -> RenderRequest:

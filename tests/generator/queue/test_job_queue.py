@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dailies.generator.errors import OverQuota, QueueFull
-from dailies.generator.queue import Job, JobQueue, JobStore, JobStoreError, JobUpdate, QueueLimits
+from generator.errors import OverQuota, QueueFull
+from generator.queue import Job, JobQueue, JobStore, JobStoreError, JobUpdate, QueueLimits
 from tests.generator.queue.queue_helpers import GatedSlot, Journal, request
 
 

@@ -7,8 +7,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dailies.generator.queue import Job, QueueLimits
-from dailies.generator.queue.fairness import dispatch_order, pick_next
+from generator.queue import Job, QueueLimits
+from generator.queue.fairness import dispatch_order, pick_next
 from tests.generator.queue.queue_helpers import request
 
 REQ = request()

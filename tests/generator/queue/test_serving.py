@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dailies.generator.queue.serving import Serves, unavailable_message
-from dailies.generator.request import RenderRequest
+from generator.queue.serving import Serves, unavailable_message
+from generator.request import RenderRequest
 
 PREVIZ = Serves(backend="previz", family="previz")
 WAN = Serves(backend="diffusers", family="wan2.1-1.3b", model="wan2.1-1.3b")

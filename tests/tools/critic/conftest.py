@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.tools.critic.synth import photos, write_clip
+from tools.testing.footage import photos, write_clip
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
-from dailies.tools.critic import critique_clip
-from dailies.tools.critique import Critique, Expectation
-from tests.tools.critic.synth import black_frame, camera_clip, freeze, hard_cut, strobe, write_clip
+from tools.critic import critique_clip
+from tools.critique import Critique, Expectation
+from tools.testing.footage import black_frame, camera_clip, freeze, hard_cut, strobe, write_clip
 
 # The forms the agent's reviser applies mechanically.
 ACTIONABLE = re.compile(r"put '[^']+' first|add '[^']+' to the (prompt|negative)|render|encode", re.IGNORECASE)

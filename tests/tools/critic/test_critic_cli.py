@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from dailies.cli.main import main
-from tests.tools.critic.synth import camera_clip, write_clip
+from bots.cli.main import main
+from tools.testing.footage import camera_clip, write_clip
 
 
 def run(*argv: str) -> tuple[int, str, str]:

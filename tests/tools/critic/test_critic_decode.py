@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dailies.tools.critic.decode import ClipError, keep_mask, read_clip
-from tests.tools.critic.synth import camera_clip
+from tools.critic.decode import ClipError, keep_mask, read_clip
+from tools.testing.footage import camera_clip
 
 
 def test_reads_frames_at_analysis_size(photo, encode) -> None:

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dailies.settings import Settings
-from dailies.tools.critic import critique_clip, critique_clip_async
-from dailies.tools.critic.decode import read_clip
-from dailies.tools.critic.judge import VisionJudge
-from dailies.tools.critique import Expectation
-from tests.fakes.openai_server import ScriptedOpenAI, error, refusal, reply
-from tests.tools.critic.synth import camera_clip
+from bots.settings import Settings
+from tools.critic import critique_clip, critique_clip_async
+from tools.critic.decode import read_clip
+from tools.critic.judge import VisionJudge
+from tools.critique import Expectation
+from tools.testing.footage import camera_clip
+from tools.testing.openai_server import ScriptedOpenAI, error, refusal, reply
 
 WANTED = Expectation(subject="a red fox", setting="a birch forest", time_of_day="night", style="anime")
 VERDICT = {
@@ -31,7 +31,7 @@ VERDICT = {
 
 @pytest.fixture(scope="module")
 def clip_path(photo, clip_dir):
-    from tests.tools.critic.synth import write_clip
+    from tools.testing.footage import write_clip
 
     frames = camera_clip(photo("chelsea"), "pan_left", size=(256, 144), frames=24, fps=12, speed=0.15)
     return write_clip(frames, clip_dir / "judge.mp4", fps=12)
@@ -83,11 +83,11 @@ def test_an_unavailable_judge_is_noted_and_does_not_fail_the_take(clip_path, ans
 
 
 def test_judge_is_off_by_default_and_needs_a_model_when_on(monkeypatch) -> None:
-    assert VisionJudge.from_settings(Settings()) is None
+    assert Settings().vision_judge() is None
     with pytest.raises(ValueError, match="DAILIES_JUDGE_MODEL"):
-        VisionJudge.from_settings(Settings(judge_enabled=True))
+        Settings(judge_enabled=True).vision_judge()
     monkeypatch.setenv("OPENAI_API_KEY", "s")
-    judge = VisionJudge.from_settings(Settings(judge_enabled=True, judge_model="llava", llm_base_url="http://x/v1"))
+    judge = Settings(judge_enabled=True, judge_model="llava", llm_base_url="http://x/v1").vision_judge()
     assert judge is not None and judge.model == "llava" and judge.api_key == "s"
 
 

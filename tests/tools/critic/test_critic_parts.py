@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dailies.agent.expect import expectation_from
-from dailies.agent.spec import Character, ShotSpec
-from dailies.generator.request import RenderRequest
-from dailies.tools.contact_sheet import contact_sheet, data_url, write_contact_sheet
+from agent.expect import expectation_from
+from agent.spec import Character, ShotSpec
+from generator.request import RenderRequest
+from tools.contact_sheet import contact_sheet, data_url, write_contact_sheet
 
 
 def test_contact_sheet_lays_frames_out_in_time_order(tmp_path) -> None:

@@ -8,15 +8,15 @@ import cv2
 import pytest
 import torch
 
-from dailies.agent.compile import compile_shot
-from dailies.agent.expect import expectation_from
-from dailies.agent.spec import ShotSpec
-from dailies.generator.families import PREVIZ
-from dailies.generator.previz import PrevizGenerator
-from dailies.tools.critic.critic import critique_clip
-from dailies.tools.critique import Critique
-from dailies.vocabulary import CAMERA_MOVEMENTS
-from tests.tools.critic.synth import write_clip
+from agent.compile import compile_shot
+from agent.expect import expectation_from
+from agent.spec import ShotSpec
+from generator.families import PREVIZ
+from generator.previz import PrevizGenerator
+from generator.vocabulary import CAMERA_MOVEMENTS
+from tools.critic.critic import critique_clip
+from tools.critique import Critique
+from tools.testing.footage import write_clip
 
 pytestmark = pytest.mark.slow
 

@@ -1,0 +1,209 @@
+"""Compile a ShotSpec into a RenderRequest for one model family, reporting every snap."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from agent.spec import ShotSpec
+from generator.families import PREVIZ, ModelFamily
+from generator.request import CameraPath, LookHints, RenderRequest
+from generator.vocabulary import ASPECT_VALUES, CAMERA_PHRASES
+
+DEFAULT_DURATION_S = 4.0
+DEFAULT_ASPECT = "16:9"
+
+SHOT_SIZE_PHRASES: dict[str, str] = {
+    "extreme_wide": "extreme wide shot",
+    "wide": "wide shot",
+    "medium_wide": "medium wide shot",
+    "medium": "medium shot",
+    "medium_close_up": "medium close-up",
+    "close_up": "close-up",
+    "extreme_close_up": "extreme close-up",
+}
+
+TIME_PHRASES: dict[str, str] = {
+    "dawn": "at dawn",
+    "morning": "in the morning",
+    "day": "in daylight",
+    "golden_hour": "at golden hour",
+    "dusk": "at dusk",
+    "night": "at night",
+}
+
+
+@dataclass
+class CompiledShot:
+    """A RenderRequest and the notes that explain every value that was snapped or defaulted."""
+
+    request: RenderRequest
+    notes: list[str] = field(default_factory=list)
+
+
+def camera_phrase(spec: ShotSpec) -> str | None:
+    if spec.camera_movement is None:
+        return None
+    phrase = CAMERA_PHRASES[spec.camera_movement]
+    if spec.camera_speed and spec.camera_movement != "static":
+        phrase = f"{phrase}, {spec.camera_speed}"
+    return phrase
+
+
+def _subject_action(spec: ShotSpec) -> str | None:
+    subject = spec.subject or ""
+    for character in spec.characters:
+        described = f"{character.name}: {character.description}"
+        subject = f"{subject}; {described}" if subject else described
+    return " ".join(p for p in (subject, spec.action) if p) or None
+
+
+def _setting(spec: ShotSpec) -> str | None:
+    if not spec.setting:
+        return None
+    has_preposition = spec.setting.lower().startswith(("in ", "on ", "at "))
+    return spec.setting if has_preposition else f"in {spec.setting}"
+
+
+def prompt_parts(spec: ShotSpec) -> dict[str, list[str]]:
+    """The spec as named prompt parts (camera, shot, subject, setting, time, look, effects), each a list of phrases."""
+    shot = [SHOT_SIZE_PHRASES[spec.shot_size]] if spec.shot_size else []
+    if spec.camera_angle:
+        shot.append(spec.camera_angle.replace("_", " ") + " angle")
+    look = [text for text in (spec.lighting, spec.mood and f"{spec.mood} mood", spec.style) if text]
+    return {
+        "camera": [p for p in (camera_phrase(spec),) if p],
+        "shot": shot,
+        "subject": [p for p in (_subject_action(spec),) if p],
+        "setting": [p for p in (_setting(spec),) if p],
+        "time": [TIME_PHRASES[spec.time_of_day]] if spec.time_of_day else [],
+        "look": look,
+        "effects": list(spec.effects),
+    }
+
+
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].upper() + text[1:] + "."
+
+
+def _as_sentences(parts: dict[str, list[str]], order: tuple[str, ...]) -> str:
+    """Prose for families trained on descriptive captions: one sentence per idea, in the family's order."""
+    sentences: list[str] = []
+    for name in order:
+        phrases = parts.get(name, [])
+        if not phrases:
+            continue
+        if name == "setting" and parts.get("time") and "time" not in order[: order.index("setting")]:
+            phrases = [*phrases, *parts["time"]]
+        elif name == "time" and parts.get("setting") and "setting" in order[: order.index("time")]:
+            continue  # already said with the setting
+        if name == "effects":
+            sentences.append(_sentence("with " + ", ".join(phrases)))
+        elif name == "look":
+            sentences.extend(_sentence(p) for p in phrases)
+        else:
+            sentences.append(_sentence(", ".join(phrases) if name != "setting" else " ".join(phrases)))
+    return " ".join(sentences)
+
+
+def prompt_text(spec: ShotSpec, family: ModelFamily | None = None) -> str:
+    """The prompt in the family's preferred order and form; without a family: camera, framing, subject, place, look."""
+    parts = prompt_parts(spec)
+    order = family.prompt_order if family else PREVIZ.prompt_order
+    if family is not None and family.prompt_form == "sentences":
+        text = _as_sentences(parts, order)
+    else:
+        text = ", ".join(phrase for name in order for phrase in parts.get(name, []))
+    return text or "a cinematic shot"
+
+
+def frame_size(family: ModelFamily, aspect: str) -> tuple[int, int]:
+    """Width and height at the family's native pixel area for this aspect, snapped to its multiple."""
+    ratio = ASPECT_VALUES[aspect]
+    height = math.sqrt(family.native_area / ratio)
+    return family.snap_side(height * ratio), family.snap_side(height)
+
+
+def compile_shot(
+    spec: ShotSpec,
+    family: ModelFamily,
+    *,
+    seed: int | None = None,
+    steps: int | None = None,
+    model: str | None = None,
+) -> CompiledShot:
+    """Turn a spec into a request this family accepts, saying what was snapped or defaulted."""
+    notes: list[str] = []
+    aspect = spec.aspect_ratio or DEFAULT_ASPECT
+    if spec.aspect_ratio is None:
+        notes.append(f"no aspect ratio asked for; used {DEFAULT_ASPECT}")
+    width, height = frame_size(family, aspect)
+    exact_height = math.sqrt(family.native_area / ASPECT_VALUES[aspect])
+    exact_width = exact_height * ASPECT_VALUES[aspect]
+    if abs(width - exact_width) >= 1 or abs(height - exact_height) >= 1:  # more than rounding to whole pixels
+        notes.append(
+            f"{family.title} needs sides divisible by {family.size_multiple}; {aspect} at its native area "
+            f"({family.native_width}x{family.native_height}) is {exact_width:.0f}x{exact_height:.0f}, "
+            f"snapped to {width}x{height}"
+        )
+    fps = spec.fps or family.native_fps
+    if spec.fps is not None and spec.fps != family.native_fps and family.backend != "previz":
+        notes.append(
+            f"{family.title} is trained at {family.native_fps} fps; at {spec.fps} fps its motion plays "
+            f"{spec.fps / family.native_fps:.2g}x as fast"
+        )
+    duration = spec.duration_s or DEFAULT_DURATION_S
+    if spec.duration_s is None:
+        notes.append(f"no duration asked for; used {DEFAULT_DURATION_S:g} s")
+    wanted_frames = max(1, round(duration * fps))
+    num_frames = family.snap_frames(wanted_frames)
+    if num_frames != wanted_frames:
+        notes.append(
+            f"{family.title} needs {family.frame_rule} frames (max {family.max_frames}); "
+            f"snapped {wanted_frames} to {num_frames} ({num_frames / fps:.2f} s at {fps} fps)"
+        )
+    if wanted_frames > family.max_frames:
+        notes.append(
+            f"{duration:g} s is longer than {family.title} renders in one go "
+            f"({family.max_frames / fps:.2f} s); render it as segments conditioned on each other"
+        )
+    negative = spec.negative_prompt
+    if family.supports_negative_prompt:
+        if family.default_negative_prompt:
+            notes.append(f"added {family.title}'s default negative prompt")
+        negative = ", ".join(p for p in (negative, family.default_negative_prompt) if p) or None
+    elif negative:
+        notes.append(f"{family.title} ignores negative prompts; dropped {negative!r}")
+        negative = None
+    prompt = prompt_text(spec, family)
+    request = RenderRequest(
+        prompt=prompt,
+        negative_prompt=negative,
+        width=width,
+        height=height,
+        num_frames=num_frames,
+        fps=fps,
+        seed=seed if seed is not None else (spec.seed if spec.seed is not None else 0),
+        steps=steps or family.default_steps,
+        guidance=family.guidance_default,
+        family=family.name,
+        model=model,
+        camera=CameraPath(
+            movement=spec.camera_movement or "static",
+            speed=spec.camera_speed or "medium",
+            angle=spec.camera_angle,
+        ),
+        look=LookHints(
+            subject=spec.subject or (spec.characters[0].name if spec.characters else None),
+            setting=spec.setting,
+            caption=prompt_text(spec)[:200],
+            shot_size=spec.shot_size,
+            time_of_day=spec.time_of_day,
+            style=spec.style,
+            lighting=spec.lighting,
+            mood=spec.mood,
+            effects=tuple(spec.effects),
+        ),
+    )
+    return CompiledShot(request=request, notes=notes)

@@ -1,0 +1,73 @@
+"""`dailies render SPEC.json -o OUT.mp4`: render a spec to a Take."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from agent.compile import compile_shot
+from agent.spec import ShotSpec
+from bots.cli.errors import UserError
+from bots.cli.io import print_json, read_json_model
+from bots.settings import Settings
+from generator.backends import BACKENDS, make_generator, resolve_family
+from generator.base import Progress
+from generator.errors import InvalidRequest, ModelUnavailable
+from tools.take import render_take
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("render", help="render a ShotSpec JSON file to an mp4; prints the Take JSON")
+    parser.add_argument("spec", help="ShotSpec JSON file")
+    parser.add_argument("-o", "--out", required=True, help="output .mp4 path")
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default=None, help="default: settings (previz)")
+    parser.add_argument("--model", default=None, help="model family, local folder or hub id (diffusers)")
+    parser.add_argument("--seed", type=int, default=None, help="override the spec's seed")
+    parser.add_argument("--steps", type=int, default=None, help="denoising steps (diffusers)")
+    parser.add_argument("--max-mb", type=float, default=None, help="byte budget of the mp4 in MiB (default 10)")
+    parser.set_defaults(func=run)
+
+
+def _print_progress(progress: Progress) -> None:
+    eta = f", ETA {progress.eta_s:.1f} s" if progress.eta_s is not None else ""
+    print(f"{progress.stage}: step {progress.step}/{progress.total}{eta}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    spec = read_json_model(args.spec, ShotSpec, "spec")
+    if args.seed is not None and args.seed < 0:
+        raise UserError(f"--seed must be 0 or more, not {args.seed}")
+    if args.max_mb is not None and args.max_mb <= 0:
+        raise UserError(f"--max-mb must be more than 0, not {args.max_mb}")
+    out = Path(args.out)
+    if out.suffix.lower() != ".mp4":
+        raise UserError(f"output must be an .mp4 file, not {out.name!r}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create output folder {out.parent}: {exc.strerror}") from None
+    backend = args.backend or settings.backend
+    model = args.model or settings.model
+    try:
+        family = resolve_family(backend, model)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    compiled = compile_shot(spec, family, seed=args.seed, steps=args.steps, model=model)
+    for note in compiled.notes:
+        print(f"note: {note}", file=sys.stderr)
+    generator = make_generator(backend, model=model, options=settings.backend_options())
+    max_mb = args.max_mb if args.max_mb is not None else settings.max_upload_mb
+    try:
+        take = render_take(
+            compiled.request,
+            generator,
+            out,
+            max_bytes=int(max_mb * 1024 * 1024),
+            progress=_print_progress,
+        )
+    except (ModelUnavailable, InvalidRequest) as exc:  # the user can fix these: one line, exit 2
+        raise UserError(str(exc)) from None
+    take.notes[:0] = compiled.notes
+    print_json(take)
+    return 0

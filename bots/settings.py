@@ -1,0 +1,182 @@
+"""Settings: one pydantic-settings object, read once by the front end at start and handed down to each room."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from agent.config import StudioConfig
+    from agent.director.factory import DirectorConfig
+    from generator.backends import BackendOptions
+    from generator.queue import QueueLimits
+    from tools.critic.judge import VisionJudge
+    from tools.queued_renderer import RenderSetup
+
+
+class Settings(BaseSettings):
+    """Everything configurable, from DAILIES_* environment variables or a .env file."""
+
+    model_config = SettingsConfigDict(env_prefix="DAILIES_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("dailies-data"), description="Media, checkpoints, job store and logs.")
+
+    # The director's LLM (any OpenAI-compatible endpoint); offline director when unset.
+    director: Literal["auto", "offline", "llm"] = "auto"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("DAILIES_LLM_API_KEY", "OPENAI_API_KEY"))
+    llm_timeout_s: float = 30.0
+
+    # Rendering.
+    backend: Literal["previz", "diffusers"] = "previz"
+    model: str | None = Field(None, description="Family name, local folder or hub id for diffusers.")
+    i2v_model: str | None = Field(None, description="Image-to-video sibling (folder or hub id) to continue takes.")
+    speedups: list[Literal["first_block_cache", "pab", "compile"]] = Field(
+        default_factory=list, description='diffusers speed-ups, e.g. ["first_block_cache"] (JSON list).'
+    )
+    max_upload_mb: float = Field(10.0, gt=0, description="Byte budget of one posted clip.")
+    attempt_budget: int = Field(3, ge=1, le=10)
+    approve_final_renders: bool = Field(True, description="Ask a human before an expensive final render.")
+
+    # Optional vision-LLM judge in the critic (off by default).
+    judge_enabled: bool = False
+    judge_model: str | None = None
+
+    # Discord.
+    discord_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("DAILIES_DISCORD_TOKEN", "DISCORD_TOKEN")
+    )
+    discord_dev_guild: int | None = None
+    discord_render_role: str | None = Field(None, description="Role name or id allowed to render; None: everyone.")
+    discord_allow_dms: bool = Field(False, description="Answer slash commands in direct messages.")
+    discord_message_content: bool = Field(
+        True, description="Request the privileged message_content intent (plain messages in threads refine shots)."
+    )
+    discord_user_concurrency: int = Field(2, ge=1, description="Renders one member may have queued or running.")
+    discord_guild_concurrency: int = Field(8, ge=1, description="Renders one server may have queued or running.")
+    discord_user_daily: int = Field(50, ge=0, description="Renders per member per UTC day.")
+    discord_guild_daily: int = Field(500, ge=0, description="Renders per server per UTC day.")
+    discord_max_prompt_chars: int = Field(1500, ge=50, le=4000, description="Longest prompt accepted from chat.")
+    discord_blocked_terms: list[str] = Field(default_factory=list, description="Terms refused in any prompt.")
+    discord_mature_terms: list[str] = Field(
+        default_factory=list, description="Terms allowed only in NSFW-flagged channels (added to built-in ones)."
+    )
+
+    # Scale.
+    queue_max_jobs: int = Field(200, ge=1, description="Unfinished renders in the whole queue (then queue_full).")
+    queue_per_user: int = Field(5, ge=1, description="Unfinished renders of one user in the queue (then over_quota).")
+    queue_per_guild: int = Field(50, ge=1, description="Unfinished renders of one server in the queue.")
+    queue_user_concurrency: int = Field(1, ge=1, description="Renders of one user running at once.")
+    queue_guild_concurrency: int | None = Field(None, ge=1, description="Renders of one server running at once.")
+    queue_workers: int = Field(1, ge=1, le=64, description="Local worker threads (one warm generator each).")
+    queue_max_attempts: int = Field(3, ge=1, le=20, description="Starts per job before it fails (worker deaths).")
+    ray_address: str | None = None
+    ray_workers: int = Field(0, ge=0, description="Ray actors to render on (0: the in-process queue, no Ray).")
+    ray_num_gpus: float = Field(1.0, ge=0, description="GPUs per Ray worker actor (0 for CPU previz workers).")
+    ray_shared_storage: bool = Field(
+        False, description="Workers write takes straight into the data folder (shared storage) instead of bytes."
+    )
+    checkpoint_url: str | None = Field(None, description="postgresql://... to share conversations.")
+
+    @property
+    def director_kind(self) -> Literal["offline", "llm"]:
+        if self.director == "auto":
+            return "llm" if self.llm_base_url else "offline"
+        return self.director
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.data_dir / "checkpoints.sqlite"
+
+    @property
+    def jobs_path(self) -> Path:
+        return self.data_dir / "jobs.sqlite"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data folder (and media folder), or raise a clear OSError."""
+        self.media_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    # ---- handed down: each room gets what it needs, never the whole settings object ----------
+
+    def backend_options(self) -> BackendOptions:
+        from generator.backends import BackendOptions
+
+        return BackendOptions(i2v_model=self.i2v_model, speedups=tuple(self.speedups))
+
+    def queue_limits(self) -> QueueLimits:
+        from generator.queue import QueueLimits
+
+        return QueueLimits(
+            max_queued=self.queue_max_jobs,
+            per_user=self.queue_per_user,
+            per_guild=self.queue_per_guild,
+            user_concurrency=self.queue_user_concurrency,
+            guild_concurrency=self.queue_guild_concurrency,
+            max_attempts=self.queue_max_attempts,
+        )
+
+    def render_setup(self) -> RenderSetup:
+        from tools.queued_renderer import RenderSetup
+
+        return RenderSetup(
+            jobs_path=self.jobs_path,
+            backend=self.backend,
+            model=self.model,
+            options=self.backend_options(),
+            max_upload_bytes=self.max_upload_bytes,
+            limits=self.queue_limits(),
+            local_workers=self.queue_workers,
+            ray_workers=self.ray_workers,
+            ray_address=self.ray_address,
+            ray_shared_storage=self.ray_shared_storage,
+        )
+
+    def director_config(self) -> DirectorConfig:
+        from agent.director.factory import DirectorConfig
+
+        return DirectorConfig(
+            kind=self.director_kind,
+            base_url=self.llm_base_url,
+            model=self.llm_model,
+            api_key=self.llm_api_key.get_secret_value() if self.llm_api_key else None,
+            timeout_s=self.llm_timeout_s,
+        )
+
+    def vision_judge(self) -> VisionJudge | None:
+        """The judge the settings ask for, or None when it is off (the default)."""
+        if not self.judge_enabled:
+            return None
+        from tools.critic.judge import VisionJudge
+
+        model = self.judge_model or self.llm_model
+        if not model:
+            raise ValueError("the vision judge is on but no model is set: set DAILIES_JUDGE_MODEL")
+        key = self.llm_api_key.get_secret_value() if self.llm_api_key else None
+        return VisionJudge(base_url=self.llm_base_url, model=model, api_key=key, timeout_s=self.llm_timeout_s)
+
+    def studio_config(self) -> StudioConfig:
+        from agent.config import StudioConfig
+
+        return StudioConfig(
+            media_dir=self.media_dir,
+            render=self.render_setup(),
+            checkpoint_path=self.checkpoint_path,
+            checkpoint_url=self.checkpoint_url,
+            director=self.director_config(),
+            judge=self.vision_judge(),
+            attempt_budget=self.attempt_budget,
+            approve_final=self.approve_final_renders,
+        )

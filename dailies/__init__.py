@@ -1,1 +1,0 @@
-"""Dailies: a film set that lives in Discord."""

@@ -1,8 +1,0 @@
-"""The previz backend: a CPU procedural animatic (the embedded default generator)."""
-
-from __future__ import annotations
-
-from dailies.generator.previz.camera import SCALE_RATES, SPEED_RATES
-from dailies.generator.previz.renderer import MODEL_NAME, PrevizGenerator
-
-__all__ = ["MODEL_NAME", "SCALE_RATES", "SPEED_RATES", "PrevizGenerator"]

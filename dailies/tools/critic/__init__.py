@@ -1,8 +1,0 @@
-"""The critic: watch a take, measure camera motion and quality, and judge it against what was asked."""
-
-from __future__ import annotations
-
-from dailies.tools.critic.critic import critique_clip, critique_clip_async
-from dailies.tools.critic.decode import Clip, ClipError, read_clip
-
-__all__ = ["Clip", "ClipError", "critique_clip", "critique_clip_async", "read_clip"]

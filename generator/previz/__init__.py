@@ -1,0 +1,8 @@
+"""The previz backend: a CPU procedural animatic (the embedded default generator)."""
+
+from __future__ import annotations
+
+from generator.previz.camera import SCALE_RATES, SPEED_RATES
+from generator.previz.renderer import MODEL_NAME, PrevizGenerator
+
+__all__ = ["MODEL_NAME", "SCALE_RATES", "SPEED_RATES", "PrevizGenerator"]

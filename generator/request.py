@@ -1,0 +1,74 @@
+"""RenderRequest: everything a backend needs to render one clip, and nothing about chat."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from generator.vocabulary import CameraAngle, CameraMovement, CameraSpeed, ShotSize, TimeOfDay
+
+Fault = Literal["camera_reversed"]
+
+
+class CameraPath(BaseModel):
+    """The camera move a backend should perform; prompt-driven models may only use it as text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    movement: CameraMovement = "static"
+    speed: CameraSpeed = "medium"
+    angle: CameraAngle | None = None
+
+
+class LookHints(BaseModel):
+    """Structured look hints; the previz renderer draws them, diffusion models ignore them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    subject: str | None = None
+    setting: str | None = None
+    caption: str | None = None
+    shot_size: ShotSize | None = None
+    time_of_day: TimeOfDay | None = None
+    style: str | None = None
+    lighting: str | None = None
+    mood: str | None = None
+    effects: tuple[str, ...] = ()
+
+
+class ConditionClip(BaseModel):
+    """Frames of an earlier take to continue from (extend a shot, keep continuity)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(description="The earlier take's video file.")
+    last_frames: int = Field(1, ge=1, description="How many of its last frames condition the render.")
+
+
+class RenderRequest(BaseModel):
+    """One clip to render: sizes and frame counts already snapped to the chosen model family."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prompt: str = Field(min_length=1, max_length=4000)
+    negative_prompt: str | None = Field(None, max_length=4000)
+    width: int = Field(ge=16, le=4096)
+    height: int = Field(ge=16, le=4096)
+    num_frames: int = Field(ge=1, le=4000)
+    fps: int = Field(ge=1, le=120)
+    seed: int = Field(0, ge=0)
+    steps: int = Field(30, ge=1, le=500)
+    guidance: float | None = Field(None, ge=0, le=50)
+    family: str = Field("previz", description="Model family name from the registry.")
+    model: str | None = Field(None, description="Local folder or hub id; None for the family default.")
+    camera: CameraPath | None = None
+    look: LookHints | None = None
+    condition: ConditionClip | None = None
+    faults: tuple[Fault, ...] = Field(
+        (), description="Deliberate faults for demos and tests (previz only): camera_reversed."
+    )
+
+    @property
+    def duration_s(self) -> float:
+        return self.num_frames / self.fps

@@ -1,0 +1,45 @@
+"""A small stepped test generator (imported by Ray workers too) and a job task that reports where it ran."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import numpy as np
+
+from generator.base import CancelToken, Generator, Progress, ProgressCallback, RenderResult
+from generator.errors import RenderCancelled
+from generator.queue import Job
+from generator.request import RenderRequest
+
+
+class SteppedGenerator:
+    """Renders flat frames whose shade follows the seed, sleeping `step_s` per step; honours cancellation."""
+
+    name = "stepped"
+
+    def __init__(self, step_s: float = 0.1) -> None:
+        self.step_s = step_s
+
+    def render(
+        self, request: RenderRequest, progress: ProgressCallback | None = None, cancel: CancelToken | None = None
+    ) -> RenderResult:
+        started = time.perf_counter()
+        for step in range(1, request.steps + 1):
+            if cancel is not None and cancel.cancelled:
+                raise RenderCancelled("cancelled")
+            time.sleep(self.step_s)
+            if progress is not None:
+                progress(Progress(step=step, total=request.steps, elapsed_s=time.perf_counter() - started))
+        frames = np.full((request.num_frames, request.height, request.width, 3), request.seed % 256, np.uint8)
+        return RenderResult(frames, request.fps, "stepped", "stepped", request.seed, time.perf_counter() - started)
+
+
+def make_stepped() -> SteppedGenerator:
+    return SteppedGenerator()
+
+
+def frames_task(generator: Generator, job: Job, progress: ProgressCallback, cancel: CancelToken) -> dict[str, Any]:
+    result = generator.render(job.request, progress, cancel)
+    return {"frames": result.num_frames, "shade": int(result.frames[0, 0, 0, 0]), "pid": os.getpid()}

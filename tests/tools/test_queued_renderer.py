@@ -1,0 +1,99 @@
+"""QueuedRenderer over the real queue and previz: Takes, failure values, position/ETA, cancel, restart, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from bots.settings import Settings
+from generator.base import CancelToken, Progress
+from generator.errors import Failure
+from generator.queue import Job
+from generator.request import LookHints, RenderRequest
+from tools.queued_renderer import QueuedRenderer, open_queued_renderer
+from tools.renderer import RenderTicket
+from tools.take import Take
+
+
+def req(frames: int = 12, seed: int = 1) -> RenderRequest:
+    look = LookHints(subject="a red fox", time_of_day="night")
+    return RenderRequest(
+        prompt="a red fox at night", width=64, height=48, num_frames=frames, fps=12, seed=seed, look=look
+    )
+
+
+class Stuck:
+    """A slot that never finishes: the process 'dies' while it holds the job."""
+
+    name = "stuck"
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+
+    def execute(self, job: Job, progress, cancel: CancelToken):
+        self.started.set()
+        while not cancel.cancelled:
+            cancel._event.wait(0.05)
+        raise RuntimeError("the process died")
+
+
+async def test_two_users_get_takes_with_progress_and_queue_position(tmp_path: Path) -> None:
+    renderer = open_queued_renderer(Settings(queue_workers=1).render_setup())
+    progress: list[Progress] = []
+    positions: list[tuple[int, float]] = []
+    first, second = await asyncio.gather(
+        renderer.render(req(), RenderTicket(owner="ana"), out_dir=tmp_path, on_progress=progress.append),
+        renderer.render(
+            req(seed=2), RenderTicket(owner="bo"), out_dir=tmp_path, on_queue=lambda p, e: positions.append((p, e))
+        ),
+    )
+    renderer.close()
+    assert isinstance(first, Take) and isinstance(second, Take)
+    assert Path(first.path).stat().st_size == first.bytes and first.num_frames == 12
+    assert progress and progress[-1].step == progress[-1].total
+    assert positions and all(position in (0, 1) and eta >= 0 for position, eta in positions)
+
+
+async def test_quota_and_cancel_are_failure_values(tmp_path: Path) -> None:
+    stuck = Stuck()
+    renderer = open_queued_renderer(Settings(queue_per_user=1).render_setup(), executors=[stuck])
+    token = CancelToken()
+    running = asyncio.create_task(renderer.render(req(), RenderTicket(owner="ana"), out_dir=tmp_path, cancel=token))
+    await asyncio.to_thread(stuck.started.wait, 10)
+    refused = await renderer.render(req(), RenderTicket(owner="ana"), out_dir=tmp_path)
+    assert isinstance(refused, Failure) and refused.kind == "over_quota"
+    token.cancel()
+    cancelled = await asyncio.wait_for(running, 10)
+    assert isinstance(cancelled, Failure) and cancelled.kind == "cancelled"
+    renderer.close()
+
+
+async def test_a_restart_delivers_the_take_of_a_render_cut_off_midway(tmp_path: Path) -> None:
+    settings = Settings()
+    stuck = Stuck()
+    before = open_queued_renderer(settings.render_setup(), executors=[stuck])
+    ticket = RenderTicket(owner="ana", thread="thread-9", guild="g1", priority="final")
+    waiting = asyncio.create_task(before.render(req(), ticket, out_dir=tmp_path, job_id="thread-9-take-1"))
+    await asyncio.to_thread(stuck.started.wait, 10)
+    before.queue.close(requeue=False)  # the bot process is killed mid-render
+    waiting.cancel()
+
+    after = open_queued_renderer(settings.render_setup())  # a new process: real previz worker, same data folder
+    pending = after.unfinished("thread-9")
+    assert [job.id for job in pending] == ["thread-9-take-1"]
+    take = await asyncio.wait_for(after.resume("thread-9-take-1"), 30)
+    assert isinstance(take, Take) and Path(take.path).exists()
+    after.mark_delivered("thread-9-take-1")
+    assert after.unfinished() == []
+    # Submitting the same job id again (a re-run graph node) re-attaches instead of rendering twice.
+    again = await after.render(req(), ticket, out_dir=tmp_path, job_id="thread-9-take-1")
+    assert again == take and after.queue.get("thread-9-take-1").attempts == 2
+    after.close()
+
+
+async def test_resume_of_an_unknown_job_is_a_failure(tmp_path: Path) -> None:
+    renderer = QueuedRenderer(open_queued_renderer(Settings().render_setup()).queue)
+    result = await renderer.resume("job-nope")
+    assert isinstance(result, Failure) and result.kind == "invalid_request"
+    renderer.close()

@@ -1,0 +1,159 @@
+"""The camera-motion classifier: global motion over a clip -> a move of the shared vocabulary, speed, confidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tools.critic.motion import PairMotion
+from tools.critic.speed import STATIC_RATE
+
+# Residual motion the similarity model cannot explain, relative to the move itself, above which the
+# camera is taken to travel (truck, pedestal, dolly) rather than turn or zoom (pan, tilt, zoom).
+PARALLAX_RATIO = 1.2
+PARALLAX_SHARE = 0.5  # ... in at least this share of frame pairs
+# A handheld camera wobbles both ways: at least this share of frame pairs must move each way, faster
+# than HANDHELD_SPEED (fraction of the longer side per second), along one axis.
+HANDHELD_SPEED = 0.012
+HANDHELD_SHARE = 0.2
+# An orbit moves near and far things in opposite directions: this share of pairs must show it.
+ORBIT_SHARE = 0.5
+# Share of pairs in which the faster layer must keep the clip's direction for it to be the camera's.
+FAST_LAYER_STEADY = 0.6
+
+
+@dataclass(frozen=True)
+class CameraReading:
+    """What the camera did over the clip, in rates per second relative to the frame."""
+
+    move: str
+    confidence: float
+    pan_rate: float  # content slide right (+) / left (-), fraction of the frame's longer side per second
+    tilt_rate: float  # content slide down (+) / up (-), fraction of the frame's longer side per second
+    zoom_rate: float  # ln(scale) per second, + when the content grows
+    roll_rate: float  # radians per second
+    parallax: float  # unexplained motion relative to the move, 0 on a flat scene
+    jitter: float  # unsteadiness about the steady move, fraction of the longer side per second
+    reliable_pairs: int
+    pairs: int
+
+    @property
+    def speed(self) -> float:
+        """Speed of the dominant move: fraction of the frame per second, or ln-scale per second for zooms."""
+        if self.move.startswith(("zoom", "dolly", "crane")):
+            return abs(self.zoom_rate)
+        if self.move.startswith(("tilt", "pedestal")):
+            return abs(self.tilt_rate)
+        if self.move in {"static", "handheld"}:
+            return max(abs(self.pan_rate), abs(self.tilt_rate), abs(self.zoom_rate))
+        return abs(self.pan_rate)
+
+
+def _label(axis: str, sign: float, travels: bool) -> str:
+    # Directions follow the camera: content sliding right means the camera turned (or moved) left.
+    if axis == "x":
+        return ("truck_" if travels else "pan_") + ("left" if sign > 0 else "right")
+    if axis == "y":
+        return ("pedestal_" if travels else "tilt_") + ("up" if sign > 0 else "down")
+    return ("dolly_" if travels else "zoom_") + ("in" if sign > 0 else "out")
+
+
+def _wobbles(series: np.ndarray, reversals: int = 2) -> bool:
+    """Both ways, faster than HANDHELD_SPEED, often enough, and back and forth at least `reversals` times."""
+    ahead = float(np.mean(series > HANDHELD_SPEED))
+    back = float(np.mean(series < -HANDHELD_SPEED))
+    if min(ahead, back) < HANDHELD_SHARE:
+        return False
+    signs = np.sign(series[np.abs(series) > HANDHELD_SPEED])
+    return int(np.count_nonzero(np.diff(signs))) >= reversals
+
+
+def _orbit(usable: list[PairMotion], side: float, fps: float) -> str | None:
+    """orbit_left / orbit_right when most pairs show two layers sliding opposite ways, else None."""
+    votes: list[float] = []
+    for m in usable:
+        main, layer = m.dx / side * fps, m.layer_dx / side * fps
+        if main * layer < 0 and min(abs(main), abs(layer)) > HANDHELD_SPEED:
+            votes.append(main if abs(main) > abs(layer) else layer)  # the faster layer is the nearer one
+    if len(votes) < ORBIT_SHARE * len(usable):
+        return None
+    # Orbiting left, nearer things slide right.
+    return "orbit_left" if np.median(votes) > 0 else "orbit_right"
+
+
+def _series(usable: list[PairMotion], side: float, fps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pair velocities (x, y as fractions of the longer side per second; z as ln-scale per second).
+
+    Each pair offers the camera layer (the one reaching the frame border) and maybe a second layer.
+    When the faster of the two keeps one direction through the clip, the camera is moving and the
+    slow layer is far away or the subject; when it does not (a subject bobbing or walking about),
+    the border layer is the camera's. Returns the chosen (n, 3) velocities and the faster layer's.
+    """
+    border = np.array([[m.dx / side, m.dy / side, m.log_scale] for m in usable]) * fps
+    layer = np.array([[m.layer_dx / side, m.layer_dy / side, m.layer_log_scale] for m in usable]) * fps
+    has_layer = np.array([m.parallax > 0 for m in usable])
+    if not has_layer.any():
+        return border, border
+
+    def reach(v: np.ndarray) -> np.ndarray:  # how far each velocity moves the frame's edge
+        return np.hypot(v[:, 0], v[:, 1]) + np.abs(v[:, 2]) / 2
+
+    fast = np.where((has_layer & (reach(layer) > reach(border)))[:, None], layer, border)
+    direction = np.median(fast, axis=0)
+    strength = float(np.hypot(direction[0], direction[1]) + abs(direction[2]) / 2)
+    along = fast @ direction / max(float(np.dot(direction, direction)), 1e-12)
+    layered = along[has_layer]  # pairs whose layers are too close to separate say nothing either way
+    steady = float(np.mean(layered > 0.5)) if strength > STATIC_RATE["translate"] else 0.0
+    return (fast if steady >= FAST_LAYER_STEADY else border), fast
+
+
+def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> CameraReading:
+    """Read the camera move from pair motions measured on frames `width` x `height` (analysis size)."""
+    usable = [m for m in motions if m.reliable]
+    if not usable:
+        return CameraReading("static", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, len(motions))
+    side = max(width, height)
+    chosen, fast = _series(usable, side, fps)
+    vx, vy, vz = chosen[:, 0], chosen[:, 1], chosen[:, 2]
+    rates = {"x": float(np.median(vx)), "y": float(np.median(vy)), "z": float(np.median(vz))}
+    # Compare a zoom with a slide by how far it moves the frame's edge: half its growth.
+    strength = {"x": abs(rates["x"]), "y": abs(rates["y"]), "z": abs(rates["z"]) / 2}
+    axis = max(strength, key=strength.__getitem__)
+    magnitude = strength[axis]
+    others = sorted(strength.values())[-2]
+    jitter = float(np.median(np.hypot(vx - rates["x"], vy - rates["y"])))
+    per_frame = magnitude / fps * side  # pixels per frame of the dominant motion
+    parallax = float(np.median([m.parallax for m in usable])) / max(per_frame, 0.05)
+    threshold = STATIC_RATE["zoom"] / 2 if axis == "z" else STATIC_RATE["translate"]
+    reliability = len(usable) / len(motions)
+    orbit = _orbit(usable, side, fps)
+    if orbit:
+        move = orbit
+        confidence = reliability * 0.8
+    elif jitter > magnitude and any(_wobbles(chosen[:, a]) and _wobbles(fast[:, a], 3) for a in (0, 1)):
+        move = "handheld"
+        confidence = reliability * min(1.0, jitter / (2 * HANDHELD_SPEED))
+    elif magnitude < threshold:
+        move = "static"
+        confidence = reliability * (0.5 + 0.5 * (1 - magnitude / threshold))
+    else:
+        series = {"x": vx, "y": vy, "z": vz}[axis]
+        agreement = float(np.mean(np.sign(series) == np.sign(rates[axis])))
+        dominance = 1 - others / magnitude
+        margin = min(1.0, magnitude / (2 * threshold))
+        layered = float(np.mean([m.parallax > 0 for m in usable]))
+        move = _label(axis, rates[axis], parallax > PARALLAX_RATIO and layered >= PARALLAX_SHARE)
+        confidence = agreement * margin * (0.5 + 0.5 * dominance) * reliability
+    return CameraReading(
+        move=move,
+        confidence=round(float(np.clip(confidence, 0.0, 1.0)), 3),
+        pan_rate=rates["x"],
+        tilt_rate=rates["y"],
+        zoom_rate=rates["z"],
+        roll_rate=float(np.median([m.rotation for m in usable])) * fps,
+        parallax=parallax,
+        jitter=jitter,
+        reliable_pairs=len(usable),
+        pairs=len(motions),
+    )

@@ -1,0 +1,56 @@
+"""The Critique contract, and Expectation: what the critic checks a clip against."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from generator.vocabulary import CameraMovement, CameraSpeed
+
+
+class Expectation(BaseModel):
+    """What a clip should show, in the critic's own terms (the agent builds it from a ShotSpec)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    camera_movement: CameraMovement | None = None
+    camera_speed: CameraSpeed | None = None
+    duration_s: float | None = None
+    fps: int | None = None
+    width: int | None = None
+    height: int | None = None
+    # Words for the optional vision judge.
+    subject: str | None = None
+    action: str | None = None
+    setting: str | None = None
+    time_of_day: str | None = None
+    style: str | None = None
+
+
+class CameraMotion(BaseModel):
+    detected: str
+    expected: str | None = None
+    confidence: float = Field(ge=0, le=1)
+
+
+class Check(BaseModel):
+    name: str
+    passed: bool
+    value: Any = None
+    expected: Any = None
+    detail: str = ""
+
+
+class Critique(BaseModel):
+    """The design's Critique: passed, score 0..1, camera motion, checks and actionable suggestions."""
+
+    passed: bool
+    score: float = Field(ge=0, le=1)
+    camera_motion: CameraMotion
+    checks: list[Check] = Field(default_factory=list)
+    suggestions: list[str] = Field(default_factory=list)
+
+    @property
+    def failed_checks(self) -> list[Check]:
+        return [check for check in self.checks if not check.passed]

@@ -1,0 +1,96 @@
+"""Render submission as the agent sees it: an async call that returns a Take or a Failure."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from generator.base import CancelToken, Generator, Progress, ProgressCallback
+from generator.errors import Failure, GeneratorError
+from generator.request import RenderRequest
+from tools.take import Take, render_take
+
+Priority = Literal["draft", "final"]
+
+
+@dataclass(frozen=True)
+class RenderTicket:
+    """Who asked for a render and where its result belongs."""
+
+    owner: str
+    thread: str | None = None
+    guild: str | None = None
+    priority: Priority = "draft"
+
+
+# Called from worker threads: implementations must be thread-safe (e.g. loop.call_soon_threadsafe).
+ProgressSink = Callable[[Progress], None]
+
+
+class Renderer(Protocol):
+    """What the agent submits renders to: in-process now, a fair queue or Ray at scale."""
+
+    async def render(
+        self,
+        request: RenderRequest,
+        ticket: RenderTicket,
+        *,
+        out_dir: Path,
+        on_progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Take | Failure: ...
+
+
+def take_path(out_dir: Path, name: str) -> Path:
+    """Where the take called `name` is written in a thread's media folder."""
+    return Path(out_dir) / f"take-{name}.mp4"
+
+
+def render_take_into(
+    request: RenderRequest,
+    generator: Generator,
+    out_path: Path,
+    *,
+    max_bytes: int,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+) -> Take:
+    """Render and encode a take to `out_path`, making its folder first. Blocking: run it on a worker thread."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    return render_take(request, generator, out_path, max_bytes=max_bytes, progress=progress, cancel=cancel)
+
+
+class LocalRenderer:
+    """One warm generator used by one job at a time, on a worker thread, never on the event loop."""
+
+    def __init__(self, generator: Generator, *, max_bytes: int) -> None:
+        self._generator = generator
+        self._max_bytes = max_bytes
+        self._lock = threading.Lock()
+
+    async def render(
+        self,
+        request: RenderRequest,
+        ticket: RenderTicket,
+        *,
+        out_dir: Path,
+        on_progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Take | Failure:
+        out_path = take_path(out_dir, uuid.uuid4().hex[:12])
+
+        def work() -> Take:
+            with self._lock:
+                return render_take_into(
+                    request, self._generator, out_path, max_bytes=self._max_bytes, progress=on_progress, cancel=cancel
+                )
+
+        try:
+            return await asyncio.to_thread(work)
+        except GeneratorError as exc:
+            return exc.to_failure()

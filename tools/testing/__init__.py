@@ -1,0 +1,1 @@
+"""Doubles and footage for tests and benchmarks: a scripted OpenAI-compatible server, synthetic clips."""
