@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dailies.generator.previz import PrevizGenerator
+from dailies.generator.request import CameraPath, LookHints, RenderRequest
 from dailies.tools.critic import critique_clip
 from dailies.tools.critic.camera import classify
 from dailies.tools.critic.decode import read_clip
 from dailies.tools.critic.motion import estimate_motion, pair_motion
 from dailies.tools.critic.speed import grade
 from dailies.tools.critique import Expectation
-from dailies.vocabulary import moves_compatible
+from dailies.vocabulary import CAMERA_MOVEMENTS, moves_compatible
 from tests.tools.critic.synth import MOVES, camera_clip, with_sky
 
 # (photo, size, speed, fps, frames, noise, crf, sky): plain; big flat sky, noisy, vertical; heavy compression.
@@ -82,11 +84,7 @@ def test_shaky_camera_reads_as_handheld(photo, encode) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("speed", ["medium"])
 def test_every_previz_move_is_recognised_as_itself_or_a_compatible_move(tmp_path, encode, speed) -> None:
-    previz = pytest.importorskip("dailies.generator.previz")
-    from dailies.generator.request import CameraPath, LookHints, RenderRequest
-    from dailies.vocabulary import CAMERA_MOVEMENTS
-
-    generator = previz.PrevizGenerator()
+    generator = PrevizGenerator()
     wrong: list[str] = []
     for move in CAMERA_MOVEMENTS:
         request = RenderRequest(
