@@ -29,8 +29,8 @@ install_server() {  # as root with apt-get: Debian's postgresql package; apt's o
     rm -f "$log"
 }
 
-as_owner() {  # PostgreSQL refuses to run as root: run its tools as the postgres user then
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+as_owner() {  # PostgreSQL refuses to run as root: run its tools as the postgres user then (from /, which it can read)
+    if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 PGBIN=$(find_bin)
@@ -48,16 +48,18 @@ if [ "${1:-}" = "--install" ]; then
     exit 0
 fi
 if [ "${1:-}" = "--stop" ]; then
-    as_owner "$PGBIN/pg_ctl" -D "$2" -m fast -w stop >/dev/null
+    as_owner "$PGBIN/pg_ctl" -D "$(cd "$2" && pwd)" -m fast -w stop >/dev/null
     exit 0
 fi
 
 DIR=${1:-/tmp/dailies-pg}
 PORT=${2:-54329}
 mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
 if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; fi
 if [ ! -f "$DIR/PG_VERSION" ]; then
-    as_owner "$PGBIN/initdb" -D "$DIR" -A trust -U dailies >/dev/null
+    # C locale, UTF-8: works whatever LANG a fresh machine has (a locale it lacks would stop initdb)
+    as_owner "$PGBIN/initdb" -D "$DIR" -A trust -U dailies --no-locale -E UTF8 >/dev/null
 fi
 as_owner "$PGBIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w \
     -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
