@@ -18,6 +18,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+# ci_no_skips: under .ci/run (DAILIES_CI=1) a skip fails; pytester: tests of that rule run pytest itself.
+pytest_plugins = ["tests.ci_no_skips", "pytester"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     try:

@@ -1,6 +1,6 @@
 """`dailies demo [--out DIR]`: a scripted session that builds a three-shot storyboard, offline, end to end.
 
-Six turns by two creators on the embedded defaults (offline director, previz, the critic):
+Seven turns by two creators on the embedded defaults (offline director, previz, the critic):
 shot 1 is described and refined; shot 2 inherits shot 1's look and goes through previz's
 fault injection (the camera turns the wrong way on its first attempt, on purpose) so the
 critique, the revision and the passing second attempt are real and visible; shot 3 is

@@ -26,7 +26,12 @@ ADAPTERS: dict[str, ModuleType] = {
 
 
 def check_request(request: RenderRequest, family: ModelFamily) -> None:
-    """Refuse what the pipeline would otherwise round silently: frame rule, size multiple, maximum length."""
+    """Refuse what the pipeline would otherwise round or ignore silently: frame rule, size, length, faults."""
+    if request.faults:
+        raise InvalidRequest(
+            f"fault injection ({', '.join(request.faults)}) is a demo and test aid of the previz backend; "
+            f"{family.title} cannot inject faults"
+        )
     problems = []
     if request.num_frames != family.snap_frames(request.num_frames) or request.num_frames > family.max_frames:
         problems.append(f"{request.num_frames} frames (needs {family.frame_rule}, at most {family.max_frames})")

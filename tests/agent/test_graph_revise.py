@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from agent.compile import compile_shot
 from agent.revise import STRATEGIES, failure_reason, fingerprint, revise
 from agent.spec import ShotSpec
 from agent.storyboard import StoryboardError, approve, inherit, remove, reorder
 from generator.families import PREVIZ, ModelFamily
+from generator.previz import PrevizGenerator
+from generator.request import RenderRequest
+from tests.agent.test_graph import studio_for
 from tools.critique import CameraMotion, Check, Critique
 
 SPEC = ShotSpec(subject="a red fox", camera_movement="pan_left", camera_speed="slow", duration_s=1, fps=8)
@@ -137,3 +142,43 @@ def test_storyboard_inherits_look_and_cast_and_reorders() -> None:
         assert "no shot 4" in str(exc)
     else:
         raise AssertionError("removing a shot that does not exist must fail")
+
+
+class OffSpeed:
+    """Generator double: previz that moves the camera one speed step off what each request asks, every time.
+
+    Video models misjudge speed words the same way on every seed; no fault is injected or dropped here,
+    so only a revision that changes what is asked can bring the take to the spec's speed.
+    """
+
+    name = "previz"
+
+    def __init__(self, step: int) -> None:
+        self.inner = PrevizGenerator()
+        self.step = step
+        self.requests: list[RenderRequest] = []
+
+    def render(self, request: RenderRequest, progress=None, cancel=None):  # type: ignore[no-untyped-def]
+        self.requests.append(request)
+        assert request.faults == () and request.camera is not None
+        speeds = ("slow", "medium", "fast")
+        rendered = speeds[max(0, min(2, speeds.index(request.camera.speed) + self.step))]
+        camera = request.camera.model_copy(update={"speed": rendered})
+        return self.inner.render(request.model_copy(update={"camera": camera}), progress, cancel)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("step", "measured", "asked"), [(1, "fast", "slow"), (-1, "slow", "fast")])
+async def test_the_parameters_strategy_corrects_a_model_that_misjudges_speed(step, measured, asked) -> None:
+    generator = OffSpeed(step)
+    message = "a red fox trots through a birch forest, the camera pans left at medium speed, 1.5 seconds, 12fps"
+    async with studio_for(generator, attempt_budget=4) as studio:
+        result = await studio.send("t1", "ana", message)
+    assert result.spec is not None and result.spec.camera_speed == "medium"
+    assert [a.strategy for a in result.attempts] == [None, "reseed", "suggestions", "parameters"]
+    assert [a.passed for a in result.attempts] == [False, False, False, True]
+    for attempt in result.attempts[1:]:  # why the one before failed: the real critic measured it off-speed
+        assert attempt.reason is not None and attempt.reason.startswith(f"measured {measured}"), attempt.reason
+    assert f"camera speed medium -> {asked}" in result.attempts[3].changes
+    assert [r.camera.speed for r in generator.requests] == ["medium", "medium", "medium", asked]
+    assert result.critique is not None and result.critique.passed

@@ -46,6 +46,24 @@ def postgres_url():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def test_the_script_starts_a_server_whatever_locale_the_machine_has() -> None:
+    psycopg = pytest.importorskip("psycopg", reason="the scale extra is not installed")
+    folder = tempfile.mkdtemp(prefix="dailies-pg-")  # not under pytest's tmp_path: the postgres user must reach it
+    env = {**os.environ, "LANG": "xx_YY.UTF-8", "LC_ALL": ""}  # a locale this machine does not have
+    try:
+        started = subprocess.run(
+            [str(SCRIPT), folder, str(_free_port())], capture_output=True, text=True, env=env, timeout=300, check=False
+        )
+        if started.returncode == 3:
+            pytest.skip(f"no local PostgreSQL: {started.stderr.strip()}")
+        assert started.returncode == 0, started.stderr
+        with psycopg.connect(started.stdout.strip().splitlines()[-1], connect_timeout=10) as connection:
+            assert connection.execute("SHOW server_encoding").fetchone() == ("UTF8",)
+    finally:
+        subprocess.run([str(SCRIPT), "--stop", folder], capture_output=True, timeout=60, check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 class Chat(TypedDict):
     lines: list[str]
 

@@ -22,7 +22,7 @@ async def test_demo_builds_three_shots_with_a_visible_revision_and_a_reel(tmp_pa
     console = Console(file=io.StringIO(), width=200)
     # The demo's own script and default renderer (the job queue), on a smaller previz frame for speed.
     summary = await run_demo(demo_settings(Settings(), out), out, console, family=SMALL)
-    assert summary["turns"] >= 5 and len(summary["shots"]) == 3
+    assert summary["turns"] == 7 and len(summary["shots"]) == 3  # 3 shots, a refinement, /variations, /pick, /reel
     for shot in summary["shots"]:
         assert Path(shot["take"]).is_file()
     assert summary["reel"]["duration_s"] == summary["shots_total_s"] == 6.0

@@ -11,10 +11,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agent.spec import ShotSpec
 from bots.cli.main import main
 from bots.policy import ContentPolicy, quote_user_text
 from bots.settings import Settings
 from generator.queue import JobStoreError
+from generator.vocabulary import (
+    ASPECT_RATIOS,
+    CAMERA_ANGLES,
+    CAMERA_MOVEMENTS,
+    CAMERA_SPEEDS,
+    SHOT_SIZES,
+    TIMES_OF_DAY,
+)
 from tools.queued_renderer import open_queued_renderer
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -26,6 +35,7 @@ json_values = st.recursive(
 )
 spec_keys = st.sampled_from(["subject", "camera_movement", "duration_s", "fps", "seed", "aspect_ratio", "characters"])
 spec_like = st.dictionaries(spec_keys, json_values, max_size=5)
+FIELDS = set(ShotSpec.model_fields)
 
 
 def run_cli(*argv: str) -> tuple[int, str, str]:
@@ -58,12 +68,74 @@ def test_spec_takes_any_text(text: str) -> None:
 @pytest.mark.slow
 @FUZZ
 @given(document=st.one_of(spec_like, json_values), raw=st.binary(max_size=64))
-def test_render_refuses_bad_spec_files_in_one_line(tmp_path: Path, document: object, raw: bytes) -> None:
-    spec = tmp_path / "spec.json"
+def test_render_answers_any_spec_file_with_a_take_or_one_line(tmp_path: Path, document: object, raw: bytes) -> None:
+    spec, out = tmp_path / "spec.json", tmp_path / "out.mp4"
     for content in (json.dumps(document).encode(), raw):
+        out.unlink(missing_ok=True)
         spec.write_bytes(content)
-        code, _, err = run_cli("render", str(spec), "-o", str(tmp_path / "out.mp4"), "--max-mb", "1")
+        code, _, err = run_cli("render", str(spec), "-o", str(out), "--max-mb", "1")
         assert_clean_exit(code, err)
+        assert out.is_file() == (code == 0), err
+
+
+# Spec files that are bad by construction: each holds at least one thing a ShotSpec refuses.
+ENUM_FIELDS = {
+    "shot_size": SHOT_SIZES,
+    "camera_angle": CAMERA_ANGLES,
+    "camera_movement": CAMERA_MOVEMENTS,
+    "camera_speed": CAMERA_SPEEDS,
+    "time_of_day": TIMES_OF_DAY,
+    "aspect_ratio": ASPECT_RATIOS,
+}
+not_text = st.integers() | st.booleans() | st.floats(allow_nan=False) | st.lists(st.text(max_size=5), max_size=3)
+bad_entry = st.one_of(
+    st.dictionaries(st.text(max_size=12).filter(lambda k: k not in FIELDS), json_values, min_size=1, max_size=2),
+    st.sampled_from(sorted(ENUM_FIELDS)).flatmap(
+        lambda name: st.text(max_size=20).filter(lambda v: v not in ENUM_FIELDS[name]).map(lambda v: {name: v})
+    ),
+    st.floats(allow_nan=False).filter(lambda d: not 0.5 <= d <= 60).map(lambda d: {"duration_s": d}),
+    st.integers().filter(lambda f: not 8 <= f <= 60).map(lambda f: {"fps": f}),
+    st.integers(max_value=-1).map(lambda seed: {"seed": seed}),
+    st.sampled_from(["subject", "action", "setting", "style"]).flatmap(lambda k: not_text.map(lambda v: {k: v})),
+    st.sampled_from(["characters", "effects"]).flatmap(lambda k: st.integers().map(lambda v: {k: v})),
+)
+good_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "subject": st.text(min_size=1, max_size=30),
+        "camera_movement": st.sampled_from(CAMERA_MOVEMENTS),
+        "duration_s": st.floats(0.5, 60),
+        "fps": st.integers(8, 60),
+    },
+)
+bad_object = st.builds(lambda good, bad: {**good, **bad}, good_fields, bad_entry)
+not_an_object = json_values.filter(lambda v: not isinstance(v, dict)).map(lambda v: json.dumps(v).encode())
+
+
+def _is_json_object(raw: bytes) -> bool:
+    try:
+        return isinstance(json.loads(raw.decode("utf-8")), dict)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+
+
+bad_spec_file = st.one_of(
+    bad_object.map(lambda d: json.dumps(d).encode()),
+    not_an_object,
+    st.binary(max_size=64).filter(lambda raw: not _is_json_object(raw)),
+)
+
+
+@FUZZ
+@given(content=bad_spec_file)
+def test_render_refuses_bad_spec_files_in_one_line(tmp_path: Path, content: bytes) -> None:
+    spec, out = tmp_path / "spec.json", tmp_path / "out.mp4"
+    out.unlink(missing_ok=True)  # hypothesis runs every example in the same tmp_path
+    spec.write_bytes(content)
+    code, stdout, err = run_cli("render", str(spec), "-o", str(out), "--max-mb", "1")
+    assert code == 2, err
+    assert stdout == "" and not out.exists()
+    assert err.startswith("dailies: ") and err.count("\n") == 1 and "Traceback" not in err, err
 
 
 @FUZZ

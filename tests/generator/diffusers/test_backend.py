@@ -88,6 +88,13 @@ def test_refuses_what_the_pipeline_would_round_silently(wan):
         wan.render(_request(width=40))
 
 
+def test_refuses_fault_injection_which_only_previz_performs(wan):
+    steps: list[Progress] = []
+    with pytest.raises(InvalidRequest, match=r"camera_reversed.*previz"):
+        wan.render(_request(faults=("camera_reversed",)), progress=steps.append)
+    assert steps == []  # refused before the first denoising step
+
+
 def test_a_compiled_spec_renders_at_its_snapped_size(wan):
     spec = ShotSpec(subject="a fox", camera_movement="pan_left", duration_s=1.2, aspect_ratio="9:16")
     compiled = compile_shot(spec, get_family("wan-tiny"), steps=2)

@@ -6,18 +6,12 @@ import json
 
 import pytest
 
+from bots.cli.main import main
+
 pytestmark = pytest.mark.slow
 
 
-def _main():
-    pytest.importorskip("tools.encode", reason="needs tools/encode.py (the encoder issue) to build the CLI")
-    from bots.cli.main import main
-
-    return main
-
-
 def test_models_lists_the_registry_and_make_tiny_builds_a_folder(tmp_path, capsys):
-    main = _main()
     assert main(["models"]) == 0
     names = {row["name"] for row in json.loads(capsys.readouterr().out)}
     assert {"previz", "wan2.1-1.3b", "ltx-video", "hunyuan-video", "wan-tiny"} <= names
@@ -28,7 +22,6 @@ def test_models_lists_the_registry_and_make_tiny_builds_a_folder(tmp_path, capsy
 def test_make_tiny_then_render_writes_an_mp4_with_progress(tmp_path, capsys):
     import av
 
-    main = _main()
     folder = tmp_path / "tiny-wan"
     assert main(["models", "make-tiny", "wan", str(folder)]) == 0
     assert json.loads(capsys.readouterr().out)["family"] == "wan-tiny"

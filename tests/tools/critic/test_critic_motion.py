@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from generator.vocabulary import moves_compatible
+from generator.previz import PrevizGenerator
+from generator.request import CameraPath, LookHints, RenderRequest
+from generator.vocabulary import CAMERA_MOVEMENTS, moves_compatible
 from tools.critic import critique_clip
 from tools.critic.camera import classify
 from tools.critic.decode import read_clip
@@ -82,11 +84,7 @@ def test_shaky_camera_reads_as_handheld(photo, encode) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("speed", ["medium"])
 def test_every_previz_move_is_recognised_as_itself_or_a_compatible_move(tmp_path, encode, speed) -> None:
-    previz = pytest.importorskip("generator.previz")
-    from generator.request import CameraPath, LookHints, RenderRequest
-    from generator.vocabulary import CAMERA_MOVEMENTS
-
-    generator = previz.PrevizGenerator()
+    generator = PrevizGenerator()
     wrong: list[str] = []
     for move in CAMERA_MOVEMENTS:
         request = RenderRequest(

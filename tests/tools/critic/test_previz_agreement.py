@@ -32,13 +32,30 @@ EXTRA = [("medium", "night", "wide", "dolly_in")]
 # against the clip's own typical change). Still open: an orbit whose far layers hardly move reads as a
 # dolly (day, wide) or, when the subject fills a slow close-up, as static; a medium wide dolly at night
 # reads static (the static sky and stars hold the frame; the moonlit ground glints are too small to
-# outvote them at this size). Any other failure, or any new failing check on these, fails the test.
+# outvote them at this size). Each is a strict expected failure: a case that starts passing fails the
+# run (remove it here), and a case failing any check not listed for it fails outright.
 KNOWN: dict[tuple[str, str, str, str], set[str]] = {
     ("medium", "day", "wide", "orbit_right"): {"camera_move", "camera_speed"},
     ("slow", "night", "close_up", "orbit_left"): {"camera_move", "camera_speed", "motion_amount"},
     ("slow", "night", "close_up", "orbit_right"): {"camera_move", "camera_speed", "motion_amount"},
     ("medium", "night", "wide", "dolly_in"): {"camera_move", "camera_speed"},
 }
+
+
+class KnownDisagreement(Exception):
+    """A case listed in KNOWN failed only checks listed for it."""
+
+
+def _case(speed: str, tod: str, size: str, move: str) -> object:
+    known = KNOWN.get((speed, tod, size, move))
+    marks = []
+    if known:
+        reason = f"known disagreement: {', '.join(sorted(known))}"
+        marks.append(pytest.mark.xfail(strict=True, raises=KnownDisagreement, reason=reason))
+    return pytest.param(speed, tod, size, move, marks=marks, id=f"{speed}-{tod}-{size}-{move}")
+
+
+CASES = [_case(*sample, move) for sample in SAMPLES for move in CAMERA_MOVEMENTS] + [_case(*c) for c in EXTRA]
 
 
 def _take(tmp: Path, move: str, speed: str, tod: str, size: str, faults: tuple[str, ...] = ()) -> Critique:
@@ -63,22 +80,14 @@ def _failed(critique: Critique) -> list[str]:
     return [f"{c.name}={c.value} (expected {c.expected}; {c.detail})" for c in critique.checks if not c.passed]
 
 
-@pytest.mark.parametrize(("speed", "tod", "size"), SAMPLES)
-def test_previz_takes_pass_the_critic_against_their_own_spec(tmp_path, speed, tod, size) -> None:
-    failures = {}
-    for move in CAMERA_MOVEMENTS:
-        critique = _take(tmp_path, move, speed, tod, size)
-        failed = {c.name for c in critique.checks if not c.passed}
-        if not failed <= KNOWN.get((speed, tod, size, move), set()):
-            failures[move] = (critique.camera_motion.detected, _failed(critique))
-    assert not failures, failures
-
-
-@pytest.mark.parametrize(("speed", "tod", "size", "move"), EXTRA)
-def test_single_previz_cases_pass_the_critic(tmp_path, speed, tod, size, move) -> None:
+@pytest.mark.parametrize(("speed", "tod", "size", "move"), CASES)
+def test_a_previz_take_passes_the_critic_against_its_own_spec(tmp_path, speed, tod, size, move) -> None:
     critique = _take(tmp_path, move, speed, tod, size)
     failed = {c.name for c in critique.checks if not c.passed}
-    assert failed <= KNOWN.get((speed, tod, size, move), set()), _failed(critique)
+    known = KNOWN.get((speed, tod, size, move), set())
+    assert failed <= known, (critique.camera_motion.detected, _failed(critique))
+    if failed:
+        raise KnownDisagreement(_failed(critique))
 
 
 def test_a_reversed_camera_fails_for_every_directional_move(tmp_path) -> None:
