@@ -29,6 +29,7 @@ from agent.checkpoint import open_checkpointer, prune
 from agent.config import StudioConfig
 from agent.context import Context, CriticFn, Target
 from agent.director.base import Change, Director
+from agent.director.intake import MessageTooLong, clean_message
 from agent.events import ApprovalNeeded, AttemptSummary, Event, EventSink, SpecChanged
 from agent.graph import build_graph
 from agent.nodes_render import thread_folder
@@ -47,7 +48,6 @@ from tools.take import Take
 if TYPE_CHECKING:
     from tools.critic.judge import VisionJudge
 
-MAX_MESSAGE = 4000
 # Runs checkpoint when they end ("exit" durability, a fraction of the cost of one write per step) and
 # just before their first render, so a process killed mid-render resumes from there (`recover`).
 CHECKPOINT_BEFORE = ["render"]
@@ -96,6 +96,14 @@ async def _emit(sink: EventSink | None, event: Event) -> None:
     outcome = sink(event)
     if inspect.isawaitable(outcome):
         await outcome
+
+
+def _director_text(text: str) -> str:
+    """The message as the director will read it (no chat markup), or a StudioError when it is too long."""
+    try:
+        return clean_message(text)
+    except MessageTooLong as exc:
+        raise StudioError(str(exc)) from None
 
 
 def _accepts(renderer: Renderer, keyword: str) -> bool:
@@ -215,11 +223,9 @@ class Studio:
         aspect ratio and duration its words leave unset, critique on/off, approval before final renders.
         `faults` (a demo/test aid, off by default) are injected into the first attempt only.
         """
-        text = text.strip()
+        text = _director_text(text)
         if not text:
             raise StudioError("say what the shot should show")
-        if len(text) > MAX_MESSAGE:
-            raise StudioError(f"a message may have at most {MAX_MESSAGE} characters, not {len(text)}")
         return await self._job(thread_id, "message", author, on_event, options, text=text, faults=tuple(faults))
 
     async def reroll(
@@ -264,7 +270,7 @@ class Studio:
         options: ThreadOptions | None = None,
     ) -> TurnResult:
         """A new take that continues `take_id` from its last frames; `text` may refine the spec first."""
-        text = text.strip() if text else None
+        text = (_director_text(text) or None) if text else None
         return await self._take_job(thread_id, take_id, "extend", author, on_event, options, text=text)
 
     async def final_render(
