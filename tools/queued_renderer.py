@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -89,16 +90,18 @@ class RenderSetup:
 def build_executors(setup: RenderSetup) -> list[Executor]:
     """Local warm workers (the embedded default), or slots over the Ray cluster's render actors."""
     if setup.ray_workers:
-        import ray
+        from generator.queue.ray_connect import connect
+
+        connect(setup.ray_address)  # ClusterUnreachable: one line for the operator
 
         from generator.queue.ray_pool import RayPool
 
-        if not ray.is_initialized():
-            ray.init(address=setup.ray_address or "auto", log_to_driver=False)
+        # This submitter's stable name: after a restart it adopts the renders its previous run left on the actors.
+        owner = f"{socket.gethostname()}:{Path(setup.jobs_path).resolve()}"
         if setup.ray_shared_storage:
-            pool = RayPool(take_task(setup.max_upload_bytes))
+            pool = RayPool(take_task(setup.max_upload_bytes), owner=owner)
         else:
-            pool = RayPool(bytes_take_task(setup.max_upload_bytes), store_returned_take)
+            pool = RayPool(bytes_take_task(setup.max_upload_bytes), store_returned_take, owner=owner)
         return list(pool.slots(setup.ray_workers))
     factory = partial(make_generator, setup.backend, model=setup.model, options=setup.options)
     task = take_task(setup.max_upload_bytes)
