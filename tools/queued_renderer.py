@@ -87,6 +87,11 @@ class RenderSetup:
     ray_shared_storage: bool = False  # workers write takes straight into the data folder
 
 
+def submitter_name(jobs_path: Path) -> str:
+    """A submitter's stable name (host and job store): after a restart it adopts what its previous run left."""
+    return f"{socket.gethostname()}:{Path(jobs_path).resolve()}"
+
+
 def build_executors(setup: RenderSetup) -> list[Executor]:
     """Local warm workers (the embedded default), or slots over the Ray cluster's render actors."""
     if setup.ray_workers:
@@ -96,8 +101,7 @@ def build_executors(setup: RenderSetup) -> list[Executor]:
 
         from generator.queue.ray_pool import RayPool
 
-        # This submitter's stable name: after a restart it adopts the renders its previous run left on the actors.
-        owner = f"{socket.gethostname()}:{Path(setup.jobs_path).resolve()}"
+        owner = submitter_name(setup.jobs_path)
         if setup.ray_shared_storage:
             pool = RayPool(take_task(setup.max_upload_bytes), owner=owner)
         else:
