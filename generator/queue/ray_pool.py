@@ -113,6 +113,9 @@ class RayPool:
         seen = self._ask_status(handles)
         found = {name: handle for name, handle in handles.items() if name in seen}
         with self._cond:
+            for name, status in seen.items():  # a job of ours that ended since the actor answered: free again
+                if name not in self._busy and (status.claim or {}).get("run") == self.claim["run"]:
+                    seen[name] = replace(status, job=None, claim=None, cancelled=False)
             self._actors = found
             self._seen = seen
             self._refreshed = time.monotonic()
