@@ -7,7 +7,7 @@ prints a JSON report: jobs submitted / finished / lost / rendered twice. Exit 0 
 lost, no job rendered twice at once, never two renders at once on one actor, every killed worker restarted
 cleanly, and `ray status` / `ray list actors` worked. It stops everything it started, and only that.
 
-    .venv/bin/python scripts/ray_cluster_check.py [--jobs 12] [--frames 240] [--keep]
+    .venv/bin/python scripts/ray_cluster_check.py [--jobs 20] [--frames 240] [--keep]
 """
 
 from __future__ import annotations
@@ -57,14 +57,14 @@ def rendering_now(cluster: Cluster) -> dict[str, int]:
     return {job: pid for (job, pid), count in open_renders.items() if count > 0 and pid not in cluster.killed_pids}
 
 
-def mid_render(cluster: Cluster, after_done: int, timeout: float = 240.0) -> dict[str, int]:
-    """Wait until at least `after_done` renders finished and one is under way; the renders under way."""
+def mid_render(cluster: Cluster, after_done: int, under_way: int = 1, timeout: float = 240.0) -> dict[str, int]:
+    """Wait until `after_done` renders finished and `under_way` are under way; the renders under way."""
     found: dict[str, int] = {}
 
     def ready() -> bool:
         nonlocal found
         found = rendering_now(cluster)
-        return done_count(cluster) >= after_done and bool(found)
+        return done_count(cluster) >= after_done and len(found) >= under_way
 
     wait_until(ready, timeout, "a render under way")
     return found
@@ -97,8 +97,9 @@ def kill_an_actor(cluster: Cluster, workers: dict[str, Proc], events: dict[str, 
 
 
 def kill_the_submitter(cluster: Cluster, submitter: Proc, jobs: int, frames: int, events: dict[str, Any]) -> Proc:
-    """SIGKILL the submitter mid-render and start it again on the same data folder."""
-    under_way = mid_render(cluster, after_done=done_count(cluster) + 1)
+    """SIGKILL the submitter mid-render (both actors busy while 3 jobs are left) and start it again."""
+    both = jobs - done_count(cluster) >= 3
+    under_way = mid_render(cluster, after_done=done_count(cluster) + 1, under_way=2 if both else 1)
     submitter.kill()
     events["submitter_killed"] = {"rendering": sorted(under_way)}
     return start_submitter(cluster, jobs, frames)
@@ -154,7 +155,7 @@ def passed(report: dict[str, Any]) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=12, help="previz jobs to submit (default 12)")
+    parser.add_argument("--jobs", type=int, default=20, help="previz jobs to submit (default 20)")
     parser.add_argument("--frames", type=int, default=240, help="frames per job at 832x480 (default 240)")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs, jobs.sqlite, takes)")
     args = parser.parse_args()
