@@ -77,14 +77,15 @@ def test_refusals_name_the_reason():
     assert refusals(get_family("wan2.1-1.3b"), ("fuse_qkv", "compile_max_autotune", "offload_text_encoder")) == []
 
 
-def test_pab_follows_the_pipeline_that_runs_after_an_extend(tmp_path, write_clip):
-    # PAB's timestep came from the pipe it was set up on; the conditioned sibling left that one without a timestep.
-    generator = _generator("ltx-tiny", ("pab",))
-    first = generator.render(_request("ltx-tiny", num_frames=17))
+def test_pab_follows_the_pipeline_that_runs_an_extend(tmp_path, write_clip):
+    # PAB read the timestep of the pipe it was set up on; an extend runs a sibling pipeline, so that pipe had none.
+    first = _generator("ltx-tiny", ()).render(_request("ltx-tiny", num_frames=17))
     clip = write_clip(first.frames, tmp_path / "take1.mp4")
+    generator = _generator("ltx-tiny", ("pab",))
     condition = ConditionClip(path=str(clip), last_frames=9)
     extended = generator.render(_request("ltx-tiny", num_frames=17, condition=condition))
     assert extended.frames.shape == (8, 32, 64, 3)
+    assert generator.render(_request("ltx-tiny", num_frames=17)).frames.shape == (17, 32, 64, 3)
 
 
 def test_speedups_that_keep_the_math_give_the_plain_take():
