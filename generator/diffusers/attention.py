@@ -97,10 +97,8 @@ def choose_attention(models: list[Any], requested: str, device: str, dtype: Any)
     model = models[0]
     through_dispatch = dispatches(model)
     probe = _dispatch_probe if through_dispatch else _sdpa_probe
-    if requested == AUTO:  # on a CPU, torch's SDPA picks its own kernel
-        candidates = AUTO_ORDER if device.startswith("cuda") else ("native",)
-    else:
-        candidates = (requested,)
+    on_gpu_auto = AUTO_ORDER if device.startswith("cuda") else ("native",)  # a CPU's SDPA picks its own kernel
+    candidates = on_gpu_auto if requested == AUTO else (requested,)
     refused: list[str] = []
     for name in candidates:
         why = _try(lambda name=name: probe(model, name, device, dtype))

@@ -71,6 +71,15 @@ def _clip_tokenizer() -> Any:
     return CLIPTokenizer(vocab=vocab, merges=merges)
 
 
+# text encoder class -> the toy tokenizer that feeds it (full-size builds reuse these: see fullsize.py)
+TOKENIZERS: dict[str, Callable[[], Any]] = {
+    "UMT5EncoderModel": _tokenizer,
+    "T5EncoderModel": _tokenizer,
+    "LlamaModel": _llama_tokenizer,
+    "CLIPTextModel": _clip_tokenizer,
+}
+
+
 def _umt5(vocab_size: int, width: int) -> Any:
     from transformers import UMT5Config, UMT5EncoderModel
 
@@ -160,7 +169,7 @@ def build_wan_i2v() -> Any:
 
 
 def build_ltx() -> Any:
-    """LTX-Video at fast-test sizes, with the 0.9.1+ VAE's timestep-conditioned decoder; two blocks (First Block Cache)."""
+    """LTX-Video at fast-test sizes: a timestep-conditioned decoder (0.9.1+ VAE), two blocks (First Block Cache)."""
     from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler, LTXPipeline
     from diffusers import LTXVideoTransformer3DModel as Transformer
 
