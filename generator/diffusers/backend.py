@@ -313,6 +313,8 @@ class DiffusersGenerator:
             kwargs = adapter.call_kwargs(pipe, request, loaded.family, condition)
             try:
                 frames = self._call(pipe, loaded, kwargs, request.seed, progress, cancel)
+                if loaded is not self._main:  # the image-to-video checkpoint's own plan and set-up
+                    notes.extend(f"image-to-video model: {note}" for note in loaded.notes)
                 notes.extend(schedule)
                 return frames
             except torch.OutOfMemoryError:

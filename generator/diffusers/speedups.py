@@ -190,10 +190,3 @@ def reset_cache_state(pipe: Any) -> None:
     for transformer in denoisers(pipe):
         if getattr(transformer, "is_cache_enabled", False):
             transformer._reset_stateful_cache()
-
-
-def remove_speedups(pipe: Any) -> None:
-    """Turn cache hooks off again (fused, quantised or compiled blocks stay so)."""
-    for transformer in denoisers(pipe):
-        if getattr(transformer, "is_cache_enabled", False):
-            transformer.disable_cache()
