@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from generator.diffusers.attention import AttentionBackend
+from generator.diffusers.speedups import Speedup
+
 if TYPE_CHECKING:
     from agent.config import StudioConfig
     from agent.director.factory import DirectorConfig
@@ -35,8 +38,11 @@ class Settings(BaseSettings):
     backend: Literal["previz", "diffusers"] = "previz"
     model: str | None = Field(None, description="Family name, local folder or hub id for diffusers.")
     i2v_model: str | None = Field(None, description="Image-to-video sibling (folder or hub id) to continue takes.")
-    speedups: list[Literal["first_block_cache", "pab", "compile"]] = Field(
-        default_factory=list, description='diffusers speed-ups, e.g. ["first_block_cache"] (JSON list).'
+    speedups: list[Speedup] = Field(
+        default_factory=list, description='diffusers speed-ups, e.g. ["fuse_qkv", "compile"] (JSON list).'
+    )
+    attention_backend: AttentionBackend = Field(
+        "auto", description="diffusers attention backend; auto: the fastest that runs on this machine."
     )
     max_upload_mb: float = Field(10.0, gt=0, description="Byte budget of one posted clip.")
     attempt_budget: int = Field(3, ge=1, le=10)
@@ -114,7 +120,7 @@ class Settings(BaseSettings):
     def backend_options(self) -> BackendOptions:
         from generator.backends import BackendOptions
 
-        return BackendOptions(i2v_model=self.i2v_model, speedups=tuple(self.speedups))
+        return BackendOptions(i2v_model=self.i2v_model, speedups=tuple(self.speedups), attention=self.attention_backend)
 
     def queue_limits(self) -> QueueLimits:
         from generator.queue import QueueLimits

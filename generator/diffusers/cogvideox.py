@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,13 +14,18 @@ PIPELINES = ("CogVideoXPipeline", "CogVideoXImageToVideoPipeline")
 CONDITION_FRAMES = 1
 
 
-def is_conditioned(pipe: Any) -> bool:
+def needs_condition(pipe: Any) -> bool:
+    """An image-to-video pipeline only continues takes."""
     return type(pipe).__name__ == "CogVideoXImageToVideoPipeline"
 
 
-def conditioned_pipeline(pipe: Any, load_i2v: Callable[[], Any]) -> Any:
-    """CogVideoX image-to-video is its own checkpoint (THUDM/CogVideoX-5b-I2V)."""
-    return load_i2v()
+def takes_condition(pipe: Any) -> bool:
+    return needs_condition(pipe)
+
+
+def sibling(pipe: Any) -> Any | None:
+    """Image-to-video is its own checkpoint (THUDM/CogVideoX-5b-I2V): none over these weights."""
+    return None
 
 
 def uses_dynamic_cfg(pipe: Any) -> bool:
@@ -43,7 +47,7 @@ def call_kwargs(pipe: Any, request: RenderRequest, family: ModelFamily, conditio
         # The 2B model adds sin-cos positions over exactly this many text tokens: any other length fails inside it.
         "max_sequence_length": int(pipe.transformer.config.max_text_seq_length),
     }
-    if is_conditioned(pipe):
+    if needs_condition(pipe):
         if condition is None:
             raise InvalidRequest(f"{family.title} image-to-video needs an earlier take to continue from")
         from PIL import Image

@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from generator.diffusers.condition import sibling_pipeline
 from generator.errors import InvalidRequest
 from generator.families import ModelFamily
 from generator.request import RenderRequest
 
 PIPELINES = ("LTXPipeline", "LTXConditionPipeline")
 CONDITION_FRAMES = None  # as many as the request asks for, snapped to 8k+1
+# The 0.9.1+ VAE decodes at a small timestep with a little noise (Lightricks' reference settings).
+DECODE_TIMESTEP = 0.05
+DECODE_NOISE_SCALE = 0.025
+CONDITION_NOISE_SCALE = 0.025  # noise on the conditioning frames when extending a shot
 
 
-def is_conditioned(pipe: Any) -> bool:
+def needs_condition(pipe: Any) -> bool:
+    """LTXConditionPipeline renders from text alone too (a 0.9.5 folder may name it)."""
+    return False
+
+
+def takes_condition(pipe: Any) -> bool:
     return type(pipe).__name__ == "LTXConditionPipeline"
 
 
-def conditioned_pipeline(pipe: Any, load_i2v: Callable[[], Any]) -> Any:
-    """LTXConditionPipeline over the same weights: no second copy in memory."""
+def sibling(pipe: Any) -> Any:
+    """LTXConditionPipeline over the same weights: no second copy in memory, no change of dtype."""
     from diffusers import LTXConditionPipeline
 
-    return LTXConditionPipeline.from_pipe(pipe)
+    return sibling_pipeline(LTXConditionPipeline, pipe)
 
 
 def call_kwargs(pipe: Any, request: RenderRequest, family: ModelFamily, condition: np.ndarray | None) -> dict:
@@ -38,8 +47,10 @@ def call_kwargs(pipe: Any, request: RenderRequest, family: ModelFamily, conditio
         "num_inference_steps": request.steps,
         "guidance_scale": request.guidance if request.guidance is not None else (family.guidance_default or 3.0),
     }
+    if pipe.vae.config.get("timestep_conditioning", False):
+        kwargs.update(decode_timestep=DECODE_TIMESTEP, decode_noise_scale=DECODE_NOISE_SCALE)
     if condition is not None:
-        if not is_conditioned(pipe):
+        if not takes_condition(pipe):
             raise InvalidRequest("continuing a take needs LTXConditionPipeline")
         if len(condition) >= request.num_frames:
             raise InvalidRequest(
@@ -50,6 +61,7 @@ def call_kwargs(pipe: Any, request: RenderRequest, family: ModelFamily, conditio
 
         video = [Image.fromarray(frame) for frame in condition]
         kwargs["conditions"] = [LTXVideoCondition(video=video, frame_index=0, strength=1.0)]
+        kwargs["image_cond_noise_scale"] = CONDITION_NOISE_SCALE
     return kwargs
 
 

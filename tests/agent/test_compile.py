@@ -27,12 +27,54 @@ FOX = ShotSpec(
 
 @pytest.mark.parametrize("name", sorted(n for n, f in FAMILIES.items() if not f.tiny))  # tiny: too coarse
 @pytest.mark.parametrize("aspect", ASPECT_RATIOS)
-def test_sizes_keep_the_aspect_at_the_native_area_on_the_family_multiple(name, aspect):
+def test_sizes_are_a_trained_size_or_the_aspect_at_the_native_area(name, aspect):
     family = FAMILIES[name]
-    request = compile_shot(FOX.model_copy(update={"aspect_ratio": aspect}), family).request
+    compiled = compile_shot(FOX.model_copy(update={"aspect_ratio": aspect}), family)
+    request = compiled.request
     assert request.width % family.size_multiple == 0 and request.height % family.size_multiple == 0
-    assert abs(request.width / request.height - ASPECT_VALUES[aspect]) / ASPECT_VALUES[aspect] < 0.12
-    assert abs(request.width * request.height / family.native_area - 1) < 0.15
+    size = (request.width, request.height)
+    if family.only_trained_sizes:
+        assert size in family.trained_sizes
+    elif size in family.trained_sizes:  # a trained size is taken only for an aspect close to it
+        assert abs(request.width / request.height - ASPECT_VALUES[aspect]) / ASPECT_VALUES[aspect] < 0.09
+    else:
+        assert abs(request.width / request.height - ASPECT_VALUES[aspect]) / ASPECT_VALUES[aspect] < 0.12
+        assert abs(request.width * request.height / family.native_area - 1) < 0.15
+        if family.trained_sizes:  # off the trained sizes: said, with the sizes it knows
+            assert any("not a size it was trained at" in note for note in compiled.notes)
+
+
+@pytest.mark.parametrize(
+    ("family", "aspect", "size"),
+    [
+        ("wan2.1-1.3b", "16:9", (832, 480)),  # not 848x480, the aspect at the native area
+        ("wan2.1-1.3b", "9:16", (480, 832)),
+        ("wan2.1-14b", "16:9", (1280, 720)),
+        ("wan2.2-ti2v-5b", "16:9", (1280, 704)),
+        ("cogvideox-2b", "16:9", (720, 480)),  # not 784x448: CogVideoX renders 720x480 only
+        ("cogvideox-5b", "9:16", (720, 480)),
+        ("cogvideox1.5-5b", "16:9", (1360, 768)),
+        ("hunyuan-video", "16:9", (960, 544)),  # 540p-class by default, not 1280x720
+        ("hunyuan-video", "9:16", (544, 960)),
+        ("hunyuan-video", "1:1", (720, 720)),
+    ],
+)
+def test_an_aspect_near_a_trained_size_snaps_to_it_with_a_note(family, aspect, size):
+    compiled = compile_shot(FOX.model_copy(update={"aspect_ratio": aspect}), get_family(family))
+    assert (compiled.request.width, compiled.request.height) == size
+    if ASPECT_VALUES[aspect] != size[0] / size[1]:
+        assert any(f"{size[0]}x{size[1]}" in note for note in compiled.notes), compiled.notes
+
+
+FIXED_LENGTHS = [("cogvideox-2b", 4.0, 49), ("cogvideox-5b", 2.0, 49), ("cogvideox1.5-5b", 4.0, 81),
+                 ("cogvideox1.5-5b", 7.0, 161)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("family", "duration", "frames"), FIXED_LENGTHS)
+def test_families_trained_at_fixed_lengths_snap_to_them(family, duration, frames):
+    compiled = compile_shot(FOX.model_copy(update={"duration_s": duration, "fps": None}), get_family(family))
+    assert compiled.request.num_frames == frames
+    assert any("renders only" in note and f"to {frames}" in note for note in compiled.notes), compiled.notes
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
@@ -44,10 +86,9 @@ def test_frames_follow_the_rule_and_every_snap_is_a_note(name):
     wanted = round(2.3 * 24)
     if request.num_frames != wanted:
         assert any(f"snapped {wanted} to {request.num_frames}" in note for note in compiled.notes)
-    size_note = any("snapped to" in note and f"{request.width}x{request.height}" in note for note in compiled.notes)
-    exact_height = (family.native_area / ASPECT_VALUES["16:9"]) ** 0.5
-    exact_width = exact_height * ASPECT_VALUES["16:9"]
-    moved = abs(request.width - exact_width) >= 1 or abs(request.height - exact_height) >= 1
+    size_note = any(f"{request.width}x{request.height}" in note for note in compiled.notes)
+    fit = family.fit_size(ASPECT_VALUES["16:9"])
+    moved = abs(request.width - fit.exact_width) >= 1 or abs(request.height - fit.exact_height) >= 1
     assert size_note == moved  # a real snap is always said; sub-pixel rounding is not noise-worthy
 
 
