@@ -253,6 +253,11 @@ class RayPool:
                 log.warning("render actor %s skipped: %s", name, type(exc).__name__)
         return offers
 
+    def busy(self) -> list[str]:
+        """The actors holding a job right now (a snapshot), for operators, benchmarks and tests."""
+        with self._cond:
+            return sorted(self._busy)
+
     def slots(self, count: int) -> list[RaySlot]:
         """`count` queue executors over this pool (count = GPUs the cluster should have)."""
         return [RaySlot(f"ray-{index}", self) for index in range(count)]
