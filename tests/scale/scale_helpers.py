@@ -1,9 +1,12 @@
-"""A small stepped test generator (imported by Ray workers too) and a job task that reports where it ran."""
+"""A small stepped test generator (imported by Ray workers too), a job task that reports where it ran, and a
+wrapper that holds a job at each step until a gate file exists (so a test kills its actor mid-job for sure)."""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,3 +46,29 @@ def make_stepped() -> SteppedGenerator:
 def frames_task(generator: Generator, job: Job, progress: ProgressCallback, cancel: CancelToken) -> dict[str, Any]:
     result = generator.render(job.request, progress, cancel)
     return {"frames": result.num_frames, "shade": int(result.frames[0, 0, 0, 0]), "pid": os.getpid()}
+
+
+class HeldAtEachStep:
+    """A job task that runs `task` but holds it after each reported step until the file `gate` exists.
+
+    A test waits for the first step, kills the actor, sees the job restart, then opens the gate: the
+    killed attempt cannot have finished first, however loaded the machine is. Picklable (module level).
+    """
+
+    def __init__(self, task: Callable[..., Any], gate: Path, timeout_s: float = 120.0) -> None:
+        self.task = task
+        self.gate = str(gate)
+        self.timeout_s = timeout_s
+
+    def __call__(self, generator: Generator, job: Job, progress: ProgressCallback, cancel: CancelToken) -> Any:
+        def report(update: Progress) -> None:
+            progress(update)
+            deadline = time.monotonic() + self.timeout_s
+            while not os.path.exists(self.gate):
+                if cancel.cancelled:
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the gate {self.gate} did not open in {self.timeout_s:.0f} s")
+                time.sleep(0.01)
+
+        return self.task(generator, job, report, cancel)
