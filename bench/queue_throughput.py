@@ -70,7 +70,8 @@ def fairness(workers: int, heavy_jobs: int, job_s: float, folder: Path) -> None:
     queue = JobQueue(JobStore.open(folder / "fair.sqlite"), slots, limits)
     queue.start()
     heavy = [queue.submit(request(int(job_s * 1000)), owner="heavy") for _ in range(heavy_jobs)]
-    time.sleep(job_s / 2)  # the heavy backlog is already running when the light user arrives
+    # The light user arrives once the heavy backlog occupies every worker (its first jobs have started).
+    wait_until(lambda: all(queue.get(j.id).started_at for j in heavy[:workers]), STEP_TIMEOUT_S, "the backlog")
     light = [queue.submit(request(int(job_s * 1000)), owner="light") for _ in range(3)]
     while queue.size:
         time.sleep(0.005)
