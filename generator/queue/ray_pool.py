@@ -170,6 +170,11 @@ class RayPool:
 
     # --- choosing an actor --------------------------------------------------------------------------------
 
+    def busy(self) -> list[str]:
+        """The actors holding a job this pool sent (a snapshot), for operators, benchmarks and tests."""
+        with self._cond:
+            return sorted(self._busy)
+
     def slots(self, count: int) -> list[RaySlot]:
         """`count` queue executors over this pool (count = GPUs the cluster should have)."""
         return [RaySlot(f"ray-{index}", self) for index in range(count)]

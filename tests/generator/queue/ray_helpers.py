@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -67,3 +69,29 @@ def frames_task(generator: Generator, job: Job, progress: ProgressCallback, canc
     shade = int(result.frames[0, 0, 0, 0])
     seeds, max_active = list(getattr(generator, "seeds", [])), getattr(generator, "max_active", None)
     return {"frames": result.num_frames, "shade": shade, "pid": os.getpid(), "seeds": seeds, "max_active": max_active}
+
+
+class HeldAtEachStep:
+    """A job task that runs `task` but holds it after each reported step until the file `gate` exists.
+
+    A test waits for the first step, kills the actor, sees the job restart, then opens the gate: the
+    killed attempt cannot have finished first, however loaded the machine is. Picklable (module level).
+    """
+
+    def __init__(self, task: Callable[..., Any], gate: Path, timeout_s: float = 120.0) -> None:
+        self.task = task
+        self.gate = str(gate)
+        self.timeout_s = timeout_s
+
+    def __call__(self, generator: Generator, job: Job, progress: ProgressCallback, cancel: CancelToken) -> Any:
+        def report(update: Progress) -> None:
+            progress(update)
+            deadline = time.monotonic() + self.timeout_s
+            while not os.path.exists(self.gate):
+                if cancel.cancelled:
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the gate {self.gate} did not open in {self.timeout_s:.0f} s")
+                time.sleep(0.01)
+
+        return self.task(generator, job, report, cancel)
