@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections import OrderedDict
@@ -45,9 +46,14 @@ KEEP_CHECKPOINTS = 24
 MEMO_RECORDS = 4096  # frozen records remembered each way: a few MB for thousands of takes
 
 
+@functools.cache
+def _is_record_type(cls: type) -> bool:
+    """A frozen pydantic model: its instances are safe to share and encode the same way every time."""
+    return issubclass(cls, BaseModel) and bool(cls.model_config.get("frozen"))
+
+
 def _is_record(obj: Any) -> bool:
-    """A frozen pydantic model: safe to share, and encoded the same way every time."""
-    return isinstance(obj, BaseModel) and bool(type(obj).model_config.get("frozen"))
+    return _is_record_type(type(obj))
 
 
 class StateSerializer(JsonPlusSerializer):
