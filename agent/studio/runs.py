@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Durability
 
 from agent.checkpoint import prune
 from agent.context import Context
@@ -24,7 +25,7 @@ from generator.base import CancelToken
 # mid-render therefore resumes just before the render (`Studio.recover`; queued jobs re-attach by job id).
 # Checkpointing every step ("sync"/"async") would give the same guarantee at ~1.4 ms of CPU per step on the
 # 2-core box, doubling a turn's overhead (docs/decisions.md).
-DURABILITY = "exit"
+DURABILITY: Durability = "exit"
 STOP_BEFORE_FIRST_RENDER = ["render"]
 PRUNE_EVERY = 8  # runs per thread between prunes of old checkpoints
 
