@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from agent.director.intake import clip_text
 from agent.spec import ShotSpec
 from generator.families import PREVIZ, ModelFamily
-from generator.request import CameraPath, LookHints, RenderRequest
+from generator.request import MAX_PROMPT_CHARS, CameraPath, LookHints, RenderRequest
 from generator.vocabulary import ASPECT_VALUES, CAMERA_PHRASES
 
 DEFAULT_DURATION_S = 4.0
@@ -177,6 +178,10 @@ def compile_shot(
         notes.append(f"{family.title} ignores negative prompts; dropped {negative!r}")
         negative = None
     prompt = prompt_text(spec, family)
+    if len(prompt) > MAX_PROMPT_CHARS:  # every field at its limit: the tail is past what any text encoder reads
+        clipped = clip_text(prompt, MAX_PROMPT_CHARS)
+        notes.append(f"the prompt was {len(prompt)} characters; kept the first {len(clipped)}")
+        prompt = clipped
     request = RenderRequest(
         prompt=prompt,
         negative_prompt=negative,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from agent.markup import strip_markup
 from generator.vocabulary import (
     AspectRatio,
     CameraAngle,
@@ -16,12 +17,16 @@ from generator.vocabulary import (
 )
 
 MAX_TEXT = 2000
+MAX_NAME = 100
+MAX_EFFECT = 200
 MIN_DURATION_S = 0.5
 MAX_DURATION_S = 60.0
 MIN_FPS = 8
 MAX_FPS = 60
 
-ShortText = Annotated[str, Field(max_length=MAX_TEXT)]
+# Chat markup (mentions, custom emoji) means nothing to a video model: no text field ever holds it.
+ShortText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(strip_markup)]
+EffectText = Annotated[str, Field(max_length=MAX_EFFECT), AfterValidator(strip_markup)]
 
 
 class Character(BaseModel):
@@ -29,7 +34,7 @@ class Character(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100, description="The character's name, e.g. 'Ana'.")
+    name: str = Field(min_length=1, max_length=MAX_NAME, description="The character's name, e.g. 'Ana'.")
     description: ShortText = Field(
         description="One canonical visual description (age, build, clothing, colours), "
         "copied word for word into every shot the character appears in."
@@ -66,7 +71,7 @@ class ShotSpec(BaseModel):
     characters: list[Character] = Field(
         default_factory=list, description="Named characters in this shot, with their canonical descriptions."
     )
-    effects: list[Annotated[str, Field(max_length=200)]] = Field(
+    effects: list[EffectText] = Field(
         default_factory=list,
         description="Visual and time effects asked for: slow motion, time-lapse, rain, snow, fog, "
         "lens flare, particles, ...",

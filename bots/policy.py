@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 
 import discord
 
+from agent.director.intake import MAX_MESSAGE_CHARS
+from agent.markup import MARKUP, strip_markup
+
 # Mature terms allowed only in NSFW-flagged channels; operators add more through settings.
 BUILTIN_MATURE_TERMS: tuple[str, ...] = (
     "nude",
@@ -39,8 +42,6 @@ INJECTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 
-MENTION = re.compile(r"<(@[!&]?|#)\d{15,22}>")
-MASS_MENTION = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
 CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064]")
 
 
@@ -70,8 +71,9 @@ class ContentPolicy:
 
     @classmethod
     def from_settings(cls, settings) -> ContentPolicy:
+        # Never more than the director reads: a longer message would only be refused later, mid-run.
         return cls(
-            max_chars=settings.discord_max_prompt_chars,
+            max_chars=min(settings.discord_max_prompt_chars, MAX_MESSAGE_CHARS),
             blocked_terms=tuple(settings.discord_blocked_terms),
             mature_terms=(*BUILTIN_MATURE_TERMS, *settings.discord_mature_terms),
         )
@@ -98,13 +100,13 @@ class ContentPolicy:
 
 
 def clean_text(text: str) -> tuple[str, list[str]]:
-    """Drop control characters, mentions and prompt-injection phrases; say what was removed."""
+    """Drop control characters, chat markup (mentions, custom emoji, ...) and prompt-injection phrases; say what
+    was removed."""
     notes: list[str] = []
     text = CONTROL.sub("", text)
-    without_mentions = MASS_MENTION.sub("", MENTION.sub("", text))
-    if without_mentions != text:
+    if MARKUP.search(text):
         notes.append("mentions removed")
-    text = without_mentions
+    text = strip_markup(text)
     for pattern in INJECTION_PATTERNS:
         replaced = pattern.sub("", text)
         if replaced != text:

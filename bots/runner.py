@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ from bots import guards
 from bots.cards import storyboard_embed
 from bots.delivery import RunDelivery
 from bots.guards import ProjectPlace
+from bots.mentions import with_display_names
 from bots.policy import quote_user_text
 from bots.quotas import Lease
 from bots.replies import NO_PINGS, reply_ephemeral
@@ -60,8 +61,16 @@ class Runner:
         self.active: dict[str, RunDelivery] = {}  # thread id -> the run in progress (for /queue)
 
     async def admit(
-        self, *, user: discord.abc.User, guild_id: int | None, channel: Any, text: str | None, renders: bool = True
+        self,
+        *,
+        user: discord.abc.User,
+        guild_id: int | None,
+        channel: Any,
+        text: str | None,
+        renders: bool = True,
+        mentioned: Sequence[discord.abc.User] | None = None,
     ) -> Admission:
+        """May `user` do this here? `text` comes back cleaned, mentions of known members as their display names."""
         settings = self.bot.settings
         if guild_id is None and not settings.discord_allow_dms:
             return Admission(guards.DM_REFUSAL)
@@ -71,6 +80,7 @@ class Runner:
             return Admission(why)
         cleaned, notes = "", ()
         if text is not None:
+            text = await with_display_names(text, getattr(channel, "guild", None), mentioned)
             verdict = self.bot.policy.check(text, nsfw_channel=guards.nsfw_channel(channel))
             if not verdict.allowed:
                 return Admission(verdict.reason)
@@ -178,10 +188,12 @@ class Runner:
         *,
         refuse: Callable[[str], Awaitable[Any]],
         notify: Callable[[str], Awaitable[Any]] | None = None,
+        mentioned: Sequence[discord.abc.User] | None = None,
     ) -> bool:
-        """A message (typed, /refine or the Refine modal) that changes the shot in a project thread or DM."""
+        """A message (typed, /refine or the Refine modal) that changes the shot in a project thread or DM.
+        `mentioned`: the users Discord resolved in a typed message (None for text it does not resolve)."""
         guild_id = guards.guild_id_of(thread)
-        admission = await self.admit(user=user, guild_id=guild_id, channel=thread, text=text)
+        admission = await self.admit(user=user, guild_id=guild_id, channel=thread, text=text, mentioned=mentioned)
         if admission.refusal:
             await refuse(admission.refusal)
             return False

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from generator.vocabulary import CameraAngle, CameraMovement, CameraSpeed, ShotSize, TimeOfDay
 
 Fault = Literal["camera_reversed"]
+# Far more than any text encoder reads (T5 and its kin stop at 226-512 tokens); a bound on what a job carries.
+MAX_PROMPT_CHARS = 4000
 
 
 class CameraPath(BaseModel):
@@ -51,8 +53,8 @@ class RenderRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    prompt: str = Field(min_length=1, max_length=4000)
-    negative_prompt: str | None = Field(None, max_length=4000)
+    prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS)
+    negative_prompt: str | None = Field(None, max_length=MAX_PROMPT_CHARS)
     width: int = Field(ge=16, le=4096)
     height: int = Field(ge=16, le=4096)
     num_frames: int = Field(ge=1, le=4000)

@@ -11,9 +11,11 @@ from pydantic import ValidationError
 
 from agent.director.base import DirectorReply, TokenUsage, Turn
 from agent.director.characters import apply_canon, read_characters
+from agent.director.intake import clean_message
 from agent.director.offline import OfflineDirector, apply_reading
 from agent.director.patch import SpecPatch, apply_patch
 from agent.director.reading import read_message
+from agent.markup import strip_markup
 from agent.spec import ShotSpec, Storyboard
 from prompts import load_prompt
 
@@ -26,7 +28,8 @@ class LLMFailure(Exception):
 
 def _history_text(history: Sequence[Turn]) -> str:
     turns = list(history)[-MAX_HISTORY_TURNS:]
-    return "\n".join(f"{t.author}: {t.text}" for t in turns) or "(none yet)"
+    # Turns saved before markup was cleaned at the door may still hold some: the model never sees it.
+    return "\n".join(f"{strip_markup(t.author)}: {strip_markup(t.text)}" for t in turns) or "(none yet)"
 
 
 def _characters_text(base: ShotSpec | None, storyboard: Storyboard | None) -> str:
@@ -76,6 +79,7 @@ class LLMDirector:
         history: Sequence[Turn] = (),
         storyboard: Storyboard | None = None,
     ) -> DirectorReply:
+        message = clean_message(message)
         usage = TokenUsage()
         try:
             patch = await self._ask(message, author, base, history, storyboard, usage)
@@ -157,7 +161,7 @@ class LLMDirector:
         )
         messages: list[dict[str, str]] = [
             {"role": "system", "content": system},
-            {"role": "user", "content": f"{author}: {message}"},
+            {"role": "user", "content": f"{strip_markup(author)}: {message}"},
         ]
         for attempt in (1, 2):
             try:

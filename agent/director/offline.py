@@ -9,6 +9,7 @@ from typing import Any
 from agent.compile import DEFAULT_DURATION_S
 from agent.director.base import DirectorReply, Turn
 from agent.director.characters import read_characters
+from agent.director.intake import clean_message, fit_fields
 from agent.director.reading import Reading, read_message
 from agent.director.text import normalise, tokenize
 from agent.director.words import DETERMINERS, PRONOUNS, VAGUE, words_of
@@ -81,6 +82,7 @@ class OfflineDirector:
         self, message: str, *, author: str, base: ShotSpec | None = None, storyboard: Storyboard | None = None
     ) -> DirectorReply:
         """The same as `direct`, for callers without an event loop (the CLI, benchmarks)."""
+        message = clean_message(message)
         characters = read_characters(message, base, storyboard)
         masked = message
         for start, end in characters.spans:  # a character's description is not the shot's subject
@@ -152,6 +154,7 @@ def apply_reading(base: ShotSpec | None, reading: Reading) -> tuple[ShotSpec, li
 
     _apply_looks(data, reading)
     _apply_content(data, reading, base, notes)
+    notes.extend(fit_fields(data, base.model_dump() if base else None))  # adding to a field may pass its limit
     return ShotSpec.model_validate(data), notes
 
 

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.spec import MAX_DURATION_S, MAX_FPS, MIN_DURATION_S, MIN_FPS, Character, ShotSpec
+from agent.director.intake import fit_fields
+from agent.spec import MAX_DURATION_S, MAX_FPS, MIN_DURATION_S, MIN_FPS, ShotSpec
 from generator.vocabulary import AspectRatio, CameraAngle, CameraMovement, CameraSpeed, ShotSize, TimeOfDay
 
 ClearableField = Literal[
@@ -64,16 +65,15 @@ class SpecPatch(BaseModel):
 
 
 def apply_patch(base: ShotSpec | None, patch: SpecPatch) -> tuple[ShotSpec, list[str]]:
-    """The base spec with the patch applied; durations and frame rates outside the limits are snapped, and said so."""
+    """The base spec with the patch applied; durations, frame rates and text outside the limits are snapped or
+    clipped, and said so."""
     notes: list[str] = []
     data: dict[str, Any] = (base or ShotSpec()).model_dump()
     empty = ShotSpec().model_dump()
     for name in patch.clear or []:
         data[name] = empty[name]
-    values = patch.model_dump(exclude={"clear", "question"}, exclude_none=True)
-    if "characters" in values:
-        values["characters"] = [Character(**c) for c in values["characters"]]
-    data.update(values)
+    data.update(patch.model_dump(exclude={"clear", "question"}, exclude_none=True))
+    notes.extend(fit_fields(data, base.model_dump() if base else None))
     if data["duration_s"] is not None:
         snapped = round(min(MAX_DURATION_S, max(MIN_DURATION_S, float(data["duration_s"]))), 2)
         if snapped != data["duration_s"]:

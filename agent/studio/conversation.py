@@ -7,14 +7,22 @@ from typing import Any
 
 from langgraph.types import Command
 
+from agent.director.intake import MessageTooLong, clean_message
 from agent.events import EventSink
 from agent.state import JobKind, ThreadOptions
 from agent.studio.reads import ThreadReads
 from agent.studio.results import StudioError, TurnResult
 from generator.request import Fault
 
-MAX_MESSAGE = 4000
 MAX_VARIATIONS = 8
+
+
+def director_text(text: str) -> str:
+    """The message as the director will read it (no chat markup), or a StudioError when it is too long."""
+    try:
+        return clean_message(text)
+    except MessageTooLong as exc:
+        raise StudioError(str(exc)) from None
 
 
 class ConversationCalls(ThreadReads):
@@ -36,11 +44,9 @@ class ConversationCalls(ThreadReads):
         aspect ratio and duration its words leave unset, critique on/off, approval before final renders.
         `faults` (a demo/test aid, off by default) are injected into the first attempt only.
         """
-        text = text.strip()
+        text = director_text(text)
         if not text:
             raise StudioError("say what the shot should show")
-        if len(text) > MAX_MESSAGE:
-            raise StudioError(f"a message may have at most {MAX_MESSAGE} characters, not {len(text)}")
         return await self._runs.job(thread_id, "message", author, on_event, options, text=text, faults=tuple(faults))
 
     async def reroll(
@@ -85,7 +91,7 @@ class ConversationCalls(ThreadReads):
         options: ThreadOptions | None = None,
     ) -> TurnResult:
         """A new take that continues `take_id` from its last frames; `text` may refine the spec first."""
-        text = text.strip() if text else None
+        text = (director_text(text) or None) if text else None
         return await self._take_job(thread_id, take_id, "extend", author, on_event, options, text=text)
 
     async def final_render(

@@ -12,19 +12,28 @@ from bots.cli.errors import UserError
 
 M = TypeVar("M", bound=BaseModel)
 
+# A spec or base file is a few KiB even with every field at its limit; a bigger file is not one of ours.
+MAX_JSON_FILE_BYTES = 1024 * 1024
+# How much of a user's value or field name an error line quotes.
+QUOTE_CHARS = 80
+
 
 def describe_validation_error(error: ValidationError) -> str:
     """All problems of a pydantic error on one line: 'fps: frame rate must be ...; seed: ...'."""
     parts = []
     for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "input"
+        where = _clipped(".".join(str(p) for p in item["loc"]) or "input")
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "is not a known field"
         elif item["type"] == "literal_error":
-            message = f"{item['input']!r} is not one of: {item['ctx']['expected']}"
+            message = f"{_clipped(repr(item['input']))} is not one of: {item['ctx']['expected']}"
         parts.append(f"{where}: {message}")
     return _printable("; ".join(parts))
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
 
 
 def _printable(text: str) -> str:
@@ -36,15 +45,22 @@ def read_json_model(path: str | Path, model: type[M], what: str) -> M:
     """Load and validate a JSON file as `model`, or raise a one-line UserError."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:  # read no more than the limit, whatever the file claims (/dev/zero)
+            raw = file.read(MAX_JSON_FILE_BYTES + 1)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise UserError(f"{what} file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read {what} file {path}: {exc}") from None
+    if len(raw) > MAX_JSON_FILE_BYTES:
+        raise UserError(f"{what} file {path} is over {MAX_JSON_FILE_BYTES // 2**20} MiB: too big to be a {what}")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserError(f"{what} file {path} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits; arrays nested thousands deep
+        why = "nests too deeply" if isinstance(exc, RecursionError) else "holds a number too long to read"
+        raise UserError(f"{what} file {path} is not a {what}: it {why}") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:

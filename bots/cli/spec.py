@@ -7,6 +7,7 @@ import asyncio
 import sys
 
 from agent.director.factory import DIRECTORS, DirectorConfigError, make_director
+from agent.director.intake import MessageTooLong, clean_message
 from agent.spec import ShotSpec
 from bots.cli.errors import UserError
 from bots.cli.io import print_json, read_json_model
@@ -25,9 +26,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    text = args.text.strip()
+    try:
+        text = clean_message(args.text)
+    except MessageTooLong as exc:
+        raise UserError(str(exc)) from None
     if not text:
-        raise UserError("TEXT is empty: say what the shot should show")
+        removed = " once chat markup (mentions, custom emoji) is removed" if args.text.strip() else ""
+        raise UserError(f"TEXT is empty{removed}: say what the shot should show")
     base = read_json_model(args.base, ShotSpec, "base spec") if args.base else None
     try:
         director = make_director(settings.director_config(), args.director)

@@ -43,7 +43,7 @@ class ThreadsCog(commands.Cog):
             # a DM is a project once /shot started one there; small talk before that renders nothing
             await refuse("Start a shot here with /shot; then write what to change and I'll re-shoot it.")
             return
-        await self.bot.runner.refine(thread, message.author, message.content, refuse=refuse)
+        await self.bot.runner.refine(thread, message.author, message.content, refuse=refuse, mentioned=message.mentions)
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -332,6 +333,12 @@ class FakeDiscord:
         if parts[:1] == ["guilds"] and len(parts) == 2 and method == "GET":
             found = self.guilds.get(int(parts[1]))
             return _json(found) if found else _error(404, 10004, "Unknown Guild")
+        if parts[:1] == ["guilds"] and len(parts) == 4 and parts[2] == "members" and method == "GET":
+            guild = self.guilds.get(int(parts[1]))
+            if guild is None:
+                return _error(404, 10004, "Unknown Guild")
+            found = next((m for m in guild["members"] if m["user"]["id"] == parts[3]), None)
+            return _json(found) if found else _error(404, 10007, "Unknown Member")
         return None
 
     def register_guild(self, guild: dict[str, Any]) -> None:
@@ -349,9 +356,12 @@ def bot_user() -> dict[str, Any]:
     return user(BOT_ID, "dailies", bot=True)
 
 
-def member(user_id: int, name: str, roles: tuple[int, ...] = (), permissions: int = 0) -> dict[str, Any]:
+def member(
+    user_id: int, name: str, roles: tuple[int, ...] = (), permissions: int = 0, nick: str | None = None
+) -> dict[str, Any]:
     return {
         "user": user(user_id, name),
+        "nick": nick,
         "roles": [str(r) for r in roles],
         "joined_at": EPOCH_ISO,
         "deaf": False,
@@ -551,11 +561,23 @@ def _option_type(value: Any) -> int:
 def message_create(
     fake: FakeDiscord, channel: dict, who: dict, content: str, *, guild_id: int | None
 ) -> dict[str, Any]:
-    """A MESSAGE_CREATE payload from a member in a channel or thread, or (guild_id None) in a DM."""
+    """A MESSAGE_CREATE payload from a member in a channel or thread, or (guild_id None) in a DM.
+
+    As Discord does, `mentions` resolves each `<@id>` / `<@!id>` of a user it knows (a member of the guild, or
+    in a DM one of its two people), with the member's guild fields; unknown ids are left out."""
     data = fake.message(int(channel["id"]), {"content": content}, author=who.get("user", who))
     if guild_id is not None:
         data["guild_id"] = str(guild_id)
         data["member"] = {k: v for k, v in who.items() if k != "user"}
+        known = {m["user"]["id"]: m for m in fake.guilds[guild_id]["members"]}
+    else:
+        known = {u["id"]: {"user": u} for u in (who.get("user", who), bot_user())}
+    mentioned = dict.fromkeys(re.findall(r"<@!?(\d+)>", content))
+    data["mentions"] = [
+        {**known[i]["user"], **({"member": {k: v for k, v in known[i].items() if k != "user"}} if guild_id else {})}
+        for i in mentioned
+        if i in known
+    ]
     return data
 
 

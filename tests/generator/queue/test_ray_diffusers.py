@@ -147,7 +147,8 @@ async def test_a_diffusers_take_whose_worker_is_killed_mid_job_finishes_on_anoth
 
 
 async def test_dailies_worker_cli_serves_a_tiny_diffusers_actor(cluster: str, tiny_wan: str, tmp_path: Path) -> None:
-    env = dict(os.environ, DAILIES_RAY_ADDRESS=cluster, OMP_NUM_THREADS="1")
+    # The operator's backend options (speed-ups here) reach the actor's pipeline as they reach a local worker's.
+    env = dict(os.environ, DAILIES_RAY_ADDRESS=cluster, OMP_NUM_THREADS="1", DAILIES_SPEEDUPS='["first_block_cache"]')
     argv = ["-m", "bots.cli.main", "worker", "--backend", "diffusers", "--model", tiny_wan]
     done = await asyncio.to_thread(
         subprocess.run,
@@ -162,12 +163,14 @@ async def test_dailies_worker_cli_serves_a_tiny_diffusers_actor(cluster: str, ti
     printed = json.loads(done.stdout.strip().splitlines()[-1])
     model_tag = hashlib.sha1(str(tiny_wan).encode()).hexdigest()[:8]
     prefix = f"dailies-render-{socket.gethostname()}-diffusers-{model_tag}"
-    assert printed == {"workers": [f"{prefix}-0"], "backend": "diffusers", "model": tiny_wan}
+    shown = {"workers": [f"{prefix}-0"], "backend": "diffusers", "model": tiny_wan, "adopted": [], "replaced": []}
+    assert printed == shown
     actor = ray.get_actor(printed["workers"][0], namespace=NAMESPACE)  # detached: outlives the CLI
     renderer = None
     try:
         info = ray.get(actor.warm.remote(), timeout=60)
         assert info["torch_threads"] == 1 and info["gpus"] == []
+        assert "speed-up: first_block_cache" in info["load_notes"]
         pool = RayPool(bytes_take_task(MAX_BYTES), store_returned_take, poll_s=0.05, prefix=prefix)
         assert pool.refresh() == 1
         renderer = renderer_over(pool, 1, tmp_path)
