@@ -18,8 +18,13 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from agent.context import Context
-from agent.nodes import approval, clarify, edit_storyboard, plan, understand
-from agent.nodes_render import critique, critiques, deliver, render, revise_request, variations
+from agent.nodes.critiquing import critique, critiques, revise_request
+from agent.nodes.delivering import deliver
+from agent.nodes.planning import approval, plan
+from agent.nodes.rendering import render
+from agent.nodes.storyboard import edit_storyboard
+from agent.nodes.understanding import clarify, understand
+from agent.nodes.variations import variations
 from agent.state import AgentState
 
 

@@ -6,7 +6,6 @@ import asyncio
 import socket
 import tempfile
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -27,11 +26,8 @@ from generator.queue import (
     QueueLimits,
 )
 from generator.request import RenderRequest
-from tools.renderer import ProgressSink, RenderTicket, render_take_into, take_path
+from tools.renderer import ProgressSink, QueueSink, RenderFeature, RenderTicket, render_take_into, take_path
 from tools.take import Take, render_take
-
-# on_queue(position, eta_s): position 0 means next to start; eta_s is when the take should be ready.
-QueueSink = Callable[[int, float], None]
 
 
 def take_task(max_bytes: int) -> JobTask:
@@ -135,6 +131,8 @@ def outcome(job: Job) -> Take | Failure:
 
 class QueuedRenderer:
     """Submits renders to a JobQueue and follows them to the end without blocking the event loop."""
+
+    features: frozenset[RenderFeature] = frozenset({"queue_events", "job_ids"})
 
     def __init__(self, queue: JobQueue, *, cancel_poll_s: float = 0.2) -> None:
         self.queue = queue
