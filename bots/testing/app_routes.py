@@ -28,7 +28,7 @@ def get_application(state: FakeState, req: Request) -> Reply:
 
 
 def _scope(state: FakeState, req: Request) -> str:
-    """"global", or the guild's id when the bot is in that guild (else 50001, as Discord answers)."""
+    """ "global", or the guild's id when the bot is in that guild (else 50001, as Discord answers)."""
     if req.params["application_id"] != str(p.APP_ID):
         raise DiscordError(*MISSING_ACCESS)
     guild_id = req.params.get("guild_id")

@@ -85,7 +85,14 @@ class Interactions:
         return payload
 
     def modal(
-        self, custom_id: str, fields: dict[str, str], *, guild_id: int | None, channel: dict, who: dict, age: float = 0.0
+        self,
+        custom_id: str,
+        fields: dict[str, str],
+        *,
+        guild_id: int | None,
+        channel: dict,
+        who: dict,
+        age: float = 0.0,
     ) -> dict[str, Any]:
         payload = self._base(5, guild_id, channel, who, f"modal {custom_id}", age)
         payload["data"] = {
@@ -108,7 +115,9 @@ def _option_type(value: Any) -> int:
     return 3
 
 
-def message_create(fake: FakeDiscord, channel: dict, who: dict, content: str, *, guild_id: int | None) -> dict[str, Any]:
+def message_create(
+    fake: FakeDiscord, channel: dict, who: dict, content: str, *, guild_id: int | None
+) -> dict[str, Any]:
     """A MESSAGE_CREATE payload from a member in a channel or thread, or (guild_id None) in a DM.
 
     As Discord does: a message sent to an archived thread that is not locked reopens it first (THREAD_UPDATE);

@@ -238,8 +238,10 @@ class FakeDiscord:
                 await asyncio.wait_for(self.changed.wait(), timeout=min(remaining, 0.5))
 
     def summary(self, *, content: bool = False) -> list[str]:
+        """ "METHOD /path" per call (with the status and the start of its content when `content`)."""
         return [
-            f"{c.method} {c.path} -> {c.status}" + (f" {(c.content or '')[:80]!r}" if content else "") for c in self.calls
+            f"{c.method} {c.path}" + (f" -> {c.status} {(c.content or '')[:80]!r}" if content else "")
+            for c in self.calls
         ]
 
     # ---- dispatch --------------------------------------------------------------------------------

@@ -47,7 +47,9 @@ def callback(state: FakeState, req: Request) -> Reply:
         errors = FormErrors()
         check_modal(data, errors)
         invalid_form(errors)
-    record = _ledger_call(lambda: state.ledger.respond(int(req.params["interaction_id"]), req.params["interaction_token"], kind))
+    record = _ledger_call(
+        lambda: state.ledger.respond(int(req.params["interaction_id"]), req.params["interaction_token"], kind)
+    )
     reply: dict[str, Any] = {"interaction": {"id": str(record.id), "type": record.kind}}
     channel = _channel_of(state, record)
     if kind == CHANNEL_MESSAGE:

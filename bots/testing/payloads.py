@@ -45,9 +45,7 @@ def member(
     }
 
 
-def text_channel(
-    channel_id: int, guild_id: int, name: str, *, nsfw: bool = False, kind: int = TEXT
-) -> dict[str, Any]:
+def text_channel(channel_id: int, guild_id: int, name: str, *, nsfw: bool = False, kind: int = TEXT) -> dict[str, Any]:
     """A text channel; `kind` makes it an announcement (5) or forum (15) channel instead."""
     return {
         "id": str(channel_id),
@@ -97,7 +95,12 @@ def thread_channel(
 
 def dm_channel(channel_id: int, recipient: dict[str, Any]) -> dict[str, Any]:
     """A direct-message channel between the bot and one user."""
-    return {"id": str(channel_id), "type": DM, "recipients": [recipient.get("user", recipient)], "last_message_id": None}
+    return {
+        "id": str(channel_id),
+        "type": DM,
+        "recipients": [recipient.get("user", recipient)],
+        "last_message_id": None,
+    }
 
 
 def role(role_id: int, name: str, *, permissions: int = 0) -> dict[str, Any]:

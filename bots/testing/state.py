@@ -136,7 +136,9 @@ class FakeState:
         found = []
         for filename, blob in files.values():
             url = f"https://cdn.invalid/{message_id}/{filename}"
-            found.append({"id": str(self.new_id()), "filename": filename, "size": len(blob), "url": url, "proxy_url": url})
+            found.append(
+                {"id": str(self.new_id()), "filename": filename, "size": len(blob), "url": url, "proxy_url": url}
+            )
         return found
 
     def edit(self, message: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:

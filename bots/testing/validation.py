@@ -162,7 +162,11 @@ def check_components(rows: Any, errors: FormErrors, path: Path) -> None:
                 custom_id = button.get("custom_id")
                 errors.text((*where, "custom_id"), custom_id, max_len=CUSTOM_ID, min_len=1, required=True)
                 if isinstance(custom_id, str) and custom_id in seen:
-                    errors.add((*where, "custom_id"), "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
+                    errors.add(
+                        (*where, "custom_id"),
+                        "COMPONENT_CUSTOM_ID_DUPLICATED",
+                        "Component custom id cannot be duplicated",
+                    )
                 seen.add(str(custom_id))
             errors.text((*where, "label"), button.get("label"), max_len=BUTTON_LABEL)
             if not button.get("label") and not button.get("emoji"):
@@ -178,10 +182,14 @@ def check_allowed_mentions(mentions: Any, errors: FormErrors, path: Path) -> Non
     parse = mentions.get("parse", [])
     for index, kind in enumerate(parse if isinstance(parse, list) else []):
         if kind not in MENTION_TYPES:
-            errors.add((*path, "parse", index), "ENUM_TYPE_COERCE", f"Value \"{kind}\" is not a valid enum value.")
+            errors.add((*path, "parse", index), "ENUM_TYPE_COERCE", f'Value "{kind}" is not a valid enum value.')
     for kind in ("users", "roles"):
         if kind in parse and mentions.get(kind):
-            errors.add((*path, "parse"), "ALLOWED_MENTIONS_PARSE_EXCLUSIVE", f"parse:[\"{kind}\"] and {kind}: [ids] are mutually exclusive.")
+            errors.add(
+                (*path, "parse"),
+                "ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                f'parse:["{kind}"] and {kind}: [ids] are mutually exclusive.',
+            )
         errors.items((*path, kind), mentions.get(kind), max_items=100)
 
 
@@ -193,7 +201,7 @@ def check_thread(body: Any, errors: FormErrors) -> None:
     errors.text(("name",), body.get("name"), max_len=THREAD_NAME, min_len=1, required=True)
     duration = body.get("auto_archive_duration")
     if duration is not None and duration not in ARCHIVE_DURATIONS:
-        errors.add(("auto_archive_duration",), "ENUM_TYPE_COERCE", f"Value \"{duration}\" is not a valid enum value.")
+        errors.add(("auto_archive_duration",), "ENUM_TYPE_COERCE", f'Value "{duration}" is not a valid enum value.')
 
 
 def check_modal(data: Any, errors: FormErrors, path: Path = ("data",)) -> None:
@@ -233,7 +241,11 @@ def check_commands(commands: Any, errors: FormErrors) -> None:
             continue
         key = (int(command.get("type", 1)), str(command.get("name")))
         if key in names:
-            errors.add((index, "name"), "APPLICATION_COMMANDS_DUPLICATE_NAME", f"Application command names must be unique: {key[1]}")
+            errors.add(
+                (index, "name"),
+                "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                f"Application command names must be unique: {key[1]}",
+            )
         names.add(key)
         _check_command(command, errors, (index,))
 
@@ -244,10 +256,14 @@ def _check_command(command: dict[str, Any], errors: FormErrors, path: Path) -> N
     if not isinstance(name, str) or (chat and not COMMAND_NAME.match(name)):
         errors.add((*path, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
     if chat:
-        errors.text((*path, "description"), command.get("description"), max_len=COMMAND_DESCRIPTION, min_len=1, required=True)
+        errors.text(
+            (*path, "description"), command.get("description"), max_len=COMMAND_DESCRIPTION, min_len=1, required=True
+        )
     permissions = command.get("default_member_permissions")
     if permissions is not None and not str(permissions).isdigit():
-        errors.add((*path, "default_member_permissions"), "NUMBER_TYPE_COERCE", f"Value \"{permissions}\" is not snowflake.")
+        errors.add(
+            (*path, "default_member_permissions"), "NUMBER_TYPE_COERCE", f'Value "{permissions}" is not snowflake.'
+        )
     _check_options(command.get("options"), errors, (*path, "options"), depth=0)
     if _characters(command) > COMMAND_TOTAL:
         errors.add(path, "APPLICATION_COMMAND_TOO_LARGE", f"Command exceeds maximum size ({COMMAND_TOTAL})")
@@ -264,7 +280,9 @@ def _check_options(options: Any, errors: FormErrors, path: Path, *, depth: int) 
         name = option.get("name")
         if not isinstance(name, str) or not COMMAND_NAME.match(name):
             errors.add((*where, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Option name is invalid")
-        errors.text((*where, "description"), option.get("description"), max_len=COMMAND_DESCRIPTION, min_len=1, required=True)
+        errors.text(
+            (*where, "description"), option.get("description"), max_len=COMMAND_DESCRIPTION, min_len=1, required=True
+        )
         for top_only in ("default_member_permissions", "dm_permission", "contexts", "integration_types", "nsfw"):
             if top_only in option:
                 errors.add((*where, top_only), "UNKNOWN_FIELD", f"{top_only} is only valid on a top-level command")
@@ -275,10 +293,16 @@ def _check_options(options: Any, errors: FormErrors, path: Path, *, depth: int) 
             _check_options(option.get("options"), errors, (*where, "options"), depth=depth + 1)
             continue
         for c, choice in enumerate(errors.items((*where, "choices"), option.get("choices"), max_items=CHOICES)):
-            errors.text((*where, "choices", c, "name"), (choice or {}).get("name"), max_len=100, min_len=1, required=True)
+            errors.text(
+                (*where, "choices", c, "name"), (choice or {}).get("name"), max_len=100, min_len=1, required=True
+            )
         if option.get("required"):
             if seen_optional:
-                errors.add((*where, "required"), "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID", "Required options must be placed before non-required options")
+                errors.add(
+                    (*where, "required"),
+                    "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                    "Required options must be placed before non-required options",
+                )
         else:
             seen_optional = True
 

@@ -10,6 +10,7 @@ import discord
 import pytest
 
 from bots.bot import DailiesBot
+from bots.command_sync import SyncedScopes
 from bots.guild_settings import GuildSettingsStore
 from bots.journal import RunJournal
 from bots.quotas import Limits, Quotas
@@ -170,15 +171,23 @@ async def make_world(fake, settings) -> AsyncIterator[Callable[..., Any]]:
         defaults = await GuildSettingsStore(cfg.data_dir / "bot.sqlite").open()
         votes = await VoteStore(cfg.data_dir / "bot.sqlite").open()
         journal = await RunJournal(cfg.data_dir / "bot.sqlite").open()
+        scopes = await SyncedScopes(cfg.data_dir / "bot.sqlite").open()
         bot = DailiesBot(
-            studio=studio, settings=cfg, quotas=quotas, defaults=defaults, votes=votes, journal=journal, **bot_kwargs
+            studio=studio,
+            settings=cfg,
+            quotas=quotas,
+            defaults=defaults,
+            votes=votes,
+            journal=journal,
+            scopes=scopes,
+            **bot_kwargs,
         )
-        await bot.login(cfg.discord_token.get_secret_value())
         guild = make_guild()
         if GUILD_ID not in fake.guilds:
-            fake.register_guild(guild)
+            fake.register_guild(guild)  # the bot is in the guild before it logs in (and syncs commands there)
+        await bot.login(cfg.discord_token.get_secret_value())
         fake.connect(bot._connection)
-        opened.append((bot, [quotas, defaults, votes, journal]))
+        opened.append((bot, [quotas, defaults, votes, journal, scopes]))
         members = {m["user"]["username"]: m for m in guild["members"]}
         return World(
             fake=fake,

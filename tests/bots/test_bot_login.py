@@ -23,13 +23,13 @@ async def test_sync_on_request_goes_to_the_dev_guild(make_world, settings):
     assert "settings" in names
 
 
-async def test_settings_server_and_show(make_world):
-    world = await make_world()
-    world.slash("server", who=world.mod, group="settings", aspect_ratio="9:16", duration=3.0)
+async def test_settings_server_and_show(make_world, studio):
+    world = await make_world(studio)
+    world.slash("server-settings", who=world.mod, aspect_ratio="9:16", duration=3.0)
     call = await world.fake.wait_for(
         lambda c: c.method == "POST" and "/webhooks/" in c.path and "9:16" in (c.content or "")
     )
     assert call.json["flags"] & 64  # ephemeral
-    world.slash("server", who=world.ana, group="settings", aspect_ratio="1:1")
+    world.slash("server-settings", who=world.ana, aspect_ratio="1:1")
     await world.fake.wait_for(lambda c: "manage this server" in (c.content or ""))
     assert (await world.bot.defaults.guild(str(GUILD_ID))).aspect_ratio == "9:16"

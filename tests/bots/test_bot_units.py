@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
 
 import pytest
 
+from bots.pacing import EditPacer, RequestPacer
 from bots.policy import ContentPolicy, quote_user_text
 from bots.progress import ProgressMessage, queued_line, render_line
 from bots.quotas import Lease, Limits, Quotas
@@ -126,21 +126,45 @@ class _Message:
         self.edits.append((asyncio.get_running_loop().time(), content))
 
 
-async def test_progress_edits_are_paced_and_show_the_latest_text():
+async def test_progress_shows_only_the_latest_text():
     message = _Message()
 
     async def post(text: str):
         return message
 
-    progress = await ProgressMessage(post, min_interval=0.2).start(queued_line(3, 12))
-    for step in range(1, 41):
+    progress = await ProgressMessage(post, channel_id=1, pacer=EditPacer(channel_interval=0.05)).start(queued_line(3))
+    for step in range(1, 41):  # a burst of events between two turns of the channel collapses into one edit
         progress.update(render_line(step, 40, eta_s=40 - step))
-        await asyncio.sleep(0.01)
     await progress.close("done")
-    times = [t for t, _ in message.edits]
-    assert all(b - a >= 0.19 for a, b in itertools.pairwise(times))
-    assert len(message.edits) < 10  # 40 updates over ~0.4 s collapse into a few edits
-    assert message.edits[-1][1] == "done"
+    assert [text for _, text in message.edits] == ["done"]
+
+
+async def test_edits_take_turns_per_channel_and_overall():
+    loop = asyncio.get_running_loop()
+    pacer = EditPacer(channel_interval=0.2, per_second=20)
+    turns: list[tuple[int, float]] = []
+
+    async def edit(channel: int) -> None:
+        await pacer.turn(channel)
+        turns.append((channel, loop.time()))
+
+    start = loop.time()
+    await asyncio.gather(*(edit(channel) for channel in (1, 1, 1, 2, 3, 4)))
+    # Lower bounds only (a busy machine makes turns later, never earlier): the n-th turn of one channel comes
+    # n intervals after the start, and the n-th turn of all comes n twentieths of a second after it.
+    same = sorted(t for c, t in turns if c == 1)
+    assert all(t - start >= 0.2 * n for n, t in enumerate(same))
+    assert all(t - start >= 0.05 * n for n, t in enumerate(sorted(t for _, t in turns)))
+
+
+async def test_requests_keep_under_the_global_pace():
+    loop = asyncio.get_running_loop()
+    pacer = RequestPacer(per_second=3)
+    start, times = loop.time(), []
+    for _ in range(7):
+        await pacer.wait()
+        times.append(loop.time())
+    assert times[3] - start >= 1.0 and times[6] - start >= 2.0  # never 4 in one second
 
 
 def test_progress_lines():

@@ -12,7 +12,6 @@ import discord
 import pytest
 
 from bots.testing import fake_discord as fd
-from bots.testing.clock import ManualClock
 from bots.testing.ratelimits import Limit
 from tests.bots.conftest import CHANNEL_ID, GUILD_ID, TOKEN, make_guild
 
@@ -111,7 +110,9 @@ async def test_discord_py_sees_the_nested_error(server, monkeypatch):
     await client.login(TOKEN)
     try:
         with pytest.raises(discord.HTTPException) as raised:
-            await client.http.send_message(CHANNEL_ID, params=discord.http.handle_message_parameters(content="x" * 2001))
+            await client.http.send_message(
+                CHANNEL_ID, params=discord.http.handle_message_parameters(content="x" * 2001)
+            )
         assert raised.value.code == 50035 and "content" in raised.value.text and "2000" in raised.value.text
     finally:
         await client.close()
@@ -120,9 +121,14 @@ async def test_discord_py_sees_the_nested_error(server, monkeypatch):
 async def test_thread_modal_and_command_limits(server):
     status, body, _ = await send(server, "POST", f"/channels/{CHANNEL_ID}/threads", {"name": "n" * 101, "type": 11})
     assert _errors_at(body, "name") == ["BASE_TYPE_BAD_LENGTH"]
-    group = {"name": "settings", "description": "d", "type": 1, "options": [
-        {"name": "server", "description": "d", "type": 1, "default_member_permissions": "32", "options": []}
-    ]}
+    group = {
+        "name": "settings",
+        "description": "d",
+        "type": 1,
+        "options": [
+            {"name": "server", "description": "d", "type": 1, "default_member_permissions": "32", "options": []}
+        ],
+    }
     status, body, _ = await send(server, "PUT", f"/applications/{fd.APP_ID}/commands", [group])
     assert status == 400 and _errors_at(body, "0", "options", "0", "default_member_permissions") == ["UNKNOWN_FIELD"]
     bad = {"name": "Shot", "description": "", "type": 1}
@@ -144,7 +150,9 @@ def _slash(server, *, age: float = 0.0) -> dict:
 
 async def test_an_interaction_answered_after_3_s_is_unknown(server):
     payload = _slash(server, age=3.5)
-    status, body, _ = await send(server, "POST", f"/interactions/{payload['id']}/{payload['token']}/callback", {"type": 5})
+    status, body, _ = await send(
+        server, "POST", f"/interactions/{payload['id']}/{payload['token']}/callback", {"type": 5}
+    )
     assert (status, body["code"]) == (404, 10062)
     assert len(server.unanswered()) == 1
     server.expect_unanswered(payload)
@@ -176,7 +184,9 @@ async def test_one_initial_response_then_a_15_minute_token(server, clock):
 async def test_a_public_deferral_stays_public(server):
     payload = _slash(server)
     await send(server, "POST", f"/interactions/{payload['id']}/{payload['token']}/callback", {"type": 5})
-    _, message, _ = await send(server, "POST", f"/webhooks/{fd.APP_ID}/{payload['token']}", {"content": "x", "flags": 64})
+    _, message, _ = await send(
+        server, "POST", f"/webhooks/{fd.APP_ID}/{payload['token']}", {"content": "x", "flags": 64}
+    )
     assert message["flags"] & 64 == 0  # the refusal meant to be private went public
 
 
@@ -203,7 +213,9 @@ async def test_route_buckets_send_discords_headers_and_429(server):
     for expected in (4, 3, 2, 1, 0):
         status, _, headers = await send(server, "POST", path, {"content": "hi"})
         assert status == 200 and headers["X-RateLimit-Remaining"] == str(expected)
-        assert headers["X-RateLimit-Limit"] == "5" and float(headers["X-RateLimit-Reset-After"]) == pytest.approx(5, abs=0.01)
+        assert headers["X-RateLimit-Limit"] == "5" and float(headers["X-RateLimit-Reset-After"]) == pytest.approx(
+            5, abs=0.01
+        )
     status, body, headers = await send(server, "POST", path, {"content": "one too many"})
     assert status == 429 and body["global"] is False and body["retry_after"] == pytest.approx(5, abs=0.01)
     assert headers["X-RateLimit-Scope"] == "user" and headers["Via"] and headers["X-RateLimit-Bucket"]
@@ -235,7 +247,9 @@ async def test_discord_py_waits_out_the_buckets_it_is_told_about(clock, monkeypa
     await client.login(TOKEN)
     try:
         for index in range(7):
-            await client.http.send_message(CHANNEL_ID, params=discord.http.handle_message_parameters(content=str(index)))
+            await client.http.send_message(
+                CHANNEL_ID, params=discord.http.handle_message_parameters(content=str(index))
+            )
     finally:
         await client.close()
         await fake.stop()
@@ -247,10 +261,14 @@ async def test_discord_py_waits_out_the_buckets_it_is_told_about(clock, monkeypa
 # ---- uploads, channel types, threads -----------------------------------------------------------------
 async def test_an_upload_over_the_servers_limit_is_413(server):
     path = f"/channels/{CHANNEL_ID}/messages"
-    status, body, _ = await send(server, "POST", path, {"content": "clip"}, files={"a.mp4": b"0" * (10 * 1024 * 1024 + 1)})
+    status, body, _ = await send(
+        server, "POST", path, {"content": "clip"}, files={"a.mp4": b"0" * (10 * 1024 * 1024 + 1)}
+    )
     assert (status, body["code"]) == (413, 40005)
     server.guilds[GUILD_ID]["premium_tier"] = 2  # 50 MiB
-    assert (await send(server, "POST", path, {"content": "clip"}, files={"a.mp4": b"0" * (10 * 1024 * 1024 + 1)}))[0] == 200
+    assert (await send(server, "POST", path, {"content": "clip"}, files={"a.mp4": b"0" * (10 * 1024 * 1024 + 1)}))[
+        0
+    ] == 200
 
 
 async def test_threads_follow_their_channel_type(server):
@@ -262,7 +280,9 @@ async def test_threads_follow_their_channel_type(server):
     assert body["code"] == 50024  # no thread in a thread
     status, body, _ = await send(server, "POST", f"/channels/{FORUM_ID}/threads", {"name": "n"})
     assert _errors_at(body, "message") == ["BASE_TYPE_REQUIRED"]
-    status, post, _ = await send(server, "POST", f"/channels/{FORUM_ID}/threads", {"name": "n", "message": {"content": "hi"}})
+    status, post, _ = await send(
+        server, "POST", f"/channels/{FORUM_ID}/threads", {"name": "n", "message": {"content": "hi"}}
+    )
     assert status == 201 and post["message"]["id"] == post["id"] and post["type"] == 11
     status, body, _ = await send(server, "POST", f"/channels/{FORUM_ID}/messages", {"content": "hi"})
     assert (status, body["code"]) == (400, 50008)
