@@ -88,7 +88,7 @@ class BoardActions:
                 await notice(f"⚠️ {fitted.message}")
                 return
             board = await self.studio.storyboard(str(thread.id))
-            await self._post_reel(interaction, thread, fitted, len(board.shots))
+            await self._post_reel(interaction, thread, fitted, len(board.shots), notice)
         except StudioError as exc:
             await notice(f"⚠️ {exc}")
         except discord.HTTPException as exc:
@@ -101,7 +101,7 @@ class BoardActions:
             await notice(SOMETHING_WENT_WRONG)
 
     async def _post_reel(
-        self, interaction: discord.Interaction, thread: ProjectPlace, fitted: FittedClip, shots: int
+        self, interaction: discord.Interaction, thread: ProjectPlace, fitted: FittedClip, shots: int, notice: Notice
     ) -> None:
         line = f"🎞️ The reel: {shots} shots, {fitted.bytes / 1024:.0f} KiB"
         file = discord.File(fitted.path, filename="reel.mp4")
@@ -111,4 +111,4 @@ class BoardActions:
             await thread.send(f"{user.mention} {line}", file=file, allowed_mentions=only_them)
             return
         await thread.send(line, file=file, allowed_mentions=NO_PINGS)
-        await reply_ephemeral(interaction, "🎞️ Reel posted in the thread.")
+        await notice("🎞️ Reel posted in the thread.")  # in the thread, naming them, if the upload outlived the token

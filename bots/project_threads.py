@@ -4,6 +4,7 @@ who asked, and reopening one that Discord archived after a quiet day."""
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 import discord
 
@@ -11,6 +12,7 @@ from bots.policy import quote_user_text
 from bots.replies import NO_PINGS
 
 log = logging.getLogger(__name__)
+P = TypeVar("P")
 
 THREAD_NAME = 90
 ARCHIVE_AFTER_MIN = 1440  # a day of quiet
@@ -25,19 +27,18 @@ def locked_refusal(place: object) -> str | None:
     return None
 
 
-async def reopen(place: object) -> str | None:
-    """Unarchive the project thread if Discord archived it (setting archived=false needs no more than the bot's
-    own thread); None when it is open, else one friendly line."""
+async def reopen(place: P) -> P | str:
+    """The place, open: a project thread Discord archived is unarchived (archived=false needs no more than the
+    bot's own thread) and returned as Discord now describes it; a locked one gives one friendly line instead."""
     if (why := locked_refusal(place)) is not None:
         return why
     if not isinstance(place, discord.Thread) or not place.archived:
-        return None
+        return place
     try:
-        await place.edit(archived=False)
+        return await place.edit(archived=False)  # type: ignore[return-value]
     except discord.HTTPException as exc:
         reason = quote_user_text(exc.text or str(exc.status), 100)
         return f"I couldn't reopen this archived thread ({reason}); start a new one with /shot."
-    return None
 
 
 def thread_name(prompt: str) -> str:

@@ -103,7 +103,7 @@ class Runner:
             if not verdict.allowed:
                 return Admission(verdict.reason)
             cleaned, notes = verdict.text, verdict.notes
-        if project and (why := await reopen(channel)) is not None:
+        if project and isinstance(why := await reopen(channel), str):
             return Admission(why)
         lease = None
         if renders:

@@ -40,7 +40,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         settings.ensure_data_dir()
     except OSError as exc:
         raise UserError(f"cannot create the data folder {settings.data_dir}: {exc.strerror}") from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return asyncio.run(serve(settings, token, sync=args.sync))
 
 
@@ -76,7 +75,9 @@ async def log_in(settings: Settings, token: str, *, sync: bool) -> None:
     """Check the token (and, for --sync, that the bot is in the dev guild) with a bare client."""
     import discord
 
-    client = discord.Client(intents=discord.Intents.none())
+    # Quiet until logged in: a refusal is one line, not discord.py's start-up chatter (voice support, ...).
+    logging.getLogger("discord").addHandler(logging.NullHandler())
+    client = discord.Client(intents=discord.Intents(guilds=True))
     try:
         with discord_errors(settings):
             await client.login(token)
@@ -104,6 +105,7 @@ async def serve(settings: Settings, token: str, *, sync: bool) -> int:
     from tools.queued_renderer import open_queued_renderer
 
     await log_in(settings, token, sync=sync)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     db = settings.data_dir / "bot.sqlite"
     renderer = await asyncio.to_thread(open_queued_renderer, settings.render_setup())
     try:

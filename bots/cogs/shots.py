@@ -101,10 +101,11 @@ class ShotsCog(commands.Cog):
         """After a private deferral: the project, reopened if Discord archived it, or None after a refusal."""
         if (thread := await self._project_or_refuse(interaction)) is None:
             return None
-        if (why := await reopen(thread)) is not None:
-            await reply_ephemeral(interaction, why)
+        opened = await reopen(thread)
+        if isinstance(opened, str):
+            await reply_ephemeral(interaction, opened)
             return None
-        return thread
+        return opened
 
     @app_commands.command(name="refine", description="Change the shot in this project thread")
     @app_commands.describe(change="What should change? e.g. 'make it night, slower'")

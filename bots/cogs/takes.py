@@ -65,9 +65,12 @@ class TakesCog(commands.Cog):
         if action == "delete":  # deleting is the one thing Discord allows in an archived thread
             await self._delete(interaction, owner_id)
             return
-        if (why := await reopen(place)) is not None:
-            await reply_ephemeral(interaction, why)
-        elif action == "approve":
+        opened = await reopen(place)
+        if isinstance(opened, str):
+            await reply_ephemeral(interaction, opened)
+            return
+        place = opened
+        if action == "approve":
             await self.bot.board.approve(interaction, place, take_id)
         elif action in RENDERING_ACTIONS:
             await self.bot.runner.take_job(interaction, place, action, take_id)

@@ -24,6 +24,7 @@ from bots.testing.events import Interactions, message_create
 from bots.testing.payloads import (
     ALL_PERMISSIONS,
     ANNOUNCEMENT,
+    ANNOUNCEMENT_THREAD,
     APP_ID,
     BOT_ID,
     EVERYONE_PERMISSIONS,
@@ -47,6 +48,7 @@ from bots.testing.state import FakeState, Request
 __all__ = [
     "ALL_PERMISSIONS",
     "ANNOUNCEMENT",
+    "ANNOUNCEMENT_THREAD",
     "APP_ID",
     "BOT_ID",
     "EVERYONE_PERMISSIONS",
@@ -186,6 +188,11 @@ class FakeDiscord:
     def unanswered(self) -> list[str]:
         """Interactions a member would see fail: no response within its window, or "thinking…" forever."""
         return self.state.ledger.unanswered()
+
+    def shown_for(self, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """The message a member sees as the answer to their interaction (the one that replaced "thinking…")."""
+        record = self.state.ledger.by_id[int(payload["id"])]
+        return self.state.messages.get(record.original) if record.original is not None else None
 
     def invalid_requests(self) -> list[Call]:
         return [c for c in self.calls if c.invalid]

@@ -114,6 +114,13 @@ class World:
         elif self.bot.get_channel(int(thread["id"])) is None:
             self.bot._connection.parse_thread_create({**thread, "newly_created": True})
 
+    def add_channel(self, channel_id: int, name: str, kind: int) -> dict[str, Any]:
+        """Another channel in the test guild (announcement, forum), known to the server and the bot."""
+        channel = fd.text_channel(channel_id, GUILD_ID, name, kind=kind)
+        self.fake.channels[channel_id] = channel
+        self.bot._connection.parse_channel_create(channel)
+        return channel
+
 
 def make_guild(premium_tier: int = 0) -> dict[str, Any]:
     mod_role = fd.role(MOD_ROLE_ID, "mods", permissions=fd.ALL_PERMISSIONS)

@@ -266,3 +266,51 @@ def test_dailies_discord_without_a_token_exits_2_with_one_line(capsys):
     assert main(["discord"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "DISCORD_TOKEN" in err
+
+
+def test_blank_spec_text_never_reaches_a_card():
+    """Discord refuses a whole message for one empty embed field value (50035)."""
+    from pydantic import ValidationError
+
+    from agent.spec import ShotSpec
+    from bots.cards import spec_card
+    from bots.testing.validation import FormErrors, check_embed
+
+    with pytest.raises(ValidationError):
+        ShotSpec(mood="")
+    with pytest.raises(ValidationError):
+        ShotSpec(style="   ")
+    with pytest.raises(ValidationError):
+        ShotSpec(effects=["rain", " "])
+    # A spec stored before blank text was refused still makes a card Discord accepts.
+    old = ShotSpec.model_construct(subject="a fox", mood="", style="   ", effects=[" "], characters=[])
+    embed = spec_card(old, _take(), take_id="abc123")
+    errors = FormErrors()
+    check_embed(embed.to_dict(), errors, ("embeds", 0))
+    assert not errors, errors.tree
+    assert {"mood", "style", "effects"}.isdisjoint(f.name for f in embed.fields)
+
+
+async def test_the_journal_keeps_one_row_per_run(tmp_path):
+    import sqlite3
+
+    from bots.journal import RunJournal
+
+    path = tmp_path / "bot.sqlite"
+    with sqlite3.connect(path) as db:  # a journal from before one row per run: its row is carried over
+        db.execute(
+            "CREATE TABLE runs_in_flight (thread_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL)"
+        )
+        db.execute("INSERT INTO runs_in_flight VALUES ('7', '1', 'run')")
+    journal = await RunJournal(path).open()
+    try:
+        [old] = await journal.left_over()
+        await journal.end(old.run_id)
+        first = await journal.begin("9", "1", "run")
+        second = await journal.begin("9", "2", "post_all")  # a second run in the same thread
+        await journal.progress(second, 555)
+        await journal.end(first)
+        [left] = await journal.left_over()
+        assert (left.run_id, left.user_id, left.kind, left.progress_message_id) == (second, "2", "post_all", "555")
+    finally:
+        await journal.close()
