@@ -61,7 +61,7 @@ class Notice:
         if place_ok and self.place is not None:
             only_them = discord.AllowedMentions(everyone=False, roles=False, users=[self.user])
             try:
-                await self.place.send(clip_content(f"{self.user.mention} {text}"), allowed_mentions=only_them)
+                await self.place.send(clip_content(f"<@{self.user.id}> {text}"), allowed_mentions=only_them)
                 return
             except discord.HTTPException as exc:
                 log.warning("could not tell %s in the thread: %s", self.user.id, exc)

@@ -175,21 +175,25 @@ class Runner:
         except StudioError as exc:
             await delivery.say(f"⚠️ {exc}")
         except (discord.HTTPException, PlaceLost) as exc:
-            if not lost_place(exc):
-                raise
-            if notice is not None:
-                await notice(cant_post(exc), place_ok=False)
+            if lost_place(exc):
+                if notice is not None:
+                    await notice(cant_post(exc), place_ok=False)
+            else:  # Discord refused one request (a bug of ours, or its own trouble): the run cannot go on
+                await self._failed(delivery, thread_id)
         except asyncio.CancelledError:
             # Shutdown or kill: keep the journal row, so the next start finishes the run and delivers its take.
             interrupted = True
             raise
         except Exception:
-            log.exception("run in thread %s failed", thread_id)
-            delivery.failed = True
-            await delivery.say(SOMETHING_WENT_WRONG)
+            await self._failed(delivery, thread_id)
         finally:
             await self._close(delivery, thread_id, run_id, lease, interrupted=interrupted)
         return delivery
+
+    async def _failed(self, delivery: RunDelivery, thread_id: str) -> None:
+        log.exception("run in thread %s failed", thread_id)
+        delivery.failed = True
+        await delivery.say(SOMETHING_WENT_WRONG)
 
     async def _watched(self, call: Awaitable[Any], delivery: RunDelivery, thread_id: str) -> Any:
         """The Studio call's result; if the thread is lost meanwhile, cancel its render and raise PlaceLost."""

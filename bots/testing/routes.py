@@ -95,6 +95,10 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     return None
 
 
+MAJOR = ("channel_id", "guild_id", "webhook_id", "webhook_token", "interaction_id", "interaction_token")
+
+
 def major_parameters(params: dict[str, str]) -> str:
-    """What splits one route's bucket, as Discord and discord.py agree: channel, guild, webhook and token."""
-    return "+".join(params[k] for k in ("channel_id", "guild_id", "webhook_id", "webhook_token") if k in params)
+    """What splits one route's bucket, as Discord and discord.py agree: channel, guild, webhook and token (an
+    interaction's callback is a webhook of its own)."""
+    return "+".join(params[k] for k in MAJOR if k in params)

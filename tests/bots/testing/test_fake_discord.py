@@ -322,3 +322,12 @@ async def test_thread_create_reaches_the_bots_attached(server, monkeypatch):
         assert server.channels[thread.id]["owner_id"] == str(fd.BOT_ID)
     finally:
         await client.close()
+
+
+async def test_each_interaction_has_its_own_callback_bucket(server):
+    for _ in range(30):  # more than any route's default bucket: answering many members at once is never limited
+        payload = _slash(server)
+        callback = f"/interactions/{payload['id']}/{payload['token']}/callback"
+        assert (await send(server, "POST", callback, {"type": 5}))[0] == 200
+        await send(server, "POST", f"/webhooks/{fd.APP_ID}/{payload['token']}", {"content": "done"})
+    assert server.invalid_requests() == []
