@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -111,7 +112,8 @@ class LocalRenderer:
 
         try:
             async with self._turn:
-                return await asyncio.get_running_loop().run_in_executor(self._thread, work)
+                context = contextvars.copy_context()  # as asyncio.to_thread does: progress sinks may read it
+                return await asyncio.get_running_loop().run_in_executor(self._thread, context.run, work)
         except GeneratorError as exc:
             return exc.to_failure()
 
