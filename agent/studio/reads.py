@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langgraph.graph.state import CompiledStateGraph
 
+from agent.context import Requester
 from agent.events import EventSink
 from agent.spec import ShotSpec, Storyboard
 from agent.state import AgentState, TakeRecord
@@ -45,12 +46,14 @@ class ThreadReads:
                 approval, take_id = approval_summary(item.value)
         return Pending(thread_id=thread_id, nodes=list(snapshot.next), approval=approval, take_id=take_id)
 
-    async def recover(self, thread_id: str, on_event: EventSink | None = None) -> TurnResult | None:
+    async def recover(
+        self, thread_id: str, on_event: EventSink | None = None, *, requester: Requester | None = None
+    ) -> TurnResult | None:
         """Finish a run a crash cut off (re-running the node it was in); None when there is nothing to finish."""
         pending = await self.pending(thread_id)
         if pending is None or pending.approval is not None:
             return None
-        return await self._runs.run(thread_id, None, on_event)
+        return await self._runs.run(thread_id, None, on_event, requester)
 
     # The checks a call makes before anything runs: a reference that does not exist is a StudioError.
 
