@@ -72,9 +72,6 @@ class Settings(BaseSettings):
     discord_dev_guild: int | None = None
     discord_render_role: str | None = Field(None, description="Role name or id allowed to render; None: everyone.")
     discord_allow_dms: bool = Field(False, description="Answer slash commands in direct messages.")
-    discord_home_guild: int | None = Field(
-        None, description="Server whose render role admits members in DMs (DMs refuse renders when a role is set)."
-    )
     discord_message_content: bool = Field(
         True, description="Request the privileged message_content intent (plain messages in threads refine shots)."
     )

@@ -35,6 +35,12 @@ class ThreadReads:
     async def take(self, thread_id: str, take_id: str) -> TakeRecord | None:
         return (await self.state(thread_id)).take(take_id)
 
+    async def take_owner(self, thread_id: str, take_id: str | None = None) -> str | None:
+        """The stable id of who asked for a take (the current one when `take_id` is None); None when unknown."""
+        state = await self.state(thread_id)
+        record = state.take(take_id or state.current_take_id or "")
+        return record.author_id if record is not None else None
+
     async def pending(self, thread_id: str) -> Pending | None:
         """The run this thread stopped in: an approval it waits for, or nodes cut off by a crash."""
         snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
