@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from generator.queue import QueueLimits
     from tools.critic.judge import VisionJudge
     from tools.queued_renderer import RenderSetup
+    from tools.retention import RetentionPolicy
 
 
 ENV_FILE_VARIABLE = "DAILIES_ENV_FILE"
@@ -183,6 +184,12 @@ class Settings(BaseSettings):
             ray_shared_storage=self.ray_shared_storage,
             ray_allow_unauthenticated=self.ray_allow_unauthenticated,
         )
+
+    def retention_policy(self) -> RetentionPolicy:
+        from tools.retention import RetentionPolicy
+
+        budget = int(self.media_budget_gb * 1024**3) if self.media_budget_gb is not None else None
+        return RetentionPolicy(max_age_days=self.retention_days, media_budget_bytes=budget)
 
     def director_config(self) -> DirectorConfig:
         from agent.director.factory import DirectorConfig

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "bots.cli.critique",
     "bots.cli.demo",
     "bots.cli.chat",
+    "bots.cli.data",
 )
 
 
