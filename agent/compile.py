@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from agent.director.intake import clip_text
 from agent.spec import ShotSpec
 from generator.families import PREVIZ, ModelFamily
-from generator.request import MAX_PROMPT_CHARS, CameraPath, LookHints, RenderRequest
+from generator.guide import guide_note
+from generator.request import MAX_PROMPT_CHARS, CameraGuide, CameraPath, LookHints, RenderRequest
 from generator.vocabulary import ASPECT_VALUES, CAMERA_PHRASES
 
 DEFAULT_DURATION_S = 4.0
@@ -170,8 +171,12 @@ def compile_shot(
     seed: int | None = None,
     steps: int | None = None,
     model: str | None = None,
+    guide: CameraGuide | None = None,
 ) -> CompiledShot:
-    """Turn a spec into a request this family accepts, saying what was snapped or defaulted."""
+    """Turn a spec into a request this family accepts, saying what was snapped or defaulted.
+
+    A `guide` is kept only where the family has a guide path; a note says how it conditions, or why not.
+    """
     notes: list[str] = []
     aspect = spec.aspect_ratio or DEFAULT_ASPECT
     if spec.aspect_ratio is None:
@@ -239,4 +244,8 @@ def compile_shot(
             effects=tuple(spec.effects),
         ),
     )
+    if guide is not None and family.backend != "previz":
+        if family.guide_modes:
+            request = request.model_copy(update={"guide": guide})
+        notes.append(guide_note(family, request, guide))
     return CompiledShot(request=request, notes=notes)

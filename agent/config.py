@@ -25,6 +25,7 @@ class StudioConfig:
     judge: VisionJudge | None = None  # the optional vision-LLM judge in the critic
     attempt_budget: int = 3
     approve_final: bool = True
+    guide: str = "previz"  # the camera guide of threads that choose none (generator.guide.parse_guide)
 
     @property
     def backend(self) -> str:

@@ -15,6 +15,7 @@ import numpy as np
 
 from generator.base import CancelToken
 from generator.errors import InvalidRequest
+from generator.family import ModelFamily
 from generator.request import DEFAULT_GUIDE_STRENGTH, CameraGuide, LookHints, RenderRequest
 
 GuideChoiceMode = Literal["off", "auto", "previz"]
@@ -101,3 +102,30 @@ def check_guide(frames: np.ndarray, request: RenderRequest) -> None:
             f"the camera guide has {frames.shape[0]} frames of {frames.shape[2]}x{frames.shape[1]}; the take needs "
             f"{request.num_frames} of {request.width}x{request.height}"
         )
+
+
+def guide_note(family: ModelFamily, request: RenderRequest, guide: CameraGuide) -> str:
+    """One line on a requested guide: what conditions the take and how, or why this family renders without one."""
+    if not family.guide_modes:
+        return f"{family.title} takes no camera guide ({family.guide_how or 'no guide path'}): the words alone steer it"
+    return (
+        f"camera guide: the {guide.mode} animatic of this shot at the take's own size and length "
+        f"({request.width}x{request.height}, {request.num_frames} frames at {request.fps} fps), strength "
+        f"{guide.strength:g}: {family.guide_how}"
+    )
+
+
+def guide_plan(family: ModelFamily, request: RenderRequest) -> dict[str, object]:
+    """The guide a render of this request would use, for `dailies render --plan`."""
+    if family.backend == "previz":
+        return {"guide": None, "why": family.guide_how}
+    if request.guide is None:
+        why = "not asked for" if family.guide_modes else family.guide_how or "no guide path"
+        return {"guide": None, "modes": list(family.guide_modes), "why": why}
+    return {
+        "guide": request.guide.mode,
+        "strength": request.guide.strength,
+        "pipeline": family.guide_pipeline_class,
+        "how": family.guide_how,
+        "video": f"previz at {request.width}x{request.height}, {request.num_frames} frames at {request.fps} fps",
+    }
