@@ -201,9 +201,21 @@ class FakeDiscord:
         message = self.messages.get(message_id)
         if message is None:
             return _error(404, 10008, "Unknown Message")
+        body = call.json if isinstance(call.json, dict) else {}
+        if "attachments" in body:
+            # As Discord: the list names the attachments to keep (by id); new files come as multipart parts.
+            have = {att["id"]: att for att in message["attachments"]}
+            kept = [have.get(str(att.get("id"))) for att in body["attachments"] if "id" in att]
+            if any(att is None for att in kept):
+                return _error(400, 50035, "Invalid Form Body: unknown attachment id")
+            added = [
+                {"id": str(self.new_id()), "filename": filename, "size": len(blob), "url": "", "proxy_url": ""}
+                for filename, blob in call.files.values()
+            ]
+            message["attachments"] = [*kept, *added]
         for key in ("content", "embeds", "components", "flags"):
-            if isinstance(call.json, dict) and key in call.json:
-                message[key] = call.json[key]
+            if key in body:
+                message[key] = body[key]
         message["edited_timestamp"] = EPOCH_ISO
         return _json(message)
 
