@@ -17,7 +17,7 @@ pytest.importorskip("diffusers", reason="the gpu extra (diffusers) is not instal
 from agent.studio import Studio
 from bots.settings import Settings
 from generator.diffusers.tiny import make_tiny
-from tests.bots.conftest import CHANNEL_ID
+from tests.bots.conftest import CHANNEL_ID, GUILD_ID
 from tools.reel import probe
 
 pytestmark = pytest.mark.slow
@@ -88,4 +88,29 @@ async def test_the_animatic_is_posted_first_then_the_model_take_replaces_it(make
     stored = world.fake.messages[int(animatic_post.result["id"])]
     assert stored["content"] == f"🎞️ animatic — replaced by take `{take_id}` below"
     assert stored["attachments"] == []
+    assert world.fake.unknown == []
+
+
+async def test_settings_turn_the_animatic_off_and_choose_the_guide(make_world, model_studio):
+    studio, config = model_studio
+    world = await make_world(studio, settings_=config, progress_interval=0.05)
+
+    world.slash("server", who=world.mod, group="settings", guide="previz:2")  # a bad value: one line, nothing saved
+    refusal = await world.fake.wait_for(lambda c: "/webhooks/" in c.path and "isn't valid" in (c.content or ""))
+    assert "camera guide" in refusal.content or "less than 1" in refusal.content
+    assert (await world.bot.defaults.guild(str(GUILD_ID))).guide is None
+
+    world.slash("server", who=world.mod, group="settings", animatic=False)
+    await world.fake.wait_for(lambda c: "/webhooks/" in c.path and "animatic: False" in (c.content or ""))
+    world.slash("me", group="settings", guide="previz:0.8")
+    await world.fake.wait_for(lambda c: "/webhooks/" in c.path and "guide: previz:0.8" in (c.content or ""))
+
+    thread_id = await _shot_thread(world)
+    await world.fake.wait_for(_clip_post(thread_id, "take-"), timeout=300)
+    await world.bot.drain()
+    posts = world.fake.find("POST", f"/channels/{thread_id}/messages")
+    assert not any("animatic" in (c.content or "") for c in posts), world.fake.summary(content=True)
+    assert not any(name == "animatic.mp4" for c in posts for name, _ in c.files.values())
+    (record,) = await studio.takes(str(thread_id))
+    assert record.request.guide is not None and record.request.guide.strength == 0.8  # ana's guide, on the take
     assert world.fake.unknown == []

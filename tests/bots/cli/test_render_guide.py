@@ -60,7 +60,11 @@ def test_guide_sets_the_strength_for_each_guide_family(tmp_path, capsys, model, 
 
 def test_guide_off_and_families_without_a_guide_path_plan_no_guide_and_say_why(tmp_path, capsys):
     off = _plan(tmp_path, capsys, "--model", "vace", "--guide", "off")
-    assert "guide" not in off["request"] and off["guide"] == {"guide": None, "modes": ["previz"], "why": "not asked for"}
+    assert "guide" not in off["request"] and off["guide"] == {
+        "guide": None,
+        "modes": ["previz"],
+        "why": "not asked for",
+    }
     wan = _plan(tmp_path, capsys, "--model", "wan")
     assert wan["guide"]["guide"] is None and wan["guide"]["modes"] == []
     assert "wan2.1-vace-1.3b" in wan["guide"]["why"]
