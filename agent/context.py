@@ -38,6 +38,7 @@ class Context:
     guild: str | None = None
     cancel: CancelToken | None = None
     guide: str = "previz"  # the camera guide of threads that choose none
+    animatic: bool = True  # the animatic first, in threads that choose neither way
 
     @property
     def folder(self) -> Path:
@@ -51,6 +52,12 @@ class Context:
     def guide_choice(self, options: ThreadOptions | None) -> GuideChoice:
         """How the thread's model takes are guided: its own choice, else the Studio's."""
         return parse_guide(options.guide if options is not None and options.guide else self.guide)
+
+    def shows_animatic(self, options: ThreadOptions | None) -> bool:
+        """Whether a model-rendered new shot posts its animatic first: the thread's choice, else the Studio's."""
+        if options is not None and options.animatic is not None:
+            return options.animatic
+        return self.animatic
 
     def approves_final(self, options: ThreadOptions | None) -> bool:
         """Whether a final render waits for a person: the thread's choice, else the Studio's."""

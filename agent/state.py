@@ -39,7 +39,9 @@ class ThreadOptions(BaseModel):
     guide: str | None = Field(
         None, description="Camera guide: previz[:STRENGTH], auto or off (generator.guide); None: the Studio's."
     )
-    animatic: bool = Field(True, description="With a model backend, post the shot's previz animatic first.")
+    animatic: bool | None = Field(
+        None, description="With a model backend, post the shot's previz animatic first; None: the Studio's."
+    )
 
     @field_validator("guide")
     @classmethod

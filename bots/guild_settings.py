@@ -65,7 +65,7 @@ class Defaults(BaseModel):
             critique=self.critique is not False,
             approve_final=approve,
             guide=self.guide,
-            animatic=self.animatic is not False,
+            animatic=self.animatic,
         )
 
     def describe(self) -> str:

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
         description="Camera guide of model takes where the family takes one: previz[:STRENGTH] (every take), "
         "auto (added when the critic reads the wrong move) or off; threads may choose their own.",
     )
+    animatic: bool = Field(
+        True, description="With a model backend, post a new shot's previz animatic first; threads may choose."
+    )
 
     # Optional vision-LLM judge in the critic (off by default).
     judge_enabled: bool = False
@@ -197,4 +200,5 @@ class Settings(BaseSettings):
             attempt_budget=self.attempt_budget,
             approve_final=self.approve_final_renders,
             guide=self.guide,
+            animatic=self.animatic,
         )

@@ -22,7 +22,7 @@ def wants_animatic(state: AgentState, ctx: Context) -> bool:
     """A new or refined shot (a message), rendered by a model, in a thread that did not turn the animatic off."""
     if state.job is None or state.job.kind != "message" or state.plan is None:
         return False
-    if state.options is not None and not state.options.animatic:
+    if not ctx.shows_animatic(state.options):
         return False
     target = ctx.target(state.options)
     return not isinstance(target, Failure) and target.family.backend != "previz"

@@ -148,4 +148,5 @@ class Studio(ConversationCalls, StoryboardCalls):
             approve_final=self.approve_final,
             cancel=cancel,
             guide=self.config.guide,
+            animatic=self.config.animatic,
         )

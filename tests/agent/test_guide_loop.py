@@ -102,7 +102,8 @@ def vace(vace_folder) -> DiffusersGenerator:
 
 @asynccontextmanager
 async def guided_studio(vace: DiffusersGenerator, folder: Path, **settings: Any) -> AsyncIterator[Any]:
-    config = Settings(director="offline", backend="diffusers", model=str(folder), attempt_budget=3, **settings)
+    settings = {"attempt_budget": 3, **settings}
+    config = Settings(director="offline", backend="diffusers", model=str(folder), **settings)
     renderer = RecordingRenderer(vace, max_bytes=config.max_upload_bytes)
     critic = GuideReadingCritic(renderer)
     async with Studio.open(config.studio_config(), renderer=renderer, critic=critic, family=vace.family) as studio:
@@ -168,3 +169,12 @@ async def test_the_animatic_comes_first_at_the_takes_size_and_length_and_a_setti
     assert [getattr(animatic.take, k) for k in shape] == [getattr(take, k) for k in shape]
     assert result.animatic == animatic.take
     assert "animatic" not in quiet.kinds() and quiet.kinds()[0] == "take_ready"
+
+
+async def test_the_operator_turns_the_animatic_off_and_a_thread_turns_it_back_on(vace, vace_folder):
+    quiet, shown = Events(), Events()
+    async with guided_studio(vace, vace_folder, animatic=False, attempt_budget=1) as (studio, _, _):
+        result = await studio.send("t1", "ana", FOX, quiet)
+        await studio.send("t2", "ana", FOX, shown, options=ThreadOptions(animatic=True))
+    assert "animatic" not in quiet.kinds() and result.animatic is None
+    assert shown.kinds()[0] == "animatic"

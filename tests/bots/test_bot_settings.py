@@ -59,7 +59,7 @@ def test_animatic_and_camera_guide_defaults_reach_the_thread_options():
 
     from bots.guild_settings import SERVER_FALLBACK, Defaults
 
-    assert Defaults().over(SERVER_FALLBACK).options().animatic is True  # on unless someone turns it off
+    assert Defaults().over(SERVER_FALLBACK).options().animatic is None  # None: the operator's DAILIES_ANIMATIC
     assert Defaults().options().guide is None  # None: the operator's DAILIES_GUIDE
     server = Defaults(animatic=False, guide="auto")
     member = Defaults(guide=" Previz : 0.80 ")
