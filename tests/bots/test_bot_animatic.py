@@ -114,3 +114,35 @@ async def test_settings_turn_the_animatic_off_and_choose_the_guide(make_world, m
     (record,) = await studio.takes(str(thread_id))
     assert record.request.guide is not None and record.request.guide.strength == 0.8  # ana's guide, on the take
     assert world.fake.unknown == []
+
+
+async def test_a_run_without_a_take_keeps_the_animatic_and_says_so(make_world, tmp_path):
+    import numpy as np
+
+    from agent.events import AnimaticReady, Error
+    from bots.delivery import RunDelivery
+    from tools.take import Take
+    from tools.testing.footage import write_clip
+
+    world = await make_world(None)
+    channel = world.bot.get_channel(CHANNEL_ID)
+    owner = world.bot.get_guild(GUILD_ID).get_member(int(world.ana["user"]["id"]))
+    clip = write_clip(np.zeros((9, 32, 64, 3), np.uint8), tmp_path / "p.mp4", fps=8)
+    fields = dict(seed=1, width=64, height=32, num_frames=9, fps=8, duration_s=1.125, render_s=0.1)
+    animatic = Take(path=str(clip), backend="previz", model="previz", bytes=clip.stat().st_size, **fields)
+
+    async def no_take(take_id: str):
+        return None
+
+    delivery = RunDelivery(channel, owner=owner, upload_limit=8 * 1024 * 1024, take_of=no_take, progress_interval=0.05)
+    await delivery.start()
+    await delivery(AnimaticReady(thread_id=str(CHANNEL_ID), take=animatic, guided=False))
+    await delivery(Error(thread_id=str(CHANNEL_ID), error_kind="out_of_memory", message="the GPU ran out of memory"))
+    await delivery.finish()
+
+    post = next(c for c in world.fake.find("POST", f"/channels/{CHANNEL_ID}/messages") if c.files)
+    assert post.content == "🎞️ animatic — the take follows (64×32, 1.125 s, previz: framing and camera, not the look)"
+    stored = world.fake.messages[int(post.result["id"])]
+    assert stored["content"] == "🎞️ animatic — no model take came this time"
+    assert [a["filename"] for a in stored["attachments"]] == ["animatic.mp4"]  # the only picture of the shot stays
+    assert world.fake.unknown == []
