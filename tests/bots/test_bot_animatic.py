@@ -95,12 +95,12 @@ async def test_settings_turn_the_animatic_off_and_choose_the_guide(make_world, m
     studio, config = model_studio
     world = await make_world(studio, settings_=config, progress_interval=0.05)
 
-    world.slash("server", who=world.mod, group="settings", guide="previz:2")  # a bad value: one line, nothing saved
+    world.slash("server-settings", who=world.mod, guide="previz:2")  # a bad value: one line, nothing saved
     refusal = await world.fake.wait_for(lambda c: "/webhooks/" in c.path and "isn't valid" in (c.content or ""))
     assert "camera guide" in refusal.content or "less than 1" in refusal.content
     assert (await world.bot.defaults.guild(str(GUILD_ID))).guide is None
 
-    world.slash("server", who=world.mod, group="settings", animatic=False)
+    world.slash("server-settings", who=world.mod, animatic=False)
     await world.fake.wait_for(lambda c: "/webhooks/" in c.path and "animatic: False" in (c.content or ""))
     world.slash("me", group="settings", guide="previz:0.8")
     await world.fake.wait_for(lambda c: "/webhooks/" in c.path and "guide: previz:0.8" in (c.content or ""))
