@@ -131,10 +131,8 @@ async def test_a_run_without_a_take_keeps_the_animatic_and_says_so(make_world, t
     fields = dict(seed=1, width=64, height=32, num_frames=9, fps=8, duration_s=1.125, render_s=0.1)
     animatic = Take(path=str(clip), backend="previz", model="previz", bytes=clip.stat().st_size, **fields)
 
-    async def no_take(take_id: str):
-        return None
-
-    delivery = RunDelivery(channel, owner=owner, upload_limit=8 * 1024 * 1024, take_of=no_take, progress_interval=0.05)
+    delivery = world.bot.runner.delivery(channel, owner)  # the bot's own delivery for a run in that channel
+    assert isinstance(delivery, RunDelivery)
     await delivery.start()
     await delivery(AnimaticReady(thread_id=str(CHANNEL_ID), take=animatic, guided=False))
     await delivery(Error(thread_id=str(CHANNEL_ID), error_kind="out_of_memory", message="the GPU ran out of memory"))
