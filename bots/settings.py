@@ -7,11 +7,12 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from generator.diffusers.attention import AttentionBackend
 from generator.diffusers.speedups import Speedup
+from generator.guide import parse_guide
 
 if TYPE_CHECKING:
     from agent.config import StudioConfig
@@ -61,6 +62,14 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(10.0, gt=0, description="Byte budget of one posted clip.")
     attempt_budget: int = Field(3, ge=1, le=10)
     approve_final_renders: bool = Field(True, description="Ask a human before an expensive final render.")
+    guide: str = Field(
+        "previz",
+        description="Camera guide of model takes where the family takes one: previz[:STRENGTH] (every take), "
+        "auto (added when the critic reads the wrong move) or off; threads may choose their own.",
+    )
+    animatic: bool = Field(
+        True, description="With a model backend, post a new shot's previz animatic first; threads may choose."
+    )
 
     # Optional vision-LLM judge in the critic (off by default).
     judge_enabled: bool = False
@@ -107,13 +116,16 @@ class Settings(BaseSettings):
     checkpoint_url: str | None = Field(None, description="postgresql://... to share conversations.")
 
     # Retention: what the data folder keeps, and for how long (`dailies data prune`; the bot prunes by itself).
-    retention_days: float = Field(
-        30.0, ge=0, description="Days media, finished jobs and idle conversations are kept (0: forever)."
-    )
+    retention_days: float = Field(30.0, ge=0, description="Days media and finished jobs are kept (0: forever).")
     media_budget_gb: float | None = Field(
         20.0, gt=0, description="Most GiB of media kept; the oldest files go first past it (unset: no budget)."
     )
     prune_every_h: float = Field(6.0, gt=0, description="Hours between the bot's own prunes.")
+
+    @field_validator("guide")
+    @classmethod
+    def _known_guide(cls, value: str) -> str:
+        return str(parse_guide(value))
 
     @property
     def director_kind(self) -> Literal["offline", "llm"]:
@@ -227,6 +239,8 @@ class Settings(BaseSettings):
             attempt_budget=self.attempt_budget,
             approve_final=self.approve_final_renders,
             reel_concurrency=self.discord_reel_concurrency,
+            guide=self.guide,
+            animatic=self.animatic,
         )
 
 

@@ -152,4 +152,6 @@ class Studio(ConversationCalls, StoryboardCalls):
             user=requester.user if requester is not None else None,
             charge=requester.charge if requester is not None else None,
             cancel=cancel,
+            guide=self.config.guide,
+            animatic=self.config.animatic,
         )
