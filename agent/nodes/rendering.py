@@ -29,13 +29,21 @@ def new_take_id() -> str:
 
 
 async def submit(
-    ctx: Context, writer: Any, request: RenderRequest, job: Job, *, attempt: int, slot: str = "", target: Target
+    ctx: Context,
+    writer: Any,
+    request: RenderRequest,
+    job: Job,
+    *,
+    attempt: int,
+    slot: str = "",
+    target: Target,
+    charged: bool = True,
 ) -> Take | Failure:
     """Send one request to the target's renderer; its progress (from worker threads) becomes events on this loop.
 
-    Every render is charged to the requester first (variations and critic retries each count); a refused
-    charge is an over_quota failure, as a value."""
-    if ctx.charge is not None and (refusal := await ctx.charge()) is not None:
+    Every render is charged to the requester first (variations and critic retries each count; a shot's previz
+    animatic, `charged=False`, is part of the take it precedes); a refused charge is an over_quota failure."""
+    if charged and ctx.charge is not None and (refusal := await ctx.charge()) is not None:
         return Failure(kind="over_quota", message=refusal)
     loop = asyncio.get_running_loop()
 
