@@ -123,10 +123,27 @@ def _redact(url: str) -> str:
     """The URL without its password, for error messages."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    if parts.password is None:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not even a URL: say nothing of it
+        return "postgresql://***"
+    if password is None:
         return url
-    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
+    return parts._replace(netloc=parts.netloc.replace(f":{password}@", ":***@")).geturl()
+
+
+def _scrub(text: str, url: str) -> str:
+    """A driver's message with the URL's password taken out, as written and percent-decoded."""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    for secret in {password, unquote(password or "")} - {None, ""}:
+        text = text.replace(str(secret), "***")
+    return text
 
 
 @asynccontextmanager
@@ -143,16 +160,19 @@ async def _open_postgres(url: str) -> AsyncIterator[BaseCheckpointSaver]:
     try:  # one direct connection first: a pool retries a dead server until its timeout
         probe = await psycopg.AsyncConnection.connect(url, connect_timeout=10)
         await probe.close()
-    except psycopg.OperationalError as exc:
+    except psycopg.Error as exc:  # any refusal (a bad percent-escape is a ProgrammingError quoting the password)
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise ConnectionError(f"cannot reach the Postgres checkpointer at {_redact(url)}: {reason}") from None
+        raise ConnectionError(
+            f"cannot reach the Postgres checkpointer at {_redact(url)}: {_scrub(reason, url)}"
+        ) from None
     kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
     pool = AsyncConnectionPool(url, kwargs=kwargs, min_size=1, max_size=8, open=False)
     try:
         await pool.open(wait=True, timeout=15)
     except PoolTimeout as exc:
         await pool.close()
-        raise ConnectionError(f"cannot reach the Postgres checkpointer at {_redact(url)}: {exc}") from None
+        reason = _scrub(str(exc), url)
+        raise ConnectionError(f"cannot reach the Postgres checkpointer at {_redact(url)}: {reason}") from None
     try:
         saver = AsyncPostgresSaver(pool, serde=serializer())
         await saver.setup()

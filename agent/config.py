@@ -25,6 +25,7 @@ class StudioConfig:
     judge: VisionJudge | None = None  # the optional vision-LLM judge in the critic
     attempt_budget: int = 3
     approve_final: bool = True
+    reel_concurrency: int = 1  # reels cut at once (each holds up to tools.reel.REEL_MEMORY_BYTES of frames)
     guide: str = "previz"  # the camera guide of threads that choose none (generator.guide.parse_guide)
     animatic: bool = True  # with a model backend, a new shot's previz animatic first (threads may choose)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +16,26 @@ from tools.critique import Critique, Expectation
 
 # The critic as the agent calls it: sync and CPU-bound, so always run on a worker thread.
 CriticFn = Callable[[str, Expectation | None], Critique]
+# Called before each render a run submits: None to go ahead, or the one line saying why not (over quota).
+Charge = Callable[[], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who a run works for, as a front end knows them: a stable user id (never a changeable name), the server
+    it runs in (None in DMs and the terminal), and what each render costs them (`charge`; None: free)."""
+
+    user: str
+    guild: str | None = None
+    charge: Charge | None = None
 
 
 def thread_folder(media_dir: Path, thread_id: str) -> Path:
-    """Media of one thread in its own folder; the thread id made safe for a file name."""
+    """Media of one thread in its own folder inside `media_dir`: the thread id made safe for a file name
+    (no separators, never "." or ".." or a hidden name, so no thread writes beside or above the others)."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in thread_id)[:80] or "thread"
+    if safe.startswith("."):
+        safe = "_" + safe[1:]
     return media_dir / safe
 
 
@@ -35,7 +50,9 @@ class Context:
     media_dir: Path
     attempt_budget: int = 3
     approve_final: bool = True
-    guild: str | None = None
+    guild: str | None = None  # the server the run is for: the queue's per-server caps and fairness key on it
+    user: str | None = None  # the stable id of who the run is for: the queue's per-user caps key on it
+    charge: Charge | None = None
     cancel: CancelToken | None = None
     guide: str = "previz"  # the camera guide of threads that choose none
     animatic: bool = True  # the animatic first, in threads that choose neither way

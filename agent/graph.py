@@ -3,8 +3,8 @@
 Every Studio call is one run on the thread's checkpointed state; the job it carries picks the entry:
 a message enters at `understand`, a reroll or extension at `plan`, a final render at `plan` then
 `approval` (an interrupt, resumed with Command(resume=...)), variations at `variations`, and
-storyboard edits at `edit_storyboard`. A new shot rendered by a model first gets its previz `animatic`
-(seconds, posted while the model works). The render loop follows langgraph-reflection: render,
+storyboard edits (and deleting a take) at `edit_storyboard`. A new shot rendered by a model first gets its
+previz `animatic` (seconds, posted while the model works). The render loop follows langgraph-reflection: render,
 critique, revise, capped by the attempt budget. Side effects (rendering) only happen after the
 interrupt, so a resumed `approval` node re-runs without repeating anything.
 """
@@ -37,7 +37,7 @@ async def route_job(state: AgentState) -> Literal["understand", "plan", "variati
         return "understand"
     if kind == "variations":
         return "variations"
-    if kind in ("approve", "pick", "reorder", "remove"):
+    if kind in ("approve", "pick", "reorder", "remove", "delete"):
         return "edit_storyboard"
     return "plan"
 

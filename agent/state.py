@@ -17,7 +17,9 @@ from tools.critique import Critique
 from tools.take import Take
 
 TakeKind = Literal["draft", "reroll", "variation", "final", "extend"]
-JobKind = Literal["message", "reroll", "variations", "final", "extend", "approve", "pick", "reorder", "remove"]
+JobKind = Literal[
+    "message", "reroll", "variations", "final", "extend", "approve", "pick", "reorder", "remove", "delete"
+]
 ResultKind = Literal["take", "question", "approval", "declined", "storyboard", "picked", "error"]
 
 
@@ -84,6 +86,7 @@ class TakeRecord(BaseModel):
     attempt: int = 1
     run_id: str = Field(description="The run (one message, reroll, ...) that produced it.")
     author: str = Field(description="Who asked for it.")
+    author_id: str | None = Field(None, description="The stable id of who asked for it (ownership, quotas).")
     strategy: str | None = Field(None, description="How this attempt was revised from the previous one.")
     reason: str | None = Field(None, description="Why the previous attempt was revised.")
     changes: list[str] = Field(default_factory=list)
@@ -117,6 +120,7 @@ class Job(BaseModel):
 
     kind: JobKind
     author: str
+    author_id: str | None = Field(None, description="The requester's stable id (a front end's user id).")
     run_id: str
     text: str | None = None
     take_id: str | None = None

@@ -1,5 +1,9 @@
 """Load benchmark: N simulated members issue /shot and a refinement concurrently against the strict fake Discord.
 
+With --hostile R, one more member (mallory) spends the refinement phase on R rounds of what could exhaust the
+machine: /variations 4 and /reel in her own thread, /cancel in the others' threads, /shot in DMs. The other
+members' figures (acks, takes delivered) are reported as without her; hers say how many were refused.
+
 Runs the real bot, the real agent (offline director, critic) and the fair job queue with the previz backend;
 only Discord is simulated, as strictly as Discord: real time for the 3 s and 15-minute interaction rules,
 per-route and global rate limits with 429s, payload validation. Prints JSON figures: interaction answer latency
@@ -7,6 +11,7 @@ per-route and global rate limits with 429s, payload validation. Prints JSON figu
 banned past ~10,000 in 10 minutes), the longest event-loop stall, and whether every take was delivered.
 
     .venv/bin/python bench/discord_load.py --members 50
+    .venv/bin/python bench/discord_load.py --members 50 --hostile 10
 """
 
 from __future__ import annotations
@@ -92,7 +97,43 @@ async def wait_until(predicate, timeout: float) -> bool:
     return predicate()
 
 
-async def run(members: int, duration: float, ramp: float, timeout: float, workers: int) -> dict:
+def take_buttons(fake: fd.FakeDiscord, thread_id: int) -> tuple[dict, list[str]] | None:
+    """The first take message in a thread and its buttons' custom ids."""
+    for call in fake.find("POST", f"/channels/{thread_id}/messages"):
+        ids = [c["custom_id"] for row in (call.json or {}).get("components", []) for c in row.get("components", [])]
+        if any(":approve:" in i for i in ids) and call.result:
+            return fake.messages[int(call.result["id"])], ids
+    return None
+
+
+async def attack(bot, fake, interactions, mallory: dict, mine: dict, threads: dict, rounds: int) -> list[dict]:
+    """Mallory's rounds: variations and reels in her thread, cancels in the others', shots in DMs."""
+    sent: list[dict] = []
+
+    def fire(payload: dict) -> None:
+        sent.append(payload)
+        bot._connection.parse_interaction_create(payload)
+
+    found = take_buttons(fake, int(mine["id"]))
+    if found is not None:  # her first take on her storyboard, so a reel has something to cut
+        message, ids = found
+        approve = next(i for i in ids if ":approve:" in i)
+        fire(interactions.button(approve, guild_id=GUILD_ID, channel=mine, who=mallory, message=message))
+    dm = fake.channels.setdefault(
+        int(mallory["user"]["id"]) + 1, fd.dm_channel(int(mallory["user"]["id"]) + 1, mallory)
+    )
+    others = list(threads.values())
+    for round_ in range(rounds):
+        fire(interactions.slash("variations", {"count": 4}, guild_id=GUILD_ID, channel=mine, who=mallory))
+        fire(interactions.slash("reel", {"crossfade": round_ % 2 == 1}, guild_id=GUILD_ID, channel=mine, who=mallory))
+        target = others[round_ % len(others)]
+        fire(interactions.slash("cancel", {}, guild_id=GUILD_ID, channel=target, who=mallory))
+        fire(interactions.slash("shot", {"prompt": "a fox in the snow"}, guild_id=None, channel=dm, who=mallory))
+        await asyncio.sleep(0.3)
+    return sent
+
+
+async def run(members: int, duration: float, ramp: float, timeout: float, workers: int, hostile: int = 0) -> dict:
     data = Path(tempfile.mkdtemp(prefix="dailies-load-"))
     settings = Settings(
         data_dir=data,
@@ -106,6 +147,8 @@ async def run(members: int, duration: float, ramp: float, timeout: float, worker
     fake = fd.FakeDiscord(token="load-token")  # real clock, rate limits on
     discord.http.Route.BASE = await fake.start()
     people = [fd.member(720000000000000000 + i, f"member{i:02d}") for i in range(members)]
+    if hostile:
+        people.append(fd.member(730000000000000000, "mallory"))
     guild = fd.guild(GUILD_ID, channels=[fd.text_channel(CHANNEL_ID, GUILD_ID, "set")], members=people)
     fake.register_guild(guild)
     interactions = fd.Interactions(fake)
@@ -139,15 +182,12 @@ async def run(members: int, duration: float, ramp: float, timeout: float, worker
                 sent.append(payload)
                 bot._connection.parse_interaction_create(payload)
 
-            await asyncio.gather(*(shoot(i) for i in range(members)))
-            threads: dict[int, dict] = {}
-            opened = f"/channels/{CHANNEL_ID}/threads"  # 10 threads per 10 s in a channel: about a minute for 50
-            await wait_until(lambda: sum(c.status == 201 for c in fake.find("POST", opened)) >= members, 300)
-            for call in fake.find("POST", f"/channels/{CHANNEL_ID}/threads"):
-                if call.status == 201:
-                    thread = fake.channels[int(call.result["id"])]
-                    threads[int(thread["name"].split("shot ")[1][:2])] = thread
+            await asyncio.gather(*(shoot(i) for i in range(len(people))))
+            threads = await opened_threads(fake, len(people))
+            mine = threads.pop(members, None)  # mallory's thread is hers alone: not one of the members' figures
             first_ok = await wait_until(lambda: all(take_posts(int(t["id"])) >= 1 for t in threads.values()), timeout)
+            if mine is not None:
+                await wait_until(lambda: take_posts(int(mine["id"])) >= 1, timeout)
             first_s = time.monotonic() - started
 
             async def refine(i: int) -> None:
@@ -157,7 +197,11 @@ async def run(members: int, duration: float, ramp: float, timeout: float, worker
                 )
                 bot._connection.parse_message_create(message)
 
-            await asyncio.gather(*(refine(i) for i in threads))
+            attacks = asyncio.gather(
+                *(refine(i) for i in threads),
+                attack(bot, fake, interactions, people[-1], mine, threads, hostile) if mine is not None else noop(),
+            )
+            hostile_sent = (await attacks)[-1] or []
             second_ok = await wait_until(lambda: all(take_posts(int(t["id"])) >= 2 for t in threads.values()), timeout)
             await bot.drain(timeout=30)
             total_s = time.monotonic() - started
@@ -169,7 +213,53 @@ async def run(members: int, duration: float, ramp: float, timeout: float, worker
             await store.close()
         await fake.stop()
 
-    return figures(fake, sent, threads, take_posts, monitor, members, first_s, total_s, first_ok and second_ok)
+    result = figures(fake, sent, threads, take_posts, monitor, members, first_s, total_s, first_ok and second_ok)
+    if hostile:
+        result["hostile"] = hostile_figures(fake, hostile_sent)
+    return result
+
+
+async def opened_threads(fake: fd.FakeDiscord, count: int) -> dict[int, dict]:
+    """The project threads the members' /shot opened, by member number, once `count` are open (or 300 s)."""
+    opened = f"/channels/{CHANNEL_ID}/threads"  # 10 threads per 10 s in a channel: about a minute for 50
+    await wait_until(lambda: sum(c.status == 201 for c in fake.find("POST", opened)) >= count, 300)
+    threads: dict[int, dict] = {}
+    for call in fake.find("POST", opened):
+        if call.status == 201:
+            thread = fake.channels[int(call.result["id"])]
+            threads[int(thread["name"].split("shot ")[1][:2])] = thread
+    return threads
+
+
+async def noop() -> list[dict]:
+    return []
+
+
+def hostile_figures(fake: fd.FakeDiscord, sent: list[dict]) -> dict:
+    """What became of mallory's interactions: answered in time, and refused (quota, ownership, DMs) or run."""
+    ledger = fake.state.ledger
+    records = [ledger.by_id[int(p["id"])] for p in sent]
+    acks = [r.responded_at - r.created for r in records if r.responded_at is not None]
+    answers = {
+        p["token"]: " ".join(str(c.json) for c in fake.calls if p["token"] in c.path and c.method in ("POST", "PATCH"))
+        for p in sent
+    }
+    refused = {
+        reason: sum(1 for text in answers.values() if marker in text)
+        for reason, marker in (
+            ("concurrency", "render(s) going"),
+            ("daily", "for today"),
+            ("not_owner", "Only the person"),
+            ("dm", "servers only"),
+        )
+    }
+    return {
+        "interactions": len(sent),
+        "answered_within_3s": sum(1 for a in acks if a < 3.0),
+        "ack_max_s": round(max(acks), 3) if acks else None,
+        "refused": refused,
+        "reels_posted": sum(1 for c in fake.calls if "The reel" in (c.content or "")),
+    }
 
 
 def figures(fake, sent, threads, take_posts, monitor, members, first_s, total_s, all_in_time) -> dict:
@@ -224,8 +314,9 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=2.0, help="spread the members' commands over this many seconds")
     parser.add_argument("--workers", type=int, default=1, help="local render workers")
     parser.add_argument("--timeout", type=float, default=1800.0)
+    parser.add_argument("--hostile", type=int, default=0, help="rounds of a hostile member's actions (0: none)")
     args = parser.parse_args()
-    result = asyncio.run(run(args.members, args.duration, args.ramp, args.timeout, args.workers))
+    result = asyncio.run(run(args.members, args.duration, args.ramp, args.timeout, args.workers, args.hostile))
     print(json.dumps(result, indent=2))
     clean = result["unanswered"] == 0 and result["invalid_requests"] == 0
     in_time = result["answered_within_3s"] == result["interactions"]

@@ -7,6 +7,7 @@ import logging
 
 import discord
 
+from bots import guards
 from bots.cards import storyboard_embed
 from bots.failures import TOO_LARGE, cant_post, lost_place
 from bots.guards import ProjectPlace
@@ -81,8 +82,15 @@ class BoardActions:
 
         notice = Notice(interaction.user, interaction=interaction, place=thread)
         limit = self.runner.upload_limit(interaction.guild)
+        guild_id = guards.guild_id_of(thread)  # a reel is admitted like a render: role, quota, concurrency
+        admission = await self.runner.admit(
+            user=interaction.user, guild_id=guild_id, channel=thread, text=None, project=False
+        )
+        if admission.refusal:
+            await notice(admission.refusal)
+            return
         try:
-            path = await self.studio.reel(str(thread.id), crossfade, max_bytes=limit)
+            path = await self.studio.reel(str(thread.id), crossfade, max_bytes=limit, requester=admission.requester)
             fitted = await fit_clip(path, limit)
             if not isinstance(fitted, FittedClip):
                 await notice(f"⚠️ {fitted.message}")
@@ -99,6 +107,9 @@ class BoardActions:
         except Exception:
             log.exception("reel in thread %s failed", thread.id)
             await notice(SOMETHING_WENT_WRONG)
+        finally:
+            if admission.lease is not None:
+                admission.lease.release()
 
     async def _post_reel(
         self, interaction: discord.Interaction, thread: ProjectPlace, fitted: FittedClip, shots: int, notice: Notice

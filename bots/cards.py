@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from pathlib import PurePath
 
 import discord
 
@@ -78,7 +80,8 @@ def spec_card(
     names = ", ".join(quote_user_text(c.name, 60) for c in spec.characters if c.name.strip())
     _add_field(embed, "characters", names, inline=False)
     _add_field(embed, "effects", quote_user_text(", ".join(e for e in spec.effects if e.strip()), 400), inline=False)
-    made = f"{take.backend} · {quote_user_text(take.model, 80)} · {take.width}×{take.height} · {take.num_frames} frames"
+    made = f"{take.backend} · {quote_user_text(public_model(take.model), 80)} · {take.width}×{take.height}"
+    made += f" · {take.num_frames} frames"
     embed.add_field(name="seed", value=str(take.seed))
     embed.add_field(name="model", value=_clip(made, 300), inline=False)
     if critique is not None:
@@ -124,3 +127,16 @@ def storyboard_embed(board: Storyboard) -> discord.Embed:
             inline=False,
         )
     return fit_embed(embed)
+
+
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+def public_model(model: str) -> str:
+    """The model as members may see it: a family name or hub id as written; of a folder on the operator's
+    machine only its last part (the path says where the operator keeps things)."""
+    if HUB_ID.match(model) and not model.startswith("."):
+        return model
+    if "/" in model or "\\" in model or model.startswith("~"):
+        return PurePath(model.replace("\\", "/")).name or "a local model"
+    return model

@@ -196,7 +196,7 @@ class RunDelivery:
             self._show("📦 packing the take…")
         elif isinstance(event, Error):
             self.errors.append(event.message)
-            await self._send(f"⚠️ {quote_user_text(event.message, 1500)}")
+            await self._send(f"⚠️ {quote_user_text(public_error(event), 1500)}")
 
     async def deliver(self) -> None:
         """Post the takes of every Done event this run produced (the best one, or all for variations)."""
@@ -287,3 +287,20 @@ class RunDelivery:
             await self.progress.delete()
         else:
             await self.progress.close("✅ done")
+
+
+# Failures whose message Dailies itself wrote for creators; any other may quote a path, a model folder or a
+# library's exception text, which stay in the operator's log.
+CREATOR_FAILURES = frozenset({"cancelled", "out_of_memory", "invalid_request", "queue_full", "over_quota"})
+OUR_SIDE = {
+    "model_unavailable": "The video model isn't available right now; the operator's log says why.",
+    "critic": "The critic couldn't review this take; the operator's log says why.",
+}
+
+
+def public_error(event: Error) -> str:
+    """What a thread is told of a failed run: our own line, or a plain one that points at the operator's log."""
+    if event.error_kind in CREATOR_FAILURES:
+        return event.message
+    log.warning("run in thread %s failed (%s): %s", event.thread_id, event.error_kind, event.message)
+    return OUR_SIDE.get(event.error_kind, "The render failed on our side; the operator's log says why.")

@@ -8,15 +8,20 @@ from bots.settings import Settings
 
 
 def is_moderator(user: discord.abc.User) -> bool:
-    """Members who may delete anyone's takes: Manage Messages (or administrators)."""
+    """Members who may act on anyone's takes and renders: Manage Messages (or administrators)."""
     perms = getattr(user, "guild_permissions", None)
     return bool(perms and (perms.manage_messages or perms.administrator))
 
 
-def render_refusal(user: discord.abc.User, settings: Settings) -> str | None:
-    """None when this member may render, else a friendly reason."""
+def render_refusal(user: discord.abc.User, settings: Settings, guild_id: int | None) -> str | None:
+    """None when this member may render, else a friendly reason. With a render role set, a DM renders for
+    nobody: a DM has no roles to check (and the role must not be dodged by asking in private)."""
     wanted = settings.discord_render_role
-    if not wanted or not isinstance(user, discord.Member) or is_moderator(user):
+    if not wanted:
+        return None
+    if guild_id is None:
+        return f"Rendering is open to the “{wanted}” role: use /shot in the server, where your roles apply."
+    if not isinstance(user, discord.Member) or is_moderator(user):
         return None
     for role in user.roles:
         if str(role.id) == wanted or role.name.casefold() == wanted.casefold():
@@ -25,6 +30,20 @@ def render_refusal(user: discord.abc.User, settings: Settings) -> str | None:
 
 
 DM_REFUSAL = "Dailies works in servers only here: use /shot in a server channel."
+OWNER_ONLY = "Only the person who asked for this, or a moderator, can {what}."
+
+
+def ownership_refusal(user: discord.abc.User, owner: str | None, what: str) -> str | None:
+    """None when `user` may act on something `owner` (a user id) asked for: the owner or a moderator."""
+    if owner is None or owner == str(user.id) or is_moderator(user):
+        return None
+    return OWNER_ONLY.format(what=what)
+
+
+def quota_scope(guild_id: int | None, user: discord.abc.User) -> str:
+    """The server-wide quota bucket: the server, or the member's own in DMs (DMs never share one bucket)."""
+    return str(guild_id) if guild_id is not None else f"dm-{user.id}"
+
 
 ProjectPlace = discord.Thread | discord.DMChannel
 

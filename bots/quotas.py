@@ -1,4 +1,5 @@
-"""Per-member and per-server render limits: concurrency in memory, daily counts persisted in SQLite."""
+"""Per-member and per-server render limits: concurrency in memory (one lease per running request), daily
+counts persisted in SQLite and charged per render (each variation and critic retry counts)."""
 
 from __future__ import annotations
 
@@ -81,32 +82,42 @@ class Quotas(SqliteStore):
         }
 
     async def acquire(self, guild: str, user: str) -> Lease | str:
-        """A lease, or one friendly line saying which limit was reached."""
+        """A lease for one request, or one friendly line saying which limit was reached. The lease counts
+        against concurrency only: each render the request makes is charged on its own (`charge`)."""
         async with self._lock:
-            return await self._acquire(guild, user)
+            limits = self.limits
+            if self._active_users[user] >= limits.user_concurrency:
+                return (
+                    f"You already have {self._active_users[user]} render(s) going "
+                    f"(limit {limits.user_concurrency}); wait for one to finish."
+                )
+            if self._active_guilds[guild] >= limits.guild_concurrency:
+                return f"This server has {self._active_guilds[guild]} renders going; try again in a moment."
+            if (why := await self._over_daily(guild, user)) is not None:
+                return why
+            self._active_users[user] += 1
+            self._active_guilds[guild] += 1
+            return Lease(self, guild, user)
 
-    async def _acquire(self, guild: str, user: str) -> Lease | str:
-        limits = self.limits
-        if self._active_users[user] >= limits.user_concurrency:
-            return (
-                f"You already have {self._active_users[user]} render(s) going "
-                f"(limit {limits.user_concurrency}); wait for one to finish."
+    async def charge(self, guild: str, user: str) -> str | None:
+        """Count one render against the member's and the server's day; None, or the line saying it is over."""
+        async with self._lock:
+            if (why := await self._over_daily(guild, user)) is not None:
+                return why
+            await self._write_many(
+                "INSERT INTO render_counts (scope, key, day, renders) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT(scope, key, day) DO UPDATE SET renders = renders + 1",
+                [("user", user, self._today().isoformat()), ("guild", guild, self._today().isoformat())],
             )
-        if self._active_guilds[guild] >= limits.guild_concurrency:
-            return f"This server has {self._active_guilds[guild]} renders going; try again in a moment."
-        day = self._today().isoformat()
+            return None
+
+    async def _over_daily(self, guild: str, user: str) -> str | None:
+        limits, day = self.limits, self._today().isoformat()
         if await self._count("user", user, day) >= limits.user_daily:
             return f"You've used your {limits.user_daily} renders for today (UTC); they reset at midnight."
         if await self._count("guild", guild, day) >= limits.guild_daily:
             return f"This server has used its {limits.guild_daily} renders for today (UTC)."
-        self._active_users[user] += 1
-        self._active_guilds[guild] += 1
-        await self._write_many(
-            "INSERT INTO render_counts (scope, key, day, renders) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT(scope, key, day) DO UPDATE SET renders = renders + 1",
-            [("user", user, day), ("guild", guild, day)],
-        )
-        return Lease(self, guild, user)
+        return None
 
     def _release(self, guild: str, user: str) -> None:
         self._active_users[user] -= 1

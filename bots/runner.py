@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 
 import discord
 
+from agent.context import Requester
 from agent.state import TakeRecord, ThreadOptions
 from bots import guards
 from bots.delivery import RunDelivery
@@ -36,16 +38,17 @@ SOMETHING_WENT_WRONG = "⚠️ Something went wrong on our side and this run sto
 
 @dataclass(frozen=True)
 class Admission:
-    """Either the cleaned text and a quota lease, or one friendly reason."""
+    """Either the cleaned text, a quota lease and who the renders are for (and charged to), or one reason."""
 
     refusal: str | None = None
     text: str = ""
     lease: Lease | None = None
     notes: tuple[str, ...] = ()
+    requester: Requester | None = None
 
 
 def author_name(user: discord.abc.User) -> str:
-    """The name a change is attributed to and renders are queued fairly by: the unique username."""
+    """The name a change is attributed to (shown to people); quotas and the queue key on the user id."""
     return user.name
 
 
@@ -94,7 +97,7 @@ class Runner:
         When `channel` is the project's own thread, it is reopened if archived; a locked one refuses."""
         if guild_id is None and not self.settings.discord_allow_dms:
             return Admission(guards.DM_REFUSAL)
-        if renders and (why := guards.render_refusal(user, self.settings)) is not None:
+        if renders and (why := guards.render_refusal(user, self.settings, guild_id)) is not None:
             return Admission(why)
         cleaned, notes = "", ()
         if text is not None:
@@ -105,13 +108,22 @@ class Runner:
             cleaned, notes = verdict.text, verdict.notes
         if project and isinstance(why := await reopen(channel), str):
             return Admission(why)
-        lease = None
+        lease, requester = None, None
         if renders:
-            got = await self.quotas.acquire(str(guild_id or "dm"), str(user.id))
+            scope = guards.quota_scope(guild_id, user)
+            got = await self.quotas.acquire(scope, str(user.id))
             if isinstance(got, str):
                 return Admission(got)
             lease = got
-        return Admission(None, cleaned, lease, notes)
+            requester = self.requester(user, guild_id, charged=True)
+        return Admission(None, cleaned, lease, notes, requester)
+
+    def requester(self, user: discord.abc.User, guild_id: int | None, *, charged: bool) -> Requester:
+        """Who a run works for: their id, the server, and (when `charged`) a charge per render to their quota."""
+        charge = functools.partial(self.quotas.charge, guards.quota_scope(guild_id, user), str(user.id))
+        return Requester(
+            user=str(user.id), guild=str(guild_id) if guild_id is not None else None, charge=charge if charged else None
+        )
 
     async def options(self, guild_id: int | None, user: discord.abc.User, **explicit: object) -> ThreadOptions:
         """The member's defaults over the server's, as the agent's per-thread options (explicit values win)."""
@@ -255,13 +267,15 @@ class Runner:
         if admission.refusal:
             await refuse(admission.refusal)
             return False
-        author, studio = author_name(user), self.studio
+        author, studio, who = author_name(user), self.studio, admission.requester
         options = await self.options(guild_id, user)
         self.spawn(
             self.run(
                 thread,
                 user,
-                lambda sink: studio.send(str(thread.id), author, admission.text, on_event=sink, options=options),
+                lambda sink: studio.send(
+                    str(thread.id), author, admission.text, on_event=sink, options=options, requester=who
+                ),
                 lease=admission.lease,
                 notes=admission.notes,
                 notice=notice,
@@ -282,10 +296,18 @@ class Runner:
             await reply_ephemeral(interaction, "✏️ On it: watch the thread.")
 
     async def take_job(
-        self, interaction: discord.Interaction, thread: ProjectPlace, kind: str, take_id: str | None, count: int = 3
+        self,
+        interaction: discord.Interaction,
+        thread: ProjectPlace,
+        kind: str,
+        take_id: str | None,
+        count: int = 3,
+        *,
+        owner_id: int | None = None,
     ) -> None:
         """Re-roll, variations, extend, final render, or the answer to a final render's approval. A slash
-        command's "thinking…" is answered once the job is on its way; a button's silent deferral needs nothing."""
+        command's "thinking…" is answered once the job is on its way; a button's silent deferral needs nothing.
+        `owner_id`: who the pressed button's message was for (the take's, or the final render's, requester)."""
         user, studio = interaction.user, self.studio
         if (why := guards.missing_permissions(interaction)) is not None:
             await reply_ephemeral(interaction, why)
@@ -293,20 +315,31 @@ class Runner:
         if (why := await self.unknown_take(thread, take_id)) is not None:
             await reply_ephemeral(interaction, why)
             return
+        if (why := await self.not_theirs(thread, user, kind, take_id, owner_id)) is not None:
+            await reply_ephemeral(interaction, why)
+            return
         guild_id = guards.guild_id_of(thread)
         admission = await self.admit(user=user, guild_id=guild_id, channel=thread, text=None)
         if admission.refusal:
             await reply_ephemeral(interaction, admission.refusal)
             return
-        author, thread_id = author_name(user), str(thread.id)
+        author, thread_id, who = author_name(user), str(thread.id), admission.requester
         opts = await self.options(guild_id, user)
         calls: dict[str, StudioCall] = {
-            "reroll": lambda sink: studio.reroll(thread_id, take_id, author, on_event=sink, options=opts),
-            "variations": lambda sink: studio.variations(thread_id, count, author, on_event=sink, options=opts),
-            "extend": lambda sink: studio.extend(thread_id, take_id, author, on_event=sink, options=opts),
-            "final": lambda sink: studio.final_render(thread_id, take_id, author, on_event=sink, options=opts),
-            "confirm": lambda sink: studio.resume(thread_id, True, author, on_event=sink),
-            "decline": lambda sink: studio.resume(thread_id, False, author, on_event=sink),
+            "reroll": lambda sink: studio.reroll(
+                thread_id, take_id, author, on_event=sink, options=opts, requester=who
+            ),
+            "variations": lambda sink: studio.variations(
+                thread_id, count, author, on_event=sink, options=opts, requester=who
+            ),
+            "extend": lambda sink: studio.extend(
+                thread_id, take_id, author, on_event=sink, options=opts, requester=who
+            ),
+            "final": lambda sink: studio.final_render(
+                thread_id, take_id, author, on_event=sink, options=opts, requester=who
+            ),
+            "confirm": lambda sink: studio.resume(thread_id, True, author, on_event=sink, requester=who),
+            "decline": lambda sink: studio.resume(thread_id, False, author, on_event=sink, requester=who),
         }
         notice = Notice(user, interaction=interaction, place=thread)
         self.spawn(
@@ -315,6 +348,21 @@ class Runner:
         )
         if is_thinking(interaction):
             await reply_ephemeral(interaction, "🎬 On it: watch the thread.")
+
+    async def not_theirs(
+        self, place: ProjectPlace, user: discord.abc.User, kind: str, take_id: str | None, owner_id: int | None
+    ) -> str | None:
+        """Why `user` may not do this to someone else's take, or None. A final render (the most expensive
+        render) is the take's requester's call, and so is the yes or no to it; re-rolls, variations and
+        extensions are the thread's team's, each charged to whoever asks. Moderators may do all of it."""
+        if kind == "final":
+            owner = await self.studio.take_owner(str(place.id), take_id)
+            if owner is None and owner_id is not None:  # a take from before takes kept their requester's id
+                owner = str(owner_id)
+            return guards.ownership_refusal(user, owner, "ask for its final render")
+        if kind in ("confirm", "decline"):
+            return guards.ownership_refusal(user, str(owner_id) if owner_id else None, "answer this final render")
+        return None
 
     async def unknown_take(self, place: ProjectPlace, take_id: str | None) -> str | None:
         """Why `take_id` cannot be used here, or None. Takes are looked up only in this place's own project, so
@@ -332,7 +380,9 @@ class Runner:
         return await self.run(
             thread,
             user,
-            lambda sink: self.studio.recover(thread_id, on_event=sink),
+            lambda sink: self.studio.recover(
+                thread_id, on_event=sink, requester=self.requester(user, guards.guild_id_of(thread), charged=False)
+            ),
             lease=None,
             post_all=post_all,
             notice=notice,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -19,12 +21,20 @@ if TYPE_CHECKING:
     from generator.queue import QueueLimits
     from tools.critic.judge import VisionJudge
     from tools.queued_renderer import RenderSetup
+    from tools.retention import RetentionPolicy
+
+
+ENV_FILE_VARIABLE = "DAILIES_ENV_FILE"
+PRIVATE_FOLDER = 0o700  # the data folder: only the operator's account may list or enter it
+PRIVATE_FILE = 0o600
 
 
 class Settings(BaseSettings):
-    """Everything configurable, from DAILIES_* environment variables or a .env file."""
+    """Everything configurable, from DAILIES_* environment variables or the settings file (`env_file()`).
 
-    model_config = SettingsConfigDict(env_prefix="DAILIES_", env_file=".env", extra="ignore")
+    Never a .env of the working folder: a folder one runs `dailies` in must not redirect the LLM key."""
+
+    model_config = SettingsConfigDict(env_prefix="DAILIES_", env_file=None, extra="ignore")
 
     data_dir: Path = Field(Path("dailies-data"), description="Media, checkpoints, job store and logs.")
 
@@ -44,6 +54,10 @@ class Settings(BaseSettings):
     )
     attention_backend: AttentionBackend = Field(
         "auto", description="diffusers attention backend; auto: the fastest that runs on this machine."
+    )
+    allow_pickle_weights: bool = Field(
+        False,
+        description="Load pickled (.bin/.pt) model weights too; they can run code as they load: trusted files only.",
     )
     max_upload_mb: float = Field(10.0, gt=0, description="Byte budget of one posted clip.")
     attempt_budget: int = Field(3, ge=1, le=10)
@@ -75,6 +89,7 @@ class Settings(BaseSettings):
     discord_guild_concurrency: int = Field(8, ge=1, description="Renders one server may have queued or running.")
     discord_user_daily: int = Field(50, ge=0, description="Renders per member per UTC day.")
     discord_guild_daily: int = Field(500, ge=0, description="Renders per server per UTC day.")
+    discord_reel_concurrency: int = Field(1, ge=1, le=8, description="Reels cut at once (each holds its frames).")
     discord_max_prompt_chars: int = Field(1500, ge=50, le=4000, description="Longest prompt accepted from chat.")
     discord_blocked_terms: list[str] = Field(default_factory=list, description="Terms refused in any prompt.")
     discord_mature_terms: list[str] = Field(
@@ -95,7 +110,17 @@ class Settings(BaseSettings):
     ray_shared_storage: bool = Field(
         False, description="Workers write takes straight into the data folder (shared storage) instead of bytes."
     )
+    ray_allow_unauthenticated: bool = Field(
+        False, description="Join a Ray cluster without token auth (RAY_AUTH_MODE=token): a trusted single machine only."
+    )
     checkpoint_url: str | None = Field(None, description="postgresql://... to share conversations.")
+
+    # Retention: what the data folder keeps, and for how long (`dailies data prune`; the bot prunes by itself).
+    retention_days: float = Field(30.0, ge=0, description="Days media and finished jobs are kept (0: forever).")
+    media_budget_gb: float | None = Field(
+        20.0, gt=0, description="Most GiB of media kept; the oldest files go first past it (unset: no budget)."
+    )
+    prune_every_h: float = Field(6.0, gt=0, description="Hours between the bot's own prunes.")
 
     @field_validator("guide")
     @classmethod
@@ -125,8 +150,10 @@ class Settings(BaseSettings):
         return int(self.max_upload_mb * 1024 * 1024)
 
     def ensure_data_dir(self) -> Path:
-        """Create the data folder (and media folder), or raise a clear OSError."""
+        """Create the data folder (and media folder), private to this account (0700, files 0600: earlier
+        versions left them readable by all), or raise a clear OSError."""
         self.media_dir.mkdir(parents=True, exist_ok=True)
+        make_private(self.data_dir)
         return self.data_dir
 
     # ---- handed down: each room gets what it needs, never the whole settings object ----------
@@ -134,7 +161,12 @@ class Settings(BaseSettings):
     def backend_options(self) -> BackendOptions:
         from generator.backends import BackendOptions
 
-        return BackendOptions(i2v_model=self.i2v_model, speedups=tuple(self.speedups), attention=self.attention_backend)
+        return BackendOptions(
+            i2v_model=self.i2v_model,
+            speedups=tuple(self.speedups),
+            attention=self.attention_backend,
+            allow_pickle=self.allow_pickle_weights,
+        )
 
     def queue_limits(self) -> QueueLimits:
         from generator.queue import QueueLimits
@@ -162,7 +194,14 @@ class Settings(BaseSettings):
             ray_workers=self.ray_workers,
             ray_address=self.ray_address,
             ray_shared_storage=self.ray_shared_storage,
+            ray_allow_unauthenticated=self.ray_allow_unauthenticated,
         )
+
+    def retention_policy(self) -> RetentionPolicy:
+        from tools.retention import RetentionPolicy
+
+        budget = int(self.media_budget_gb * 1024**3) if self.media_budget_gb is not None else None
+        return RetentionPolicy(max_age_days=self.retention_days, media_budget_bytes=budget)
 
     def director_config(self) -> DirectorConfig:
         from agent.director.factory import DirectorConfig
@@ -199,6 +238,40 @@ class Settings(BaseSettings):
             judge=self.vision_judge(),
             attempt_budget=self.attempt_budget,
             approve_final=self.approve_final_renders,
+            reel_concurrency=self.discord_reel_concurrency,
             guide=self.guide,
             animatic=self.animatic,
         )
+
+
+def env_file() -> Path | None:
+    """The settings file, from one documented place: $DAILIES_ENV_FILE when set (it must exist), else
+    $XDG_CONFIG_HOME/dailies/env (~/.config/dailies/env) when it exists. Never the working folder."""
+    named = os.environ.get(ENV_FILE_VARIABLE)
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            raise ValueError(f"{ENV_FILE_VARIABLE} names {path}, which is not a file")
+    else:
+        config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+        path = config / "dailies" / "env"
+        if not path.is_file():
+            return None
+    if path.stat().st_mode & stat.S_IWOTH:
+        raise ValueError(f"the settings file {path} is writable by every account: chmod 600 it")
+    return path
+
+
+def load_settings() -> Settings:
+    """The settings of this run: the environment over the settings file (see env_file)."""
+    return Settings(_env_file=env_file())  # type: ignore[call-arg]
+
+
+def make_private(folder: Path) -> None:
+    """Make `folder` and everything in it private to this account (folders 0700, files 0600)."""
+    for root, _dirs, files in os.walk(folder):  # links to folders are not followed
+        os.chmod(root, PRIVATE_FOLDER)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, PRIVATE_FILE)

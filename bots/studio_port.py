@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from agent.context import Requester
     from agent.events import EventSink
     from agent.spec import ShotSpec, Storyboard
     from agent.state import TakeRecord, ThreadOptions
@@ -22,6 +23,7 @@ class StudioPort(Protocol):
         on_event: EventSink | None = None,
         *,
         options: ThreadOptions | None = None,
+        requester: Requester | None = None,
     ) -> Any: ...
 
     async def reroll(
@@ -32,6 +34,7 @@ class StudioPort(Protocol):
         on_event: EventSink | None = None,
         *,
         options: ThreadOptions | None = None,
+        requester: Requester | None = None,
     ) -> Any: ...
 
     async def variations(
@@ -42,6 +45,7 @@ class StudioPort(Protocol):
         on_event: EventSink | None = None,
         *,
         options: ThreadOptions | None = None,
+        requester: Requester | None = None,
     ) -> Any: ...
 
     async def extend(
@@ -53,6 +57,7 @@ class StudioPort(Protocol):
         on_event: EventSink | None = None,
         *,
         options: ThreadOptions | None = None,
+        requester: Requester | None = None,
     ) -> Any: ...
 
     async def final_render(
@@ -63,21 +68,38 @@ class StudioPort(Protocol):
         on_event: EventSink | None = None,
         *,
         options: ThreadOptions | None = None,
+        requester: Requester | None = None,
     ) -> Any: ...
 
     async def resume(
-        self, thread_id: str, approved: bool, author: str = "", on_event: EventSink | None = None
+        self,
+        thread_id: str,
+        approved: bool,
+        author: str = "",
+        on_event: EventSink | None = None,
+        *,
+        requester: Requester | None = None,
     ) -> Any: ...
 
-    async def recover(self, thread_id: str, on_event: EventSink | None = None) -> Any: ...
+    async def recover(
+        self, thread_id: str, on_event: EventSink | None = None, *, requester: Requester | None = None
+    ) -> Any: ...
 
     async def cancel(self, thread_id: str) -> bool: ...
 
     async def approve(self, thread_id: str, take_id: str | None = None, author: str = "") -> Storyboard: ...
 
     async def reel(
-        self, thread_id: str, crossfade: bool = False, *, out: Path | None = None, max_bytes: int | None = None
+        self,
+        thread_id: str,
+        crossfade: bool = False,
+        *,
+        out: Path | None = None,
+        max_bytes: int | None = None,
+        requester: Requester | None = None,
     ) -> Path: ...
+
+    async def delete_take(self, thread_id: str, take_id: str, author: str = "") -> Any: ...
 
     async def storyboard(self, thread_id: str) -> Storyboard: ...
 
@@ -86,6 +108,8 @@ class StudioPort(Protocol):
     async def takes(self, thread_id: str) -> list[TakeRecord]: ...
 
     async def take(self, thread_id: str, take_id: str) -> TakeRecord | None: ...
+
+    async def take_owner(self, thread_id: str, take_id: str | None = None) -> str | None: ...
 
     def check_options(self, options: ThreadOptions) -> None:
         """Raise StudioError when these options name a backend or model this studio does not serve."""

@@ -19,6 +19,7 @@ class BackendOptions:
     i2v_model: str | None = None
     speedups: tuple[str, ...] = ()
     attention: str = "auto"  # diffusers attention backend, or "auto" for the fastest that runs here
+    allow_pickle: bool = False  # load pickled (.bin/.pt) weights too: only for files the operator trusts
 
 
 def _make_previz(model: str | None, options: BackendOptions) -> Generator:
@@ -35,7 +36,11 @@ def _make_diffusers(model: str | None, options: BackendOptions) -> Generator:
     from generator.diffusers.backend import DiffusersGenerator
 
     return DiffusersGenerator(
-        model, i2v_model=options.i2v_model, speedups=options.speedups, attention=options.attention
+        model,
+        i2v_model=options.i2v_model,
+        speedups=options.speedups,
+        attention=options.attention,
+        allow_pickle=options.allow_pickle,
     )
 
 

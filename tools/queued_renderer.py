@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import tempfile
 import uuid
@@ -28,6 +29,8 @@ from generator.queue import (
 from generator.request import RenderRequest
 from tools.renderer import ProgressSink, QueueSink, RenderFeature, RenderTicket, render_take_into, take_path
 from tools.take import Take, render_take
+
+log = logging.getLogger(__name__)
 
 
 def take_task(max_bytes: int) -> JobTask:
@@ -55,11 +58,12 @@ def bytes_take_task(max_bytes: int) -> JobTask:
 
 
 def store_returned_take(job: Job, value: dict[str, Any]) -> dict[str, Any]:
-    """In the bot process: write the bytes a remote worker returned where the job said, as a Take dict."""
+    """In the bot process: write the bytes a remote worker returned where the job said, as a Take dict.
+    The paths are the job's own, whatever the worker's answer names."""
     out_path = Path(job.meta["out_path"])
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_bytes(value["mp4"])
-    take = dict(value["take"], path=str(out_path))
+    take = dict(value["take"], path=str(out_path), poster=None)
     if value.get("poster") is not None:
         poster = out_path.with_suffix(".jpg")
         poster.write_bytes(value["poster"])
@@ -81,6 +85,7 @@ class RenderSetup:
     ray_workers: int = 0  # Ray actors to render on (0: local warm workers, no Ray)
     ray_address: str | None = None
     ray_shared_storage: bool = False  # workers write takes straight into the data folder
+    ray_allow_unauthenticated: bool = False  # join a cluster without token auth (a trusted single machine)
 
 
 def submitter_name(jobs_path: Path) -> str:
@@ -93,7 +98,7 @@ def build_executors(setup: RenderSetup) -> list[Executor]:
     if setup.ray_workers:
         from generator.queue.ray_connect import connect
 
-        connect(setup.ray_address)  # ClusterUnreachable: one line for the operator
+        connect(setup.ray_address, allow_unauthenticated=setup.ray_allow_unauthenticated)  # or one line why not
 
         from generator.queue.ray_pool import RayPool
 
@@ -121,12 +126,27 @@ def open_queued_renderer(setup: RenderSetup, executors: list[Executor] | None = 
 
 
 def outcome(job: Job) -> Take | Failure:
-    """A finished job as the agent sees it."""
+    """A finished job as the agent sees it. A take is accepted only at the paths the job named (its mp4, and
+    its poster beside it): whatever a worker answers, the bot never reads or posts a file it did not ask for."""
     if job.status == "done" and job.result is not None:
-        return Take.model_validate(job.result)
+        take = Take.model_validate(job.result)
+        if (why := foreign_path(job, take)) is not None:
+            log.error("job %s: the worker's take is refused: %s", job.id, why)
+            return Failure(kind="internal", message="the render came back from a worker in a way Dailies refuses")
+        return take
     if job.failure is not None:
         return job.failure
     return Failure(kind="internal", message=f"the render ended as {job.status} without a result")
+
+
+def foreign_path(job: Job, take: Take) -> str | None:
+    """Why the take's files are not the ones the job asked for, or None when they are."""
+    wanted = Path(str(job.meta.get("out_path", ""))).resolve()
+    if Path(take.path).resolve() != wanted:
+        return f"its mp4 is {take.path!r}, not {str(wanted)!r}"
+    if take.poster is not None and Path(take.poster).resolve() != wanted.with_suffix(".jpg"):
+        return f"its poster is {take.poster!r}, not beside the mp4"
+    return None
 
 
 class QueuedRenderer:

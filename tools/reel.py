@@ -63,7 +63,7 @@ class ReelResult(BaseModel):
 def probe(path: Path) -> ClipInfo:
     """Frame rate, frame count and size of a video file, or a ReelError."""
     if not path.is_file():
-        raise ReelError(f"take file not found: {path}")
+        raise ReelError(f"take file {path.name or 'of a shot'} is gone (deleted, or removed by the retention policy)")
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:

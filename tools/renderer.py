@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import threading
+import contextvars
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -79,14 +80,19 @@ def render_take_into(
 
 
 class LocalRenderer:
-    """One warm generator used by one job at a time, on a worker thread, never on the event loop."""
+    """One warm generator used by one job at a time, on its own worker thread, never on the event loop.
+
+    Renders wait their turn on the event loop (an asyncio lock), not in a thread: four variations or twenty
+    queued renders hold no thread while they wait, so the loop's shared pool stays free for the critic,
+    upload fitting and queue calls; the render itself runs on this renderer's own one-thread executor."""
 
     features: frozenset[RenderFeature] = frozenset()  # no queue to wait in, no jobs to re-attach to
 
     def __init__(self, generator: Generator, *, max_bytes: int) -> None:
         self._generator = generator
         self._max_bytes = max_bytes
-        self._lock = threading.Lock()
+        self._turn = asyncio.Lock()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-render")
 
     async def render(
         self,
@@ -100,13 +106,14 @@ class LocalRenderer:
         out_path = take_path(out_dir, uuid.uuid4().hex[:12])
 
         def work() -> Take:
-            with self._lock:
-                return render_take_into(
-                    request, self._generator, out_path, max_bytes=self._max_bytes, progress=on_progress, cancel=cancel
-                )
+            return render_take_into(
+                request, self._generator, out_path, max_bytes=self._max_bytes, progress=on_progress, cancel=cancel
+            )
 
         try:
-            return await asyncio.to_thread(work)
+            async with self._turn:
+                context = contextvars.copy_context()  # as asyncio.to_thread does: progress sinks may read it
+                return await asyncio.get_running_loop().run_in_executor(self._thread, context.run, work)
         except GeneratorError as exc:
             return exc.to_failure()
 

@@ -36,7 +36,9 @@ async def animatic(state: AgentState, runtime: Runtime[Context]) -> dict:
     outcome = (
         target
         if isinstance(target, Failure)
-        else await submit(ctx, writer, guide_request(state.plan), job, attempt=1, slot=SLOT, target=target)
+        else await submit(
+            ctx, writer, guide_request(state.plan), job, attempt=1, slot=SLOT, target=target, charged=False
+        )
     )
     if isinstance(outcome, Failure):
         return {"plan_notes": [*state.plan_notes, f"no animatic this time: {outcome.message}"]}

@@ -29,9 +29,22 @@ def new_take_id() -> str:
 
 
 async def submit(
-    ctx: Context, writer: Any, request: RenderRequest, job: Job, *, attempt: int, slot: str = "", target: Target
+    ctx: Context,
+    writer: Any,
+    request: RenderRequest,
+    job: Job,
+    *,
+    attempt: int,
+    slot: str = "",
+    target: Target,
+    charged: bool = True,
 ) -> Take | Failure:
-    """Send one request to the target's renderer; its progress (from worker threads) becomes events on this loop."""
+    """Send one request to the target's renderer; its progress (from worker threads) becomes events on this loop.
+
+    Every render is charged to the requester first (variations and critic retries each count; a shot's previz
+    animatic, `charged=False`, is part of the take it precedes); a refused charge is an over_quota failure."""
+    if charged and ctx.charge is not None and (refusal := await ctx.charge()) is not None:
+        return Failure(kind="over_quota", message=refusal)
     loop = asyncio.get_running_loop()
 
     def on_progress(report: RenderProgress) -> None:
@@ -48,8 +61,10 @@ async def submit(
     def on_queue(position: int, eta_s: float | None) -> None:
         loop.call_soon_threadsafe(writer, Queued(thread_id=ctx.thread_id, position=position, eta_s=eta_s))
 
+    # The queue keys fairness and per-user caps on a stable id; a name is only the fallback of a front end without one.
+    owner = ctx.user or job.author_id or job.author
     ticket = RenderTicket(
-        owner=job.author, thread=ctx.thread_id, guild=ctx.guild, priority="final" if job.kind == "final" else "draft"
+        owner=owner, thread=ctx.thread_id, guild=ctx.guild, priority="final" if job.kind == "final" else "draft"
     )
     renderer = target.renderer
     extra: dict[str, Any] = {}
@@ -86,6 +101,7 @@ async def render(state: AgentState, runtime: Runtime[Context]) -> dict:
         attempt=attempt,
         run_id=job.run_id,
         author=job.author,
+        author_id=job.author_id,
         strategy=state.strategy,
         reason=state.reason,
         changes=list(state.changes),

@@ -1,4 +1,5 @@
-"""Storyboard jobs: approve a take as the next shot, pick one of the takes, reorder or remove shots (no rendering)."""
+"""Storyboard jobs: approve a take as the next shot, pick one of the takes, reorder or remove shots, delete a take
+(no rendering)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ async def edit_storyboard(state: AgentState, runtime: Runtime[Context]) -> dict:
         return approve(state, job)
     if job.kind == "pick":
         return pick(state, job)
+    if job.kind == "delete":
+        return forget(state, job)
     assert job.shot is not None
     if job.kind == "reorder":
         board = board_ops.reorder(state.storyboard, job.shot, job.to or 1)
@@ -65,4 +68,20 @@ def pick(state: AgentState, job: Job) -> dict:
         "current_take_id": record.take_id,
         "spec_history": [*state.spec_history, change],
         "result": RunResult(kind="picked", take_id=record.take_id),
+    }
+
+
+def forget(state: AgentState, job: Job) -> dict:
+    """The take leaves the thread: its record, its shot on the storyboard, its place as the current take.
+    (The Studio deletes its files once this is saved.)"""
+    record = state.take(job.take_id or "")
+    if record is None:
+        raise board_ops.StoryboardError(f"there is no take {job.take_id}")
+    shots = [s for s in state.storyboard.shots if s.take_id != record.take_id]
+    notes = [] if len(shots) == len(state.storyboard.shots) else [f"take {record.take_id} left the storyboard"]
+    return {
+        "takes": [t for t in state.takes if t.take_id != record.take_id],
+        "storyboard": state.storyboard.model_copy(update={"shots": shots}),
+        "current_take_id": None if state.current_take_id == record.take_id else state.current_take_id,
+        "result": RunResult(kind="storyboard", take_id=record.take_id, notes=notes),
     }

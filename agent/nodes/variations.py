@@ -87,6 +87,7 @@ def take_records(
             attempt=index,
             run_id=job.run_id,
             author=job.author,
+            author_id=job.author_id,
             strategy="variation",
             changes=[f"seed {request.seed}"],
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 from langgraph.types import Command
 
+from agent.context import Requester
 from agent.director.intake import MessageTooLong, clean_message
 from agent.events import EventSink
 from agent.state import JobKind, ThreadOptions
@@ -37,17 +38,21 @@ class ConversationCalls(ThreadReads):
         *,
         faults: Sequence[Fault] = (),
         options: ThreadOptions | None = None,
+        requester: Requester | None = None,
     ) -> TurnResult:
         """A creator's message: refine the spec, ask one question or render, critique and revise a take.
 
         `options` (when given) become the thread's defaults from this run on: backend and model, the
         aspect ratio and duration its words leave unset, critique on/off, approval before final renders.
         `faults` (a demo/test aid, off by default) are injected into the first attempt only.
+        `requester` (every call that renders takes one): whose queue share and quota each render uses.
         """
         text = director_text(text)
         if not text:
             raise StudioError("say what the shot should show")
-        return await self._runs.job(thread_id, "message", author, on_event, options, text=text, faults=tuple(faults))
+        return await self._runs.job(
+            thread_id, "message", author, on_event, options, requester, text=text, faults=tuple(faults)
+        )
 
     async def reroll(
         self,
@@ -57,9 +62,10 @@ class ConversationCalls(ThreadReads):
         on_event: EventSink | None = None,
         *,
         options: ThreadOptions | None = None,
+        requester: Requester | None = None,
     ) -> TurnResult:
         """The same shot again with a new seed (the current take when `take_id` is None)."""
-        return await self._take_job(thread_id, take_id, "reroll", author, on_event, options)
+        return await self._take_job(thread_id, take_id, "reroll", author, on_event, options, requester)
 
     async def variations(
         self,
@@ -69,16 +75,17 @@ class ConversationCalls(ThreadReads):
         on_event: EventSink | None = None,
         *,
         options: ThreadOptions | None = None,
+        requester: Requester | None = None,
     ) -> TurnResult:
         """N seeds of the current spec as one request; all N takes come back, the best first in `take_id`."""
         if not 1 <= n <= MAX_VARIATIONS:
             raise StudioError(f"ask for 1 to {MAX_VARIATIONS} variations, not {n}")
         await self._require_spec(thread_id)
-        return await self._runs.job(thread_id, "variations", author, on_event, options, n=n)
+        return await self._runs.job(thread_id, "variations", author, on_event, options, requester, n=n)
 
     async def pick(self, thread_id: str, take_id: str, author: str = "") -> TurnResult:
         """Make `take_id` the current take of the shot (e.g. one of the variations); its seed joins the spec."""
-        return await self._take_job(thread_id, take_id, "pick", author, None, None)
+        return await self._take_job(thread_id, take_id, "pick", author, None, None, None)
 
     async def extend(
         self,
@@ -89,10 +96,11 @@ class ConversationCalls(ThreadReads):
         on_event: EventSink | None = None,
         *,
         options: ThreadOptions | None = None,
+        requester: Requester | None = None,
     ) -> TurnResult:
         """A new take that continues `take_id` from its last frames; `text` may refine the spec first."""
         text = (director_text(text) or None) if text else None
-        return await self._take_job(thread_id, take_id, "extend", author, on_event, options, text=text)
+        return await self._take_job(thread_id, take_id, "extend", author, on_event, options, requester, text=text)
 
     async def final_render(
         self,
@@ -102,18 +110,26 @@ class ConversationCalls(ThreadReads):
         on_event: EventSink | None = None,
         *,
         options: ThreadOptions | None = None,
+        requester: Requester | None = None,
     ) -> TurnResult:
         """Render a take at final quality; when approval is on this returns kind 'approval' until `resume`."""
-        return await self._take_job(thread_id, take_id, "final", author, on_event, options)
+        return await self._take_job(thread_id, take_id, "final", author, on_event, options, requester)
 
     async def resume(
-        self, thread_id: str, approved: bool, author: str = "", on_event: EventSink | None = None
+        self,
+        thread_id: str,
+        approved: bool,
+        author: str = "",
+        on_event: EventSink | None = None,
+        *,
+        requester: Requester | None = None,
     ) -> TurnResult:
         """Answer the approval a final render waits for (also after a restart)."""
         pending = await self.pending(thread_id)
         if pending is None or pending.approval is None:
             raise StudioError("nothing in this thread waits for approval")
-        return await self._runs.run(thread_id, Command(resume={"approved": approved, "author": author}), on_event)
+        answer = Command(resume={"approved": approved, "author": author})
+        return await self._runs.run(thread_id, answer, on_event, requester)
 
     async def cancel(self, thread_id: str) -> bool:
         """Stop the render this thread is waiting for; the run ends with a 'cancelled' error."""
@@ -127,8 +143,11 @@ class ConversationCalls(ThreadReads):
         author: str,
         on_event: EventSink | None,
         options: ThreadOptions | None,
+        requester: Requester | None,
         **fields: Any,
     ) -> TurnResult:
         """A job on one take (the current one when `take_id` is None), which must exist."""
         record = await self._require_take(thread_id, take_id)
-        return await self._runs.job(thread_id, kind, author, on_event, options, take_id=record.take_id, **fields)
+        return await self._runs.job(
+            thread_id, kind, author, on_event, options, requester, take_id=record.take_id, **fields
+        )

@@ -13,7 +13,7 @@ from langgraph.graph.state import CompiledStateGraph
 
 from agent.checkpoint import open_checkpointer
 from agent.config import StudioConfig
-from agent.context import Context, CriticFn
+from agent.context import Context, CriticFn, Requester
 from agent.director.base import Director
 from agent.graph import build_graph
 from agent.state import ThreadOptions
@@ -45,8 +45,8 @@ class Studio(ConversationCalls, StoryboardCalls):
     """The agent for many conversation threads: one checkpointer, one director, one critic, its render targets.
 
     Its calls live by concern: conversation.py (send, reroll, variations, pick, extend, final_render, resume,
-    cancel), storyboard.py (approve, reorder, remove, reel, contact_sheet), reads.py (state, storyboard, spec,
-    takes, take, pending, recover); runs.py runs the graph for all of them, agent/targets.py routes renders.
+    cancel), storyboard.py (approve, reorder, remove, reel, delete_take, contact_sheet), reads.py (state, storyboard,
+    spec, takes, take, pending, recover); runs.py runs the graph for all of them, agent/targets.py routes renders.
     """
 
     def __init__(
@@ -77,6 +77,8 @@ class Studio(ConversationCalls, StoryboardCalls):
             make_previz=functools.partial(previz_renderer, config.max_upload_bytes),
         )
         self._runs = GraphRuns(graph, context=self._context, check_options=self.check_options)
+        self._reels = asyncio.Semaphore(config.reel_concurrency)
+        self._reel_locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
     @asynccontextmanager
@@ -137,7 +139,7 @@ class Studio(ConversationCalls, StoryboardCalls):
         if isinstance(failure := self.targets.route(options), Failure):
             raise StudioError(failure.message)
 
-    def _context(self, thread_id: str, cancel: CancelToken | None) -> Context:
+    def _context(self, thread_id: str, cancel: CancelToken | None, requester: Requester | None = None) -> Context:
         return Context(
             thread_id=thread_id,
             director=self.director,
@@ -146,6 +148,9 @@ class Studio(ConversationCalls, StoryboardCalls):
             media_dir=self.media_dir,
             attempt_budget=self.config.attempt_budget,
             approve_final=self.approve_final,
+            guild=requester.guild if requester is not None else None,
+            user=requester.user if requester is not None else None,
+            charge=requester.charge if requester is not None else None,
             cancel=cancel,
             guide=self.config.guide,
             animatic=self.config.animatic,

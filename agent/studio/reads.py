@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langgraph.graph.state import CompiledStateGraph
 
+from agent.context import Requester
 from agent.events import EventSink
 from agent.spec import ShotSpec, Storyboard
 from agent.state import AgentState, TakeRecord
@@ -34,6 +35,12 @@ class ThreadReads:
     async def take(self, thread_id: str, take_id: str) -> TakeRecord | None:
         return (await self.state(thread_id)).take(take_id)
 
+    async def take_owner(self, thread_id: str, take_id: str | None = None) -> str | None:
+        """The stable id of who asked for a take (the current one when `take_id` is None); None when unknown."""
+        state = await self.state(thread_id)
+        record = state.take(take_id or state.current_take_id or "")
+        return record.author_id if record is not None else None
+
     async def pending(self, thread_id: str) -> Pending | None:
         """The run this thread stopped in: an approval it waits for, or nodes cut off by a crash."""
         snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
@@ -45,12 +52,14 @@ class ThreadReads:
                 approval, take_id = approval_summary(item.value)
         return Pending(thread_id=thread_id, nodes=list(snapshot.next), approval=approval, take_id=take_id)
 
-    async def recover(self, thread_id: str, on_event: EventSink | None = None) -> TurnResult | None:
+    async def recover(
+        self, thread_id: str, on_event: EventSink | None = None, *, requester: Requester | None = None
+    ) -> TurnResult | None:
         """Finish a run a crash cut off (re-running the node it was in); None when there is nothing to finish."""
         pending = await self.pending(thread_id)
         if pending is None or pending.approval is not None:
             return None
-        return await self._runs.run(thread_id, None, on_event)
+        return await self._runs.run(thread_id, None, on_event, requester)
 
     # The checks a call makes before anything runs: a reference that does not exist is a StudioError.
 

@@ -13,7 +13,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Durability
 
 from agent.checkpoint import prune
-from agent.context import Context
+from agent.context import Context, Requester
 from agent.director.base import Change
 from agent.events import ApprovalNeeded, Event, EventSink, SpecChanged
 from agent.state import AgentState, Job, JobKind, ThreadOptions, run_reset
@@ -55,7 +55,7 @@ class GraphRuns:
         self,
         graph: CompiledStateGraph,
         *,
-        context: Callable[[str, CancelToken | None], Context],
+        context: Callable[[str, CancelToken | None, Requester | None], Context],
         check_options: Callable[[ThreadOptions], None],
     ) -> None:
         self.graph = graph
@@ -72,23 +72,28 @@ class GraphRuns:
         author: str,
         on_event: EventSink | None,
         options: ThreadOptions | None,
+        requester: Requester | None = None,
         **fields: Any,
     ) -> TurnResult:
         """A new run on the thread: the job (with its per-run fields reset) and the thread's new options."""
-        job = Job(kind=kind, author=author or "someone", run_id=uuid.uuid4().hex[:12], **fields)
+        author_id = requester.user if requester is not None else None
+        job = Job(kind=kind, author=author or "someone", author_id=author_id, run_id=uuid.uuid4().hex[:12], **fields)
         payload: dict[str, Any] = run_reset(job)
         if options is not None:
             self._check_options(options)
             payload["options"] = options
-        return await self.run(thread_id, payload, on_event)
+        return await self.run(thread_id, payload, on_event, requester)
 
-    async def run(self, thread_id: str, payload: Any, on_event: EventSink | None) -> TurnResult:
-        """Run the graph on `payload` (a new job, a Command resuming an approval, or None to finish a cut-off run)."""
-        async with self._locks.setdefault(thread_id, asyncio.Lock()):
+    async def run(
+        self, thread_id: str, payload: Any, on_event: EventSink | None, requester: Requester | None = None
+    ) -> TurnResult:
+        """Run the graph on `payload` (a new job, a Command resuming an approval, or None to finish a cut-off run);
+        its renders are queued for, and charged to, `requester`."""
+        async with self.lock(thread_id):
             token = CancelToken()
             self._cancels[thread_id] = token
             try:
-                end = await self._stream(thread_id, payload, token, on_event)
+                end = await self._stream(thread_id, payload, token, on_event, requester)
             finally:
                 self._cancels.pop(thread_id, None)
             await self._prune_now_and_then(thread_id)
@@ -99,6 +104,10 @@ class GraphRuns:
             summary, take_id = approval_summary(end.waiting)
             await emit(on_event, ApprovalNeeded(thread_id=thread_id, take_id=take_id or "", summary=summary))
             return TurnResult(thread_id=thread_id, kind="approval", take_id=take_id, approval=summary, spec=state.spec)
+
+    def lock(self, thread_id: str) -> asyncio.Lock:
+        """The thread's lock: runs (and the Studio's file work on the thread) one at a time."""
+        return self._locks.setdefault(thread_id, asyncio.Lock())
 
     def cancel(self, thread_id: str) -> bool:
         """Stop the render the thread's run waits for; False when nothing runs there."""
@@ -112,19 +121,27 @@ class GraphRuns:
         snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
         return AgentState.model_validate(snapshot.values or {})
 
-    async def _stream(self, thread_id: str, payload: Any, token: CancelToken, on_event: EventSink | None) -> RunEnd:
+    async def _stream(
+        self,
+        thread_id: str,
+        payload: Any,
+        token: CancelToken,
+        on_event: EventSink | None,
+        requester: Requester | None,
+    ) -> RunEnd:
         """The run in (at most) two legs: up to just before its first render, then on from that checkpoint."""
         end = RunEnd()
-        stopped = await self._leg(thread_id, payload, token, on_event, end, stop_before=STOP_BEFORE_FIRST_RENDER)
+        context = self._context(thread_id, token, requester)
+        stopped = await self._leg(thread_id, payload, context, on_event, end, stop_before=STOP_BEFORE_FIRST_RENDER)
         if stopped:
-            await self._leg(thread_id, None, token, on_event, end, stop_before=None)
+            await self._leg(thread_id, None, context, on_event, end, stop_before=None)
         return end
 
     async def _leg(
         self,
         thread_id: str,
         payload: Any,
-        token: CancelToken,
+        context: Context,
         on_event: EventSink | None,
         end: RunEnd,
         *,
@@ -135,7 +152,7 @@ class GraphRuns:
         async for mode, chunk in self.graph.astream(
             payload,
             {"configurable": {"thread_id": thread_id}},
-            context=self._context(thread_id, token),
+            context=context,
             stream_mode=["custom", "updates", "values"],
             durability=DURABILITY,
             interrupt_before=stop_before,

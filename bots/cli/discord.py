@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, TypeVar
@@ -18,6 +19,7 @@ from bots.settings import Settings
 if TYPE_CHECKING:
     from bots.sqlite_store import SqliteStore
 
+log = logging.getLogger(__name__)
 MISSING_ACCESS = 50001
 Store = TypeVar("Store", bound="SqliteStore")
 
@@ -126,9 +128,27 @@ async def serve(settings: Settings, token: str, *, sync: bool) -> int:
                 scopes=scopes,
                 sync_commands=sync,
             )
-            with discord_errors(settings):
-                async with bot:
-                    await bot.start(token)
+            pruning = asyncio.create_task(prune_now_and_then(settings), name="retention")
+            try:
+                with discord_errors(settings):
+                    async with bot:
+                        await bot.start(token)
+            finally:
+                pruning.cancel()
     finally:
         await asyncio.to_thread(renderer.close)
     return 0
+
+
+async def prune_now_and_then(settings: Settings) -> None:
+    """The retention policy, applied at start and every DAILIES_PRUNE_EVERY_H hours while the bot runs."""
+    from tools.retention import prune
+
+    policy = settings.retention_policy()
+    while True:
+        try:
+            report = await asyncio.to_thread(prune, settings.media_dir, settings.jobs_path, policy)
+            log.info("retention: %d files (%d bytes) and %d jobs deleted", report.files, report.bytes, report.jobs)
+        except (OSError, sqlite3.Error) as exc:  # a prune that fails now may work next time
+            log.warning("retention: prune failed: %s", exc)
+        await asyncio.sleep(settings.prune_every_h * 3600)

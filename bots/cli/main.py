@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from bots.cli.errors import UserError
 from bots.cli.io import describe_validation_error
-from bots.settings import Settings
+from bots.settings import load_settings
 from generator.queue.ray_connect import ClusterUnreachable
 
 # Each module registers one sub-command with `register(subparsers)`; add a line to add a command.
@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "bots.cli.critique",
     "bots.cli.demo",
     "bots.cli.chat",
+    "bots.cli.data",
 )
 
 
@@ -45,9 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = Settings()
+        settings = load_settings()
     except ValidationError as exc:
         print(f"dailies: bad setting: {describe_validation_error(exc)}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # the settings file named cannot be used
+        print(f"dailies: {exc}", file=sys.stderr)
         return 2
     try:
         return int(args.func(args, settings) or 0)

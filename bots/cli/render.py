@@ -24,7 +24,10 @@ from tools.take import render_take
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("render", help="render a ShotSpec JSON file to an mp4; prints the Take JSON")
     parser.add_argument("spec", help="ShotSpec JSON file")
-    parser.add_argument("-o", "--out", default=None, help="output .mp4 path (not needed with --plan)")
+    parser.add_argument(
+        "-o", "--out", default=None, help="output .mp4 path; its poster goes beside it as .jpg (not needed with --plan)"
+    )
+    parser.add_argument("--force", action="store_true", help="replace an existing OUT.mp4 and OUT.jpg")
     parser.add_argument(
         "--backend", choices=sorted(BACKENDS), default=None, help="default: diffusers with --model, else settings"
     )
@@ -107,6 +110,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".mp4":
         raise UserError(f"output must be an .mp4 file, not {out.name!r}")
+    existing = [path.name for path in (out, out.with_suffix(".jpg")) if path.exists()]
+    if existing and not args.force:
+        raise UserError(
+            f"{' and '.join(existing)} already exist in {out.parent}: the take and its poster would replace them; "
+            "pass --force to replace, or choose another -o"
+        )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

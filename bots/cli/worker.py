@@ -97,7 +97,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError("--gpus must be 1 or more and --cpu-workers 0 or more")
     tag = _tag(args.name, backend, model)
     try:
-        connect(settings.ray_address, namespace="dailies")
+        connect(settings.ray_address, namespace="dailies", allow_unauthenticated=settings.ray_allow_unauthenticated)
     except ClusterUnreachable as exc:
         raise UserError(str(exc)) from None
 

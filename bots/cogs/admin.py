@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots import guards
 from bots.replies import reply_ephemeral
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ class AdminCog(commands.Cog):
     async def queue(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         status = self.bot.runner.status_line(str(interaction.channel_id))
-        used = await self.bot.quotas.usage(str(interaction.guild_id or "dm"), str(interaction.user.id))
+        scope = guards.quota_scope(interaction.guild_id, interaction.user)
+        used = await self.bot.quotas.usage(scope, str(interaction.user.id))
         limits = self.bot.quotas.limits
         mine = f"You have {used['user_active']} render(s) going, {used['user_today']}/{limits.user_daily} today."
         here = status or "Nothing is rendering in this thread."
@@ -46,5 +48,11 @@ class AdminCog(commands.Cog):
     @app_commands.command(name="cancel", description="Stop the render running in this thread")
     async def cancel(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        cancelled = await self.bot.studio.cancel(str(interaction.channel_id))
+        thread_id = str(interaction.channel_id)
+        running = self.bot.runner.active.get(thread_id)
+        owner = str(running.owner.id) if running is not None else None
+        if (why := guards.ownership_refusal(interaction.user, owner, "cancel this render")) is not None:
+            await reply_ephemeral(interaction, why)
+            return
+        cancelled = await self.bot.studio.cancel(thread_id)
         await reply_ephemeral(interaction, "🛑 Cancelling." if cancelled else "Nothing is rendering in this thread.")

@@ -74,12 +74,14 @@ class ShotsCog(commands.Cog):
         where = "here, in our messages" if isinstance(thread, discord.DMChannel) else thread.mention
         await interaction.followup.send(f"🎬 Shooting {where}", ephemeral=True, allowed_mentions=NO_PINGS)
         notice = Notice(interaction.user, interaction=interaction, place=thread)
-        author, studio = author_name(interaction.user), self.bot.studio
+        author, studio, who = author_name(interaction.user), self.bot.studio, admission.requester
         self.bot.spawn(
             runner.run(
                 thread,
                 interaction.user,
-                lambda sink: studio.send(str(thread.id), author, admission.text, on_event=sink, options=options),
+                lambda sink: studio.send(
+                    str(thread.id), author, admission.text, on_event=sink, options=options, requester=who
+                ),
                 lease=admission.lease,
                 notes=admission.notes,
                 notice=notice,

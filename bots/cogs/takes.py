@@ -11,6 +11,7 @@ from bots import guards
 from bots.buttons import TAKE_PREFIX, RefineModal, is_take_button, refine_submission
 from bots.project_threads import locked_refusal, reopen
 from bots.replies import reply_ephemeral
+from bots.runner import author_name
 
 if TYPE_CHECKING:
     from bots.bot import DailiesBot
@@ -63,7 +64,7 @@ class TakesCog(commands.Cog):
         place = self._place(interaction.channel)
         assert place is not None  # checked by _refusal
         if action == "delete":  # deleting is the one thing Discord allows in an archived thread
-            await self._delete(interaction, owner_id)
+            await self._delete(interaction, place, take_id, owner_id)
             return
         opened = await reopen(place)
         if isinstance(opened, str):
@@ -73,9 +74,12 @@ class TakesCog(commands.Cog):
         if action == "approve":
             await self.bot.board.approve(interaction, place, take_id)
         elif action in RENDERING_ACTIONS:
-            await self.bot.runner.take_job(interaction, place, action, take_id)
+            await self.bot.runner.take_job(interaction, place, action, take_id, owner_id=owner_id)
 
-    async def _delete(self, interaction: discord.Interaction, owner_id: int) -> None:
+    async def _delete(
+        self, interaction: discord.Interaction, place: guards.ProjectPlace, take_id: str, owner_id: int
+    ) -> None:
+        """The take's message goes, and so does the take: out of the thread's state and storyboard, off the disk."""
         if interaction.user.id != owner_id and not guards.is_moderator(interaction.user):
             await reply_ephemeral(
                 interaction, "Only the person who asked for this take, or a moderator, can delete it."
@@ -86,6 +90,17 @@ class TakesCog(commands.Cog):
                 await interaction.message.delete()
             except discord.HTTPException as exc:
                 await reply_ephemeral(interaction, f"I couldn't delete it ({exc.text or exc.status}).")
+                return
+        # After the thread's running render, if any (a run holds the thread): not on this handler.
+        self.bot.spawn(self._forget(str(place.id), take_id, author_name(interaction.user)), name=f"delete-{take_id}")
+
+    async def _forget(self, thread_id: str, take_id: str, author: str) -> None:
+        from agent.studio import StudioError
+
+        try:
+            await self.bot.studio.delete_take(thread_id, take_id, author)
+        except StudioError:  # already gone (deleted twice, or never kept)
+            return
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:

@@ -14,7 +14,7 @@ from generator.base import CancelToken, Progress, ProgressCallback, RenderResult
 from generator.diffusers import cogvideox, hunyuan, ltx, wan
 from generator.diffusers.attention import AttentionChoice
 from generator.diffusers.condition import read_last_frames
-from generator.diffusers.loader import family_for_model, load_pipeline, resolve_source
+from generator.diffusers.loader import family_for_model, load_pipeline, pipeline_class, resolve_source
 from generator.diffusers.memory import MemoryPlan, apply_plan, choose_plan, free_vram_bytes, lower_plan
 from generator.diffusers.reference import set_flow_shift, torch_dtypes, use_reference_scheduler
 from generator.diffusers.speedups import SpeedupRefused, apply_speedups, refuse_combinations, reset_cache_state
@@ -82,6 +82,7 @@ class DiffusersGenerator:
         family: ModelFamily | None = None,
         dtype: str | None = None,
         compile_backend: str = "inductor",
+        allow_pickle: bool = False,
     ) -> None:
         self.family = family or family_for_model(model)
         self.model = model
@@ -91,6 +92,7 @@ class DiffusersGenerator:
         self._device = device
         self._dtype = dtype  # None: the family's dtype on a GPU, float32 on a CPU
         self._compile_backend = compile_backend
+        self._allow_pickle = allow_pickle  # the operator trusts pickled weights (they can run code as they load)
         self._main: Loaded | None = None
         self._i2v: Loaded | None = None
 
@@ -137,9 +139,11 @@ class DiffusersGenerator:
         except SpeedupRefused as exc:
             raise ModelUnavailable(str(exc)) from None
 
-    def _load(self, model: str | None) -> Any:
+    def _load(self, model: str | None, *, i2v: bool = False) -> Any:
         dtype = torch_dtypes(self.family, self.device, self._dtype)
-        pipe = load_pipeline(resolve_source(model, self.family), dtype=dtype)
+        source = resolve_source(model, self.family)
+        cls = pipeline_class(source, self.family, i2v=i2v)
+        pipe = load_pipeline(source, dtype=dtype, pipeline_class=cls, allow_pickle=self._allow_pickle)
         if type(pipe).__name__ not in ADAPTERS:
             raise ModelUnavailable(f"{type(pipe).__name__} is not a pipeline Dailies drives")
         return pipe
@@ -194,7 +198,7 @@ class DiffusersGenerator:
                 size_family = family_for_model(self.i2v_model)
             except ValueError:
                 size_family = self.family
-            self._i2v = self._prepare(self._load(self.i2v_model), size_family)
+            self._i2v = self._prepare(self._load(self.i2v_model, i2v=True), size_family)
         return self._i2v
 
     # -- rendering --------------------------------------------------------------------------------

@@ -51,16 +51,41 @@ def _family_of_folder(folder: Path) -> ModelFamily:
     return candidates[0]
 
 
+def as_folder(model: str) -> Path | None:
+    """The folder `model` names when it is written as a path, else None. A path is absolute or starts with
+    ./, ../ or ~ (or has more parts than a hub id): "org/name" is always a hub id and "wan" a family name,
+    whatever folders the working directory holds."""
+    if model in (".", "..") or model.startswith(("/", "./", "../", "~", "\\")) or "\\" in model:
+        return Path(model).expanduser()
+    if "/" in model and not HUB_ID.match(model):
+        return Path(model)
+    return None
+
+
+def _not_a_folder(model: str) -> str | None:
+    """Why a name that is not written as a path is ambiguous here (a folder of that name exists), or None."""
+    if Path(model).is_dir():
+        return (
+            f"--model {model!r} names a model, yet a folder of that name is here too: write ./{model} "
+            "(or its absolute path) for the folder"
+        )
+    return None
+
+
 def family_for_model(model: str | None) -> ModelFamily:
-    """The family that `--model` names: a family name or alias, a local pipeline folder, or a known hub id."""
+    """The family that `--model` names: a family name or alias, a pipeline folder written as a path, or a known
+    hub id. A name that could be both a hub id (or family) and a folder here is refused, never guessed."""
     if not model:
         raise ValueError(
             "the diffusers backend needs --model: a family name (see `dailies models`), a local pipeline folder, "
             "or a hub id; try `dailies models make-tiny wan DIR` for an offline test model"
         )
-    path = Path(model).expanduser()
-    if path.is_dir():
-        return _family_of_folder(path)
+    if (folder := as_folder(model)) is not None:
+        if not folder.is_dir():
+            raise ValueError(f"--model {model!r}: no such pipeline folder")
+        return _family_of_folder(folder)
+    if (why := _not_a_folder(model)) is not None:
+        raise ValueError(why)
     if (family := find_family(model)) is not None and family.backend == "diffusers":
         return family
     if HUB_ID.match(model):
@@ -76,9 +101,12 @@ def family_for_model(model: str | None) -> ModelFamily:
 
 def resolve_source(model: str | None, family: ModelFamily) -> str:
     """What to hand to from_pretrained: a folder, or a hub id the user named; a family name alone never downloads."""
-    if model and Path(model).expanduser().is_dir():
-        return str(Path(model).expanduser())
-    if model and HUB_ID.match(model) and find_family(model) is None:
+    folder = as_folder(model) if model else None
+    if folder is not None and folder.is_dir():
+        return str(folder.absolute())  # absolute: "./org/name" must not read as the hub id "org/name" again
+    if model and folder is None and HUB_ID.match(model) and find_family(model) is None:
+        if (why := _not_a_folder(model)) is not None:
+            raise ModelUnavailable(why)
         return model
     hint = f"--model {family.hub_id}" if family.hub_id else f"dailies models make-tiny {family.name} DIR"
     raise ModelUnavailable(
@@ -87,14 +115,52 @@ def resolve_source(model: str | None, family: ModelFamily) -> str:
     )
 
 
-def load_pipeline(source: str, *, dtype: Any, pipeline_class: str | None = None) -> Any:
-    """Load a pipeline from a folder or a named hub id in `dtype`; ModelUnavailable with a clear reason otherwise."""
+def pipeline_class(source: str, family: ModelFamily, *, i2v: bool = False) -> str:
+    """The diffusers class to load `source` with: the one its folder (or hub id) declares, and only when it is
+    one of the family's own, so a folder never picks an arbitrary class. `i2v`: it is loaded as the family's
+    image-to-video model (LTX names one hub id for both)."""
+    allowed = {name for name in (family.pipeline_class, family.i2v_pipeline_class) if name}
+    folder = Path(source)
+    if folder.is_dir():
+        declared = _read_json(folder / "model_index.json").get("_class_name")
+        try:
+            own = _family_of_folder(folder)
+            allowed |= {name for name in (own.pipeline_class, own.i2v_pipeline_class) if name}
+        except ValueError:
+            pass
+    else:
+        as_i2v = source == family.i2v_hub_id and (i2v or source != family.hub_id)
+        declared = family.i2v_pipeline_class if as_i2v else family.pipeline_class
+    if declared not in allowed:
+        raise ModelUnavailable(f"{source} holds a {declared}, not a {family.title} pipeline")
+    return str(declared)
+
+
+PICKLED = ("*.bin", "*.pt", "*.pth", "*.ckpt", "*.pkl")
+
+
+def _pickled_files(source: str) -> list[str]:
+    folder = Path(source)
+    if not folder.is_dir():
+        return []
+    return sorted(str(p.relative_to(folder)) for pattern in PICKLED for p in folder.rglob(pattern))
+
+
+def load_pipeline(source: str, *, dtype: Any, pipeline_class: str, allow_pickle: bool = False) -> Any:
+    """Load a pipeline of class `pipeline_class` from a folder or a named hub id in `dtype`: safetensors only
+    (pickled weights can run code as they load) unless the operator trusts them (`allow_pickle`);
+    ModelUnavailable with a clear reason otherwise."""
     import diffusers
 
-    cls = getattr(diffusers, pipeline_class) if pipeline_class else diffusers.DiffusionPipeline
+    cls = getattr(diffusers, pipeline_class)
     try:
-        pipe = cls.from_pretrained(source, dtype=dtype)
+        pipe = cls.from_pretrained(source, dtype=dtype, use_safetensors=None if allow_pickle else True)
     except (OSError, ValueError) as exc:
+        if not allow_pickle and (pickled := _pickled_files(source)):
+            raise ModelUnavailable(
+                f"{source} keeps weights in pickle files ({', '.join(pickled[:3])}), which can run code as they "
+                "load: convert them to safetensors, or set DAILIES_ALLOW_PICKLE_WEIGHTS=true if you trust them"
+            ) from exc
         raise ModelUnavailable(f"cannot load a pipeline from {source}: {exc}".splitlines()[0]) from exc
     pipe.set_progress_bar_config(disable=True)
     return pipe

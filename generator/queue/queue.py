@@ -325,9 +325,11 @@ class JobQueue:
             return executor.execute(entry.job, progress, entry.token), None
         except GeneratorError as exc:
             return None, exc
-        except Exception as exc:  # the slot survives any bug in a job; the job fails with the reason
+        except Exception:  # the slot survives any bug in a job; the reason goes to the log, never to a creator
             log.exception("job %s failed on %s", entry.job.id, executor.name)
-            return None, GeneratorError(f"the render failed: {type(exc).__name__}: {exc}")
+            return None, GeneratorError(
+                f"the render failed on our side (job {entry.job.id}); the operator's log says why"
+            )
 
     def _finish(self, entry: _Running, result: dict[str, Any] | None, error: GeneratorError | None) -> None:
         now = time.time()

@@ -15,8 +15,18 @@ class ClusterUnreachable(RuntimeError):
     """The Ray cluster cannot be joined; the message says why and what to do, in one line."""
 
 
-def connect(address: str | None, *, namespace: str | None = None) -> None:
-    """ray.init against an existing cluster (`address`, default "auto"); no-op if this process already joined one."""
+UNAUTHENTICATED = (
+    "refusing to join a Ray cluster without token authentication: whoever reaches an unauthenticated cluster runs "
+    "code on every node. Set RAY_AUTH_MODE=token (and the cluster's token; see docs/scale.md), or "
+    "DAILIES_RAY_ALLOW_UNAUTHENTICATED=true on a trusted single machine"
+)
+
+
+def connect(address: str | None, *, namespace: str | None = None, allow_unauthenticated: bool = False) -> None:
+    """ray.init against an existing cluster (`address`, default "auto"); no-op if this process already joined one.
+
+    Token authentication is the default: without RAY_AUTH_MODE=token this refuses, unless the operator
+    allows an unauthenticated cluster (a trusted single machine)."""
     try:
         import ray
         from ray.exceptions import RayError
@@ -24,6 +34,8 @@ def connect(address: str | None, *, namespace: str | None = None) -> None:
         raise ClusterUnreachable("Ray is not installed: pip install 'dailies[scale]'") from None
     if ray.is_initialized():
         return
+    if not allow_unauthenticated and os.environ.get("RAY_AUTH_MODE", "").lower() != "token":
+        raise ClusterUnreachable(UNAUTHENTICATED)
     address = address or "auto"
     host, _, port = address.rpartition(":")
     if host and port.isdigit():  # Ray retries an unreachable head for minutes: fail fast instead

@@ -108,3 +108,19 @@ async def test_a_checkpoint_url_that_is_not_postgres_is_refused() -> None:
     with pytest.raises(ValueError, match="postgresql://"):
         async with open_checkpointer("mysql://x@y/z", Path("unused.sqlite")):
             pass
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://bob:S3cret%PW@127.0.0.1:{port}/db",  # a bad percent-escape: psycopg quotes the password
+        "postgresql://bob:S3cret%21PW@127.0.0.1:{port}/db?sslmode=bogus",  # refused before connecting
+        "postgresql://bob:S3cret@127.0.0.1:{port}/db?connect_timeout=2",
+    ],
+)
+async def test_no_refusal_of_a_checkpoint_url_shows_its_password(url: str) -> None:
+    pytest.importorskip("langgraph.checkpoint.postgres", reason="the scale extra is not installed")
+    with pytest.raises(ConnectionError, match="cannot reach the Postgres checkpointer") as info:
+        async with open_checkpointer(url.format(port=_free_port()), Path("unused.sqlite")):
+            pass
+    assert "S3cret" not in str(info.value) and "%21" not in str(info.value)

@@ -89,6 +89,8 @@ async def test_the_animatic_is_posted_first_then_the_model_take_replaces_it(make
     assert stored["content"] == f"🎞️ animatic — replaced by take `{take_id}` below"
     assert stored["attachments"] == []
     assert world.fake.unknown == []
+    # one render charged: the model take; the animatic is part of it (issue 19: renders are charged one by one)
+    assert (await world.bot.quotas.usage(str(GUILD_ID), world.ana["user"]["id"]))["user_today"] == 1
 
 
 async def test_settings_turn_the_animatic_off_and_choose_the_guide(make_world, model_studio):

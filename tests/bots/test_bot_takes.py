@@ -119,7 +119,8 @@ async def test_final_render_asks_for_approval_where_the_server_wants_it(make_wor
         await world.bot.drain()
         assert _ids(ask.json) == [f"dailies:take:confirm:{take1}:{owner}", f"dailies:take:decline:{take1}:{owner}"]
         assert len(_take_posts(fake, int(thread["id"]))) == 1  # nothing rendered before the yes
-        world.press(_ids(ask.json)[0], fake.messages[int(ask.result["id"])], who=world.ben)
+        # The yes is ana's (she asked) or a moderator's: here a moderator's (test_bot_fair_use: not ben's).
+        world.press(_ids(ask.json)[0], fake.messages[int(ask.result["id"])], who=world.mod)
         posts = await _next_take(world, thread, 2)
         final = await studio.take(thread["id"], _ids(posts[1].json)[0].split(":")[3])
         assert final is not None and final.kind == "final"

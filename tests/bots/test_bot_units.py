@@ -83,9 +83,10 @@ async def test_concurrency_and_daily_limits(tmp_path):
         first.release()
         first.release()  # idempotent
         other.release()
-        for _ in range(2):
-            (await quotas.acquire("g", "ana")).release()
+        for _ in range(3):  # each render is charged, not each request: one lease, three renders
+            assert await quotas.charge("g", "ana") is None
         assert "for today" in await quotas.acquire("g", "ana")  # 3 per day
+        assert "for today" in (await quotas.charge("g", "ana") or "")
         day[0] = dt.date(2026, 11, 26)
         assert isinstance(await quotas.acquire("g", "ana"), Lease)
     finally:
@@ -97,7 +98,7 @@ async def test_daily_counts_survive_a_restart(tmp_path):
     today = dt.date(2026, 11, 25)
     quotas = await Quotas(path, Limits(5, 5, 2, 10), today=lambda: today).open()
     for _ in range(2):
-        (await quotas.acquire("g", "ana")).release()
+        assert await quotas.charge("g", "ana") is None
     await quotas.close()
     reopened = await Quotas(path, Limits(5, 5, 2, 10), today=lambda: today).open()
     try:

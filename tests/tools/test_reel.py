@@ -72,7 +72,7 @@ def test_reel_stays_within_a_tight_budget(tmp_path: Path, clips: list[Path]) -> 
 
 
 def test_missing_take_is_a_clear_error(tmp_path: Path, clips: list[Path]) -> None:
-    with pytest.raises(ReelError, match="not found"):
+    with pytest.raises(ReelError, match="is gone"):
         make_reel([clips[0], tmp_path / "gone.mp4"], tmp_path / "reel.mp4", max_bytes=1_000_000)
     (tmp_path / "junk.mp4").write_bytes(b"not a video")
     with pytest.raises(ReelError):

@@ -15,6 +15,8 @@ DEFAULT_MAX_FRAMES = 192
 WINDOW = 8  # consecutive frames per window when a long clip is sampled
 THUMB_SIDE = 64  # every frame is also kept as a small grey thumbnail (cuts, black and frozen frames)
 LONGEST_S = 600.0  # refuse to analyse anything longer (a shot lasts at most 60 s)
+MOST_FPS = 120  # the highest frame rate a render request may ask for
+MOST_FRAMES = 3600  # the most frames Dailies renders (60 s at 60 fps): a crafted file cannot make the critic read more
 _PLANAR_YUV = ("yuv", "nv12", "nv21")
 _LIMITED_TO_FULL = np.clip((np.arange(256) - 16) * 255.0 / 219.0, 0, 255).round().astype(np.uint8)
 
@@ -68,7 +70,7 @@ class FrameCounts:
         lists 795), or with duration x rate by more than max(2 frames, 5 %).
         """
         count = self.header
-        if not 0 < count <= LONGEST_S * fps + 1:
+        if not 0 < count <= min(LONGEST_S * fps + 1, MOST_FRAMES):
             return 0
         if self.indexed > 1 and abs(count - self.indexed) > 1:
             return 0
@@ -81,7 +83,7 @@ class FrameCounts:
         if count := self.plausible_header(fps):
             return count
         guess = max(self.indexed, self.from_duration) or round(60 * fps)
-        return min(guess, math.ceil(LONGEST_S * fps))
+        return min(guess, math.ceil(LONGEST_S * fps), MOST_FRAMES)
 
     def declared(self, fps: float, decoded: int) -> int:
         """The count the `complete` check compares with: the plausible header, unless the file held more
@@ -160,6 +162,8 @@ def _timing(container: av.container.InputContainer, stream: av.VideoStream, path
     fps = float(rate) if rate else 0.0
     if not 0 < fps <= 1000:
         raise ClipError(f"cannot tell the frame rate of {path.name}")
+    if fps > MOST_FPS:
+        raise ClipError(f"{path.name} runs at {fps:.0f} fps; Dailies makes clips of at most {MOST_FPS} fps")
     duration = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
     if duration is None and container.duration:
         duration = container.duration / av.time_base
@@ -217,6 +221,10 @@ def read_clip(
             for index, frame in enumerate(container.decode(stream)):
                 if index >= LONGEST_S * fps:
                     raise ClipError(f"clip has more than {LONGEST_S:.0f} s of frames; the critic reads at most that")
+                if index >= MOST_FRAMES:
+                    raise ClipError(
+                        f"clip has more than {MOST_FRAMES} frames; Dailies makes at most that (60 s at 60 fps)"
+                    )
                 if index < len(keep) and keep[index] and len(frames) < max_frames:
                     small = _luma(frame, w, h)
                     frames.append(small)

@@ -72,6 +72,7 @@ def test_render_answers_any_spec_file_with_a_take_or_one_line(tmp_path: Path, do
     spec, out = tmp_path / "spec.json", tmp_path / "out.mp4"
     for content in (json.dumps(document).encode(), raw):
         out.unlink(missing_ok=True)
+        out.with_suffix(".jpg").unlink(missing_ok=True)  # the poster a take leaves beside it
         spec.write_bytes(content)
         code, _, err = run_cli("render", str(spec), "-o", str(out), "--max-mb", "1")
         assert_clean_exit(code, err)

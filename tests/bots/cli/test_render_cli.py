@@ -147,3 +147,19 @@ def test_console_script_exit_codes(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["height"] > json.loads(done.stdout)["width"]
+
+
+def test_render_never_silently_replaces_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = _spec(tmp_path)
+    out, poster = tmp_path / "out.mp4", tmp_path / "out.jpg"
+    poster.write_bytes(b"my own photo")  # a file render was not asked to write, where its poster would go
+    code, stdout, stderr = _run(["render", str(spec), "-o", str(out), "--backend", "previz"], capsys)
+    assert code == 2 and stdout == "" and len(stderr.splitlines()) == 1 and "--force" in stderr, stderr
+    assert poster.read_bytes() == b"my own photo" and not out.exists()
+    poster.unlink()
+    assert _run(["render", str(spec), "-o", str(out), "--backend", "previz"], capsys)[0] == 0
+    first = out.read_bytes()
+    code, _, stderr = _run(["render", str(spec), "-o", str(out), "--backend", "previz", "--seed", "5"], capsys)
+    assert code == 2 and "out.mp4 and out.jpg already exist" in stderr and out.read_bytes() == first
+    code, _, _ = _run(["render", str(spec), "-o", str(out), "--backend", "previz", "--seed", "5", "--force"], capsys)
+    assert code == 0 and out.read_bytes() != first

@@ -35,9 +35,22 @@ def closed_port() -> int:
 
 
 def test_unreachable_head_is_one_clear_line() -> None:
-    settings = Settings(ray_address=f"127.0.0.1:{closed_port()}")
+    settings = Settings(ray_address=f"127.0.0.1:{closed_port()}", ray_allow_unauthenticated=True)
     with pytest.raises(UserError, match="cannot reach the Ray head"):
         worker.run(parse("--cpu-workers", "1"), settings)
+
+
+def test_a_cluster_without_token_auth_is_refused_unless_allowed(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAILIES_", "RAY_"))}
+    env["DAILIES_RAY_ADDRESS"] = f"127.0.0.1:{closed_port()}"
+    argv = [sys.executable, "-m", "bots.cli.main", "worker", "--backend", "previz", "--cpu-workers", "1"]
+    done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "without token authentication" in done.stderr and "RAY_AUTH_MODE=token" in done.stderr
+    done = subprocess.run(
+        argv, cwd=tmp_path, env=dict(env, RAY_AUTH_MODE="token"), capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2 and "cannot reach the Ray head" in done.stderr, done.stderr
 
 
 def test_bad_counts_and_models_are_refused_before_connecting() -> None:
@@ -61,7 +74,8 @@ class Worker:
     """`dailies worker` as an operator runs it, in its own process against the test cluster."""
 
     def __init__(self, address: str, folder: Path, **env: str) -> None:
-        self.env = dict(os.environ, DAILIES_RAY_ADDRESS=address, **env)
+        # The test cluster has no token auth: allowed here as on a trusted single machine.
+        self.env = dict(os.environ, DAILIES_RAY_ADDRESS=address, DAILIES_RAY_ALLOW_UNAUTHENTICATED="true", **env)
         self.folder = folder
         self.argv = [sys.executable, "-m", "bots.cli.main", "worker", "--backend", "previz", "--cpu-workers", "1"]
         self.argv += ["--name", "cli", "--check-s", "0.5"]

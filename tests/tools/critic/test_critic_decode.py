@@ -64,3 +64,17 @@ def test_single_frame_video_is_refused(photo, encode) -> None:
     frames = camera_clip(photo("coffee"), "static", size=(64, 48), frames=1)
     with pytest.raises(ClipError, match="single frame"):
         read_clip(encode(frames, "decode-one"))
+
+
+def test_a_crafted_clip_cannot_make_the_critic_read_more_than_dailies_renders(encode) -> None:
+    from tools.critic.decode import MOST_FPS, MOST_FRAMES
+
+    tiny = np.zeros((MOST_FRAMES + 10, 16, 16, 3), np.uint8)
+    tiny[:, :, :, 0] = (np.arange(len(tiny)) % 256)[:, None, None]
+    many = encode(tiny, "many-frames", fps=60, crf=40)
+    with pytest.raises(ClipError, match=f"more than {MOST_FRAMES} frames"):
+        read_clip(many)
+    fast = encode(tiny[:40], "too-fast", fps=MOST_FPS * 2, crf=40)
+    with pytest.raises(ClipError, match=f"at most {MOST_FPS} fps"):
+        read_clip(fast)
+    assert read_clip(encode(tiny[: MOST_FRAMES // 4], "fine", fps=MOST_FPS, crf=40)).num_frames == MOST_FRAMES // 4
