@@ -10,11 +10,11 @@ import openai
 from pydantic import ValidationError
 
 from agent.director.base import DirectorReply, TokenUsage, Turn
-from agent.director.characters import apply_canon, read_characters
+from agent.director.grammar.characters import apply_canon, read_characters
+from agent.director.grammar.reading import read_message
 from agent.director.intake import clean_message
 from agent.director.offline import OfflineDirector, apply_reading
 from agent.director.patch import SpecPatch, apply_patch
-from agent.director.reading import read_message
 from agent.markup import strip_markup
 from agent.spec import ShotSpec, Storyboard
 from prompts import load_prompt

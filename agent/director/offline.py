@@ -8,11 +8,11 @@ from typing import Any
 
 from agent.compile import DEFAULT_DURATION_S
 from agent.director.base import DirectorReply, Turn
-from agent.director.characters import read_characters
+from agent.director.grammar.characters import read_characters
+from agent.director.grammar.reading import Reading, read_message
+from agent.director.grammar.text import normalise, tokenize
+from agent.director.grammar.words import DETERMINERS, PRONOUNS, VAGUE, words_of
 from agent.director.intake import clean_message, fit_fields
-from agent.director.reading import Reading, read_message
-from agent.director.text import normalise, tokenize
-from agent.director.words import DETERMINERS, PRONOUNS, VAGUE, words_of
 from agent.spec import MAX_DURATION_S, MAX_FPS, MIN_DURATION_S, MIN_FPS, ShotSpec, Storyboard
 from generator.vocabulary import CAMERA_SPEEDS, SHOT_SIZES
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from agent.director.characters import find_definitions, remember_characters
 from agent.director.factory import DirectorConfigError, make_director
+from agent.director.grammar.characters import find_definitions, remember_characters
 from agent.director.llm import LLMDirector
 from agent.director.offline import OfflineDirector
 from agent.spec import Character, ShotSpec, Storyboard

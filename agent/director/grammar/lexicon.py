@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent.director.text import phrase
+from agent.director.grammar.text import phrase
 
 Table = tuple[tuple[re.Pattern[str], str], ...]
 
@@ -12,8 +12,6 @@ Table = tuple[tuple[re.Pattern[str], str], ...]
 def _table(*rows: tuple[str, str]) -> Table:
     return tuple((phrase(pattern), value) for pattern, value in rows)
 
-
-_SHOT = r"(?: shot| framing| frame| view| angle)?"
 
 # Ordered: the first row that matches a stretch of text wins it.
 SHOT_SIZES: Table = _table(
