@@ -38,3 +38,8 @@ def _isolated_settings(tmp_path, monkeypatch):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("DAILIES_DATA_DIR", str(tmp_path / "dailies-data"))
     monkeypatch.chdir(tmp_path)
+    # What an LLM endpoint answered to is remembered per URL for the process; a port reused by a later test's
+    # scripted server (another dialect) must start from the top of the ladder.
+    from tools.llm.structured import forget_endpoints
+
+    forget_endpoints()

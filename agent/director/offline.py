@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from agent.compile import DEFAULT_DURATION_S
@@ -82,22 +83,36 @@ class OfflineDirector:
         self, message: str, *, author: str, base: ShotSpec | None = None, storyboard: Storyboard | None = None
     ) -> DirectorReply:
         """The same as `direct`, for callers without an event loop (the CLI, benchmarks)."""
-        message = clean_message(message)
-        characters = read_characters(message, base, storyboard)
-        masked = message
-        for start, end in characters.spans:  # a character's description is not the shot's subject
-            masked = masked[:start] + " " * (end - start) + masked[end:]
-        reading = read_message(masked, base_move=base.camera_movement if base else None)
-        spec, notes = apply_reading(base, reading)
-        if characters.characters != spec.characters:
-            spec = spec.model_copy(update={"characters": characters.characters})
-        notes = characters.notes + notes
-        question = None
-        if not (spec.subject or spec.setting or spec.action or spec.characters):
-            question = QUESTION
-        elif base is not None and spec == base:
+        read = read_offline(clean_message(message), base, storyboard)
+        notes = list(read.notes)
+        if read.question is None and base is not None and read.spec == base:
             notes.append("nothing in that message changed the shot")
-        return DirectorReply.diffed(base, spec, author, question=question, notes=notes, director=self.name)
+        return DirectorReply.diffed(base, read.spec, author, question=read.question, notes=notes, director=self.name)
+
+
+@dataclass
+class OfflineRead:
+    """What the grammar made of one (clean) message: the reading, the spec it gives, notes and any question."""
+
+    reading: Reading
+    spec: ShotSpec
+    notes: list[str]
+    question: str | None
+    character_notes: list[str]
+
+
+def read_offline(message: str, base: ShotSpec | None, storyboard: Storyboard | None) -> OfflineRead:
+    """The grammar's reading of a clean message applied to `base`; characters' descriptions are not the subject."""
+    characters = read_characters(message, base, storyboard)
+    masked = message
+    for start, end in characters.spans:  # a character's description is not the shot's subject
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+    reading = read_message(masked, base_move=base.camera_movement if base else None)
+    spec, notes = apply_reading(base, reading)
+    if characters.characters != spec.characters:
+        spec = spec.model_copy(update={"characters": characters.characters})
+    question = None if (spec.subject or spec.setting or spec.action or spec.characters) else QUESTION
+    return OfflineRead(reading, spec, characters.notes + notes, question, characters.notes)
 
 
 def apply_reading(base: ShotSpec | None, reading: Reading) -> tuple[ShotSpec, list[str]]:
