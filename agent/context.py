@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.director.base import Director
+from agent.revise import Reviser, RuleReviser
 from generator.base import CancelToken
 from generator.errors import Failure
 from generator.families import ModelFamily
@@ -38,7 +39,7 @@ Router = Callable[["ThreadOptions"], "Target | Failure"]
 
 @dataclass
 class Context:
-    """What nodes use: the director, the renderer, the critic, where media goes and the loop's budget."""
+    """What nodes use: the director, the renderer, the critic, the reviser, where media goes and the loop's budget."""
 
     thread_id: str
     director: Director
@@ -54,6 +55,7 @@ class Context:
     queue_events: bool = False  # the renderer accepts on_queue(position, eta_s)
     job_ids: bool = False  # the renderer accepts job_id= (a re-run node re-attaches to its job)
     router: Router | None = None
+    reviser: Reviser = field(default_factory=RuleReviser)  # the LLM reviser where an LLM is configured
 
     def target(self, options: ThreadOptions | None) -> Target | Failure:
         """The thread's render target: the default one unless its options pick a backend or model."""

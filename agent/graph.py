@@ -1,9 +1,11 @@
-"""The LangGraph agent: understand -> [clarify] -> plan -> [approval] -> render -> critique -> revise ... -> deliver.
+"""The LangGraph agent: understand -> [clarify -> await_answer -> understand] -> plan -> [approval] -> render ->
+critique -> revise ... -> deliver.
 
 Every Studio call is one run on the thread's checkpointed state; the job it carries picks the entry:
-a message enters at `understand`, a reroll or extension at `plan`, a final render at `plan` then
-`approval` (an interrupt, resumed with Command(resume=...)), variations at `variations`, and
-storyboard edits at `edit_storyboard`. The render loop follows langgraph-reflection: render,
+a message enters at `understand` (a question pauses the run in `await_answer`, an interrupt the next
+message resumes), a reroll or extension at `plan`, a final render at `plan` then `approval` (an
+interrupt, resumed with Command(resume=...)), variations at `variations`, and storyboard edits at
+`edit_storyboard`. The render loop follows langgraph-reflection: render,
 critique, revise, capped by the attempt budget. Side effects (rendering) only happen after the
 interrupt, so a resumed `approval` node re-runs without repeating anything.
 """
@@ -17,6 +19,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
+from agent.clarify import await_answer
 from agent.context import Context
 from agent.nodes import approval, clarify, edit_storyboard, plan, understand
 from agent.nodes_render import critique, critiques, deliver, render, revise_request, variations
@@ -71,6 +74,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     builder = StateGraph(AgentState, context_schema=Context)
     builder.add_node("understand", understand)
     builder.add_node("clarify", clarify)
+    builder.add_node("await_answer", await_answer)
     builder.add_node("plan", plan)
     builder.add_node("approval", approval)
     builder.add_node("render", render)
@@ -81,7 +85,8 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     builder.add_node("edit_storyboard", edit_storyboard)
     builder.add_conditional_edges(START, route_job)
     builder.add_conditional_edges("understand", route_understood)
-    builder.add_edge("clarify", END)
+    builder.add_edge("clarify", "await_answer")
+    builder.add_edge("await_answer", "understand")
     builder.add_conditional_edges("plan", route_planned)
     builder.add_conditional_edges("approval", route_approved)
     builder.add_conditional_edges("render", route_rendered)

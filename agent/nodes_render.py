@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 from agent.context import Context, Target
 from agent.events import CritiqueReady, Done, Error, Progress, Queued, Revision, TakeReady
 from agent.expect import expectation_from
-from agent.revise import fingerprint, next_seed, revise
+from agent.revise import fingerprint, next_seed
 from agent.spec import ShotSpec
 from agent.state import AgentState, Job, RunResult, TakeRecord, fill_defaults
 from generator.base import Progress as RenderProgress
@@ -143,14 +143,21 @@ async def critique(state: AgentState, runtime: Runtime[Context]) -> dict:
 
 
 async def revise_request(state: AgentState, runtime: Runtime[Context]) -> dict:
-    """Change the request by the next strategy, and say why."""
+    """Change the request by the reviser (the LLM's rewrite, or the next rule strategy), and say why."""
     assert state.job is not None
     record = state.run_takes(state.job.run_id)[-1]
     assert record.critique is not None
     ctx = runtime.context
     target = ctx.target(state.options)
     family = ctx.family if isinstance(target, Failure) else target.family
-    plan = revise(record.request, record.critique, attempt=state.attempt + 1, seen=state.seen, family=family)
+    plan = await ctx.reviser.revise(
+        record.request,
+        record.critique,
+        attempt=state.attempt + 1,
+        seen=state.seen,
+        family=family,
+        camera_movement=record.spec.camera_movement,
+    )
     runtime.stream_writer(
         Revision(
             thread_id=ctx.thread_id,

@@ -26,6 +26,7 @@ from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.checkpoint import open_checkpointer, prune
+from agent.clarify import answer_command, is_question
 from agent.config import StudioConfig
 from agent.context import Context, CriticFn, Target
 from agent.director.base import Change, Director
@@ -33,6 +34,7 @@ from agent.director.intake import MessageTooLong, clean_message
 from agent.events import ApprovalNeeded, AttemptSummary, Event, EventSink, SpecChanged
 from agent.graph import build_graph
 from agent.nodes_render import thread_folder
+from agent.revise import Reviser, RuleReviser
 from agent.spec import ShotSpec, Storyboard
 from agent.state import AgentState, Job, JobKind, ResultKind, TakeRecord, ThreadOptions, run_reset
 from agent.storyboard import StoryboardError
@@ -88,6 +90,7 @@ class Pending(BaseModel):
     nodes: list[str]
     approval: str | None = None
     take_id: str | None = None
+    question: str | None = Field(None, description="The question the run waits on; the next message answers it.")
 
 
 async def _emit(sink: EventSink | None, event: Event) -> None:
@@ -138,6 +141,7 @@ class Studio:
         media_dir: Path,
         approve_final: bool,
         renderers: dict[str, Renderer] | None = None,
+        reviser: Reviser | None = None,
     ) -> None:
         self.config = config
         self.graph = graph
@@ -154,6 +158,7 @@ class Studio:
         self._runs: dict[str, int] = {}
         self._extra: dict[str, Renderer] = dict(renderers or {})
         self._targets: dict[tuple[str, str | None], Target] = {}
+        self.reviser = reviser or RuleReviser()
 
     @classmethod
     @asynccontextmanager
@@ -168,6 +173,7 @@ class Studio:
         approve_final: bool | None = None,
         family: ModelFamily | None = None,
         renderers: dict[str, Renderer] | None = None,
+        reviser: Reviser | None = None,
     ) -> AsyncIterator[Studio]:
         """A ready Studio on the configured checkpointer; defaults: the job queue, the configured director, critic.
 
@@ -186,6 +192,10 @@ class Studio:
             from agent.director import make_director
 
             director = make_director(config.director)
+        if reviser is None:  # the LLM reviser when the director is the LLM one, else the rule strategies
+            from agent.llm_reviser import make_reviser
+
+            reviser = make_reviser(config.director)
         if critic is None:
             critic = default_critic(config.judge)
         try:
@@ -200,6 +210,7 @@ class Studio:
                     media_dir=media_dir or config.media_dir,
                     approve_final=config.approve_final if approve_final is None else approve_final,
                     renderers=renderers,
+                    reviser=reviser,
                 )
         finally:
             if owned_queue is not None:
@@ -226,6 +237,11 @@ class Studio:
         text = _director_text(text)
         if not text:
             raise StudioError("say what the shot should show")
+        if (pending := await self.pending(thread_id)) is not None and pending.question is not None:
+            if options is not None:
+                self.check_options(options)
+            answer = answer_command(text, author or "someone", options=options, faults=faults)
+            return await self._run(thread_id, answer, on_event)  # the run that asked goes on with the answer
         return await self._job(thread_id, "message", author, on_event, options, text=text, faults=tuple(faults))
 
     async def reroll(
@@ -373,17 +389,20 @@ class Studio:
         snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
         if not snapshot.next:
             return None
-        approval = take_id = None
+        approval = take_id = question = None
         for item in snapshot.interrupts:
-            if isinstance(item.value, dict):
+            if is_question(item.value):
+                question = str(item.value["question"])
+            elif isinstance(item.value, dict):
                 approval = str(item.value.get("summary", "a final render"))
                 take_id = item.value.get("take_id")
-        return Pending(thread_id=thread_id, nodes=list(snapshot.next), approval=approval, take_id=take_id)
+        nodes = list(snapshot.next)
+        return Pending(thread_id=thread_id, nodes=nodes, approval=approval, take_id=take_id, question=question)
 
     async def recover(self, thread_id: str, on_event: EventSink | None = None) -> TurnResult | None:
         """Finish a run a crash cut off (re-running the node it was in); None when there is nothing to finish."""
         pending = await self.pending(thread_id)
-        if pending is None or pending.approval is not None:
+        if pending is None or pending.approval is not None or pending.question is not None:
             return None
         return await self._run(thread_id, None, on_event)
 
@@ -407,6 +426,7 @@ class Studio:
             queue_events=self._queue_events,
             job_ids=self._job_ids,
             router=self._route,
+            reviser=self.reviser,
         )
 
     async def _job(
@@ -529,7 +549,7 @@ class Studio:
                 await prune(self.graph.checkpointer, thread_id)
             # The last values are the checkpointed state (already validated objects): no second read.
             state = AgentState.model_construct(**values) if values else await self.state(thread_id)
-            if waiting is not None:
+            if waiting is not None and not is_question(waiting):  # a question ends like any result
                 summary = str(waiting.get("summary", "a final render"))
                 take_id = str(waiting.get("take_id"))
                 await _emit(on_event, ApprovalNeeded(thread_id=thread_id, take_id=take_id, summary=summary))

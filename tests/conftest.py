@@ -18,6 +18,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+# The real-server tier (tests/llm_servers, `make test-llm`) needs two LLM servers built and running: it is
+# collected only when `scripts/test_llm.sh` names them in DAILIES_LLM_SERVERS, never in .ci/run.
+collect_ignore = [] if os.environ.get("DAILIES_LLM_SERVERS") else ["llm_servers"]
+
 # ci_no_skips: under .ci/run (DAILIES_CI=1) a skip fails; pytester: tests of that rule run pytest itself.
 pytest_plugins = ["tests.ci_no_skips", "pytester"]
 
