@@ -25,6 +25,9 @@ from tools.llm.structured import LLMFailure, StructuredChat
 
 STRATEGY = "llm_rewrite"
 MAX_REASON = 300
+# The longest prompt the model is asked to rewrite (and may answer): grammar servers build one rule per character
+# of a bound, and llama-cpp-python cannot build one for the request's own 4000 (see agent/director/patch.py).
+MAX_REWRITE = 1000
 # Tokens for the rewrite beyond the answer's keys: the old prompt's length (about 3 characters a token) plus room.
 REWRITE_SLACK_TOKENS = 160
 
@@ -34,10 +37,8 @@ class PromptRewrite(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: Annotated[str, Field(min_length=1, max_length=MAX_PROMPT_CHARS)] = Field(
-        description="The whole new prompt."
-    )
-    negative_prompt: Annotated[str, Field(min_length=1, max_length=MAX_PROMPT_CHARS)] | None = Field(
+    prompt: Annotated[str, Field(min_length=1, max_length=MAX_REWRITE)] = Field(description="The whole new prompt.")
+    negative_prompt: Annotated[str, Field(min_length=1, max_length=MAX_REWRITE)] | None = Field(
         None, description="The whole new negative prompt, or null to keep the old one."
     )
     reason: Annotated[str, Field(max_length=MAX_REASON)] = Field(description="What changed and why, in one sentence.")
@@ -74,9 +75,11 @@ class LLMReviser:
     ) -> RevisionPlan:
         reason = failure_reason(critique)
         try:
+            if max(len(previous.prompt), len(previous.negative_prompt or "")) > MAX_REWRITE:
+                raise _NoRewrite(f"the prompt is longer than the {MAX_REWRITE} characters the model rewrites")
             rewrite = await self._ask(previous, critique, reason)
             request, changes = _apply(previous, rewrite, family, camera_movement)
-        except (LLMFailure, ValidationError, _NoChange) as exc:
+        except (LLMFailure, ValidationError, _NoRewrite) as exc:
             plan = revise(previous, critique, attempt=attempt, seen=seen, family=family)
             why = exc if not isinstance(exc, ValidationError) else f"{exc.error_count()} invalid fields"
             plan.changes.insert(0, f"the LLM reviser failed ({why}); used the {plan.strategy} strategy")
@@ -101,8 +104,8 @@ class LLMReviser:
         return answer.value
 
 
-class _NoChange(ValueError):
-    """The model's rewrite is the prompt it was given."""
+class _NoRewrite(ValueError):
+    """No usable rewrite: the prompt is too long to ask for one, or the rewrite is the old prompt."""
 
 
 def _apply(
@@ -111,7 +114,7 @@ def _apply(
     """The request with the model's prompt (and negative prompt, where the family takes one), guarded."""
     prompt = " ".join(rewrite.prompt.split())
     if prompt == " ".join(previous.prompt.split()):
-        raise _NoChange("the rewrite is the old prompt")
+        raise _NoRewrite("the rewrite is the old prompt")
     changes = [f"prompt rewritten by the model: {rewrite.reason.strip() or 'no reason given'}"]
     wanted = CAMERA_PHRASES.get(camera_movement or "")
     if wanted and wanted in previous.prompt and wanted.lower() not in prompt.lower():

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.director.intake import fit_fields
-from agent.spec import MAX_DURATION_S, MAX_EFFECT, MAX_FPS, MAX_NAME, MAX_TEXT, MIN_DURATION_S, MIN_FPS, ShotSpec
+from agent.spec import MAX_DURATION_S, MAX_EFFECT, MAX_FPS, MAX_NAME, MIN_DURATION_S, MIN_FPS, ShotSpec
 from generator.vocabulary import AspectRatio, CameraAngle, CameraMovement, CameraSpeed, ShotSize, TimeOfDay
 
 ClearableField = Literal[
@@ -18,8 +18,12 @@ ClearableField = Literal[
 
 
 # ShotSpec's limits, in the schema the server receives: a grammar-constrained server cannot produce what the spec
-# would refuse (a 3000-character subject, a 0-second shot, a nameless character).
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+# would refuse (a 3000-character subject, a 0-second shot, a nameless character). One patch field carries one
+# message's change, so its text is bounded tighter than a spec field: a 2000-character maxLength makes
+# llama-cpp-python 0.3.36 fail to build the grammar and crash ("number of rules ... exceeds sane defaults"),
+# and long bounds slow its grammar sampling. The spec's own limit still applies to the field after the change.
+PATCH_TEXT = 500
+Text = Annotated[str, Field(min_length=1, max_length=PATCH_TEXT)]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 Effect = Annotated[str, Field(min_length=1, max_length=MAX_EFFECT)]
 Duration = Annotated[float, Field(ge=MIN_DURATION_S, le=MAX_DURATION_S)]

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.compile import compile_shot
 from agent.director.patch import SpecPatch
+from agent.llm_reviser import MAX_REWRITE, LLMReviser
+from agent.revise import fingerprint
+from agent.spec import ShotSpec
+from generator.families import PREVIZ
 from tests.agent.test_graph import FOX, Events, WrongCamera, studio_for
+from tests.agent.test_graph_revise import wrong_camera
 from tools.testing.openai_server import ScriptedOpenAI, error, reply
 
 
@@ -103,3 +109,21 @@ async def test_the_offline_studio_revises_by_the_rules_without_any_endpoint() ->
         assert studio.reviser.name == "rules"
         await studio.send("t1", "ana", FOX, events)
     assert next(e for e in events if e.kind == "revision").strategy == "reseed"
+
+
+async def test_a_prompt_too_long_to_rewrite_goes_to_the_rules_without_asking() -> None:
+    # A grammar server builds one rule per character of a bound: the model is asked only for prompts it can answer.
+    spec = ShotSpec(subject="a red fox " + "in a very detailed birch forest " * 40, camera_movement="pan_left")
+    previous = compile_shot(spec, PREVIZ).request
+    assert len(previous.prompt) > MAX_REWRITE
+    with ScriptedOpenAI([]) as server:
+        reviser = LLMReviser(base_url=server.base_url, model="m", timeout_s=5)
+        plan = await reviser.revise(
+            previous, wrong_camera(), attempt=2, seen=[fingerprint(previous)], family=PREVIZ, camera_movement="pan_left"
+        )
+    assert server.requests == []
+    assert plan.strategy == "reseed"
+    assert plan.changes[0] == (
+        f"the LLM reviser failed (the prompt is longer than the {MAX_REWRITE} characters the model rewrites); "
+        "used the reseed strategy"
+    )

@@ -23,6 +23,14 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
+def lenient_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's own JSON schema: a field with a default may be left out. A grammar built from it lets a model
+    write only the fields it sets (far fewer tokens than every key with null), where strict mode is not needed."""
+    schema = copy.deepcopy(model.model_json_schema())
+    _walk(schema, lambda node: node.pop("default", None) if "anyOf" in node or "type" in node else None)
+    return schema
+
+
 def without_limits(schema: dict[str, Any]) -> dict[str, Any]:
     """The same schema without length, range and pattern limits (for servers whose strict mode rejects them)."""
     bare = copy.deepcopy(schema)

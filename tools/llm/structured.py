@@ -22,7 +22,7 @@ import openai
 from pydantic import BaseModel
 
 from tools.llm.repair import Unusable, read_answer
-from tools.llm.schema import LIMIT_KEYWORDS, compact, max_tokens_for, strict_schema, without_limits
+from tools.llm.schema import LIMIT_KEYWORDS, compact, lenient_schema, max_tokens_for, strict_schema, without_limits
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -32,6 +32,7 @@ MAX_REASON = 240  # characters of a server's error text kept in a note
 # A 5xx is the server's fault, not the request's, unless its text is about the structured-output request.
 _ABOUT_FORMAT = re.compile(r"response_format|json_schema|json_object|schema|grammar|'text'", re.IGNORECASE)
 _ABOUT_LIMITS = re.compile("|".join(LIMIT_KEYWORDS))
+_PYDANTIC_MSG = re.compile(r"""'msg': (?P<q>["'])(?P<msg>.+?)(?P=q)(?:,|\})""")
 
 # What each endpoint answered to: (base URL, model) -> rung.
 _REMEMBERED: dict[tuple[str, str], str] = {}
@@ -92,6 +93,8 @@ def server_reason(exc: openai.APIStatusError) -> str:
     if not message:
         message = exc.response.text if exc.response is not None else str(exc)
     text = " ".join(str(message).split())
+    if quoted := _PYDANTIC_MSG.search(text):  # FastAPI servers paste a whole validation error: keep its message
+        text = quoted.group("msg")
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 3] + "..."
 
 
@@ -126,7 +129,7 @@ class StructuredChat:
     async def ask(self, messages: list[dict[str, Any]], answer: type[T], *, content_tokens: int = 256) -> Answer[T]:
         """The model's answer to `messages` as an `answer`; LLMFailure when there is none."""
         schema = strict_schema(answer)
-        max_tokens = max_tokens_for(schema, content_tokens)
+        max_tokens = max_tokens_for(schema, content_tokens)  # every key written: the most a full answer needs
         spent = _Spent(deadline=time.monotonic() + self.timeout_s)
         rungs = RUNGS[RUNGS.index(self.rung) :]
         try:
@@ -158,7 +161,11 @@ class StructuredChat:
         spent: _Spent,
     ) -> tuple[T, list[str]]:
         """Up to two calls on one rung: the second says briefly what was wrong with the first answer."""
-        sent = _with_schema_in_prompt(messages, schema) if rung in ("json_object", "plain") else list(messages)
+        if rung in ("json_object", "plain"):  # no strict mode here: fields with a default may be left out
+            schema = lenient_schema(answer)
+            sent = _with_schema_in_prompt(messages, schema)
+        else:
+            sent = list(messages)
         problem = ""
         for attempt in (1, 2):
             if attempt == 2:

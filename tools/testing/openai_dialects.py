@@ -17,10 +17,13 @@ from typing import Any
 DIALECTS = ("openai", "llama-cpp-python", "llama-server", "lm-studio", "no-structured-output")
 CONTEXT_TOKENS = 4096  # the context a runaway answer fills when nothing bounds it
 
+# As llama-cpp-python 0.3.36 says it (HTTP 500, type internal_server_error), traceback line and all.
 LLAMA_CPP_PYTHON_JSON_SCHEMA = (
-    "[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+    "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
     "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
-    "'ctx': {'expected': \"'text' or 'json_object'\"}}]"
+    "'ctx': {'expected': \"'text' or 'json_object'\"}}\n\n"
+    '  File "/site-packages/llama_cpp/server/app.py", line 376, in create_chat_completion\n'
+    "    POST /v1/chat/completions"
 )
 LLAMA_SERVER_CONTEXT = "the request exceeds the available context size, try increasing it"
 
@@ -36,7 +39,8 @@ def rejection(dialect: str, request: dict[str, Any]) -> tuple[int, dict[str, Any
     if kind is None or kind == "text":
         return None
     if dialect == "llama-cpp-python" and kind not in ("json_object",):
-        return 500, {"error": {"message": LLAMA_CPP_PYTHON_JSON_SCHEMA, "type": "internal_server_error"}}
+        error = {"message": LLAMA_CPP_PYTHON_JSON_SCHEMA, "type": "internal_server_error", "param": None, "code": None}
+        return 500, {"error": error}
     if dialect == "lm-studio" and kind != "json_schema":
         return 400, {"error": "'response_format.type' must be 'json_schema' or 'text'"}
     if dialect == "no-structured-output":
