@@ -10,6 +10,7 @@ from typing import Any
 from agent.compile import DEFAULT_DURATION_S
 from agent.director.base import DirectorReply, Turn
 from agent.director.grammar.characters import read_characters
+from agent.director.grammar.exclusive import effect_in_place_of, replaced_effects, reword
 from agent.director.grammar.reading import Reading, read_message
 from agent.director.grammar.text import normalise, tokenize
 from agent.director.grammar.words import DETERMINERS, PRONOUNS, VAGUE, words_of
@@ -169,6 +170,7 @@ def apply_reading(base: ShotSpec | None, reading: Reading) -> tuple[ShotSpec, li
 
     _apply_looks(data, reading)
     _apply_content(data, reading, base, notes)
+    _replace_exclusive_effects(data, reading, base, notes)
     notes.extend(fit_fields(data, base.model_dump() if base else None))  # adding to a field may pass its limit
     return ShotSpec.model_validate(data), notes
 
@@ -221,6 +223,31 @@ def _apply_looks(data: dict[str, Any], reading: Reading) -> None:
         data["negative_prompt"] = ", ".join(dict.fromkeys([*current, *negatives]))
 
 
+def _replace_exclusive_effects(data: dict[str, Any], reading: Reading, base: ShotSpec | None, notes: list[str]) -> None:
+    """A new weather or motion effect replaces the one the shot had ("make it snow instead" after rain)."""
+    had = [e for e in (base.effects if base else []) if e not in reading.effects]
+    for old, new in replaced_effects(reading.effects, had, reading.norm).items():
+        if old in data["effects"]:  # not already removed in so many words ("no rain, snow instead")
+            data["effects"] = [e for e in data["effects"] if e != old]
+            notes.append(f"replaced the effect {old!r} with {new!r}")
+        for name in _TEXT_FIELDS:
+            if data[name] and (changed := reword(data[name], old, new)) is not None:
+                data[name] = changed
+
+
+def _swap_in_effect(data: dict[str, Any], old: str, new_words: str, notes: list[str]) -> None:
+    """ "snow instead of rain": the effect the new words name takes the old one's place."""
+    new = effect_in_place_of(old, new_words)
+    if new is None:
+        return
+    if new not in data["effects"]:
+        data["effects"].append(new)
+    notes.append(f"replaced the effect {old!r} with {new!r}")
+    for name in _TEXT_FIELDS:
+        if data[name] and (changed := reword(data[name], old, new)) is not None:
+            data[name] = changed
+
+
 def _apply_content(data: dict[str, Any], reading: Reading, base: ShotSpec | None, notes: list[str]) -> None:
     content = reading.content
     if reading.swap is not None:
@@ -231,9 +258,10 @@ def _apply_content(data: dict[str, Any], reading: Reading, base: ShotSpec | None
                 data[name] = changed
                 replaced = True
                 break
-        if not replaced and (changed := [e for e in data["effects"] if _head(e) & _head(old)]):
+        if not replaced and (changed := [e for e in (base.effects if base else []) if _head(e) & _head(old)]):
             data["effects"] = [e for e in data["effects"] if e not in changed]
             replaced = True
+            _swap_in_effect(data, changed[0], new, notes)
         if not replaced:
             data["subject"] = new
             if base is not None and base.subject:

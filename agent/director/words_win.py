@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.director.grammar.characters import mentions
+from agent.director.grammar.exclusive import replaced_effects, reword
 from agent.director.grammar.reading import Reading
 from agent.director.grammar.text import normalise, tokenize
 from agent.director.grammar.words import DETERMINERS, PRONOUNS, VAGUE
@@ -112,7 +113,8 @@ def check_words(
     for name in REWORDABLE_FIELDS:
         if name in stated and not (content_words(data[name]) & content_words(_value(offline, name))):
             _restore(data, name, offline, changed_by_model, checked)
-    _keep_effects_and_removals(data, offline, reading, stated, checked)
+    _keep_effects_and_removals(data, offline, base, reading, stated, checked)
+    _reword_replaced_weather(data, offline, base)
     _check_characters(data, base, message, checked)
     _ground_content(data, offline, base, grounding, checked)
     _keep_untouched(data, base, stated, checked)
@@ -154,12 +156,22 @@ def _direction_was_guessed(reading: Reading) -> bool:
     return any("no direction given" in note for note in reading.camera.notes)
 
 
+def _reword_replaced_weather(data: dict[str, Any], offline: ShotSpec, base: ShotSpec | None) -> None:
+    """Snow in place of rain: "a rainy street" the model kept becomes "a snowy street", as the offline reading has."""
+    gone = [e for e in _value(base, "effects") if e not in offline.effects]
+    for old, new in replaced_effects(offline.effects, gone, "").items():
+        for name in (*CONTENT_FIELDS, *REWORDABLE_FIELDS):
+            if data[name] and (changed := reword(data[name], old, new)) is not None:
+                data[name] = changed
+
+
 def _keep_effects_and_removals(
-    data: dict[str, Any], offline: ShotSpec, reading: Reading, stated: set[str], checked: Checked
+    data: dict[str, Any], offline: ShotSpec, base: ShotSpec | None, reading: Reading, stated: set[str], checked: Checked
 ) -> None:
     """Every effect the message asks for is in, every one it removes is out; every removal is in the negative."""
     if "effects" in stated:
-        removed = set(reading.effects_negated)
+        # Removed in so many words, or replaced ("make it snow instead" after rain: the rain goes).
+        removed = set(reading.effects_negated) | {e for e in _value(base, "effects") if e not in offline.effects}
         extra = [e for e in data["effects"] if e not in offline.effects and e not in removed]
         kept = [*offline.effects, *extra]
         if [e for e in data["effects"] if e not in extra] != list(offline.effects):

@@ -277,8 +277,8 @@ EFFECTS: Table = _table(
         "rain",
     ),
     (
-        r"(?<=make\sit\s)snow|(?<=let\sit\s)snow|snowing|snowfall|falling snow|snow falling|snowflakes|snow flakes"
-        r"|blizzard|snowstorm|snow storm|flurries",
+        r"(?<=make\sit\s)snow|(?<=let\sit\s)snow|snow(?=\s+instead\b)|snowing|snowfall|falling snow|snow falling"
+        r"|snowflakes|snow flakes|blizzard|snowstorm|snow storm|flurries",
         "snow",
     ),
     (r"fog|foggy|mist|haze|hazy", "fog"),

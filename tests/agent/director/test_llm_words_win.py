@@ -105,6 +105,12 @@ async def test_effects_said_and_removed_win() -> None:
     assert "lens flare" in result.spec.effects  # the model's own idea stays, as a suggestion
 
 
+async def test_a_replaced_effect_goes_even_when_the_model_keeps_it() -> None:
+    base = ShotSpec(subject="a fox", setting="a rainy street", effects=["rain"])
+    result = await direct({"effects": ["rain", "snow"]}, "make it snow instead", base=base)
+    assert result.spec.effects == ["snow"] and result.spec.setting == "a snowy street"
+
+
 async def test_a_known_character_is_kept_even_if_the_message_does_not_name_them() -> None:
     base = ShotSpec(subject="Ana", characters=[Character(name="Ana", description="a tall woman in a yellow raincoat")])
     answer = {"characters": [{"name": "Ana", "description": "a tall woman in a yellow raincoat"}], "mood": "tense"}
