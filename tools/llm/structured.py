@@ -32,6 +32,8 @@ MAX_REASON = 240  # characters of a server's error text kept in a note
 # A 5xx is the server's fault, not the request's, unless its text is about the structured-output request.
 _ABOUT_FORMAT = re.compile(r"response_format|json_schema|json_object|schema|grammar|'text'", re.IGNORECASE)
 _ABOUT_LIMITS = re.compile("|".join(LIMIT_KEYWORDS))
+# The line that starts the part of a system prompt that changes from request to request (prompts/*.md).
+REQUEST_HEADING = "## This request"
 _PYDANTIC_MSG = re.compile(r"""'msg': (?P<q>["'])(?P<msg>.+?)(?P=q)(?:,|\})""")
 
 # What each endpoint answered to: (base URL, model) -> rung.
@@ -245,11 +247,15 @@ def _skipped_for_limits(spent: _Spent) -> bool:
 
 
 def _with_schema_in_prompt(messages: list[dict[str, Any]], schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """The messages with the schema appended to the system message (servers without a schema mode read it)."""
-    rule = f"\n\nAnswer with only one JSON object that matches this JSON schema:\n{compact(schema)}"
+    """The messages with the schema in the system message (servers without a schema mode read it): before its
+    REQUEST_HEADING when it has one, so that the unchanging part of the prompt comes first and a server's prompt
+    cache (llama.cpp reuses the longest common prefix) skips it on the next request; else at its end."""
+    rule = f"Answer with only one JSON object that matches this JSON schema:\n{compact(schema)}"
     if messages and messages[0].get("role") == "system" and isinstance(messages[0].get("content"), str):
-        return [{**messages[0], "content": messages[0]["content"] + rule}, *messages[1:]]
-    return [{"role": "system", "content": rule.strip()}, *messages]
+        static, heading, request = messages[0]["content"].partition(REQUEST_HEADING)
+        content = f"{static.rstrip()}\n\n{rule}\n\n{heading}{request}" if heading else f"{static}\n\n{rule}"
+        return [{**messages[0], "content": content}, *messages[1:]]
+    return [{"role": "system", "content": rule}, *messages]
 
 
 def _correction(problem: str) -> dict[str, str]:

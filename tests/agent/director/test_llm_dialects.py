@@ -117,3 +117,16 @@ async def test_the_whole_answer_has_one_time_budget() -> None:
         result = await director_for(server, timeout_s=1.0).direct("a heron in a marsh", author="ana")
     assert result.director == "offline" and "no answer within 1 s" in result.notes[0]
     assert result.usage.calls == 1  # the first answer's tokens still count
+
+
+async def test_the_unchanging_part_of_the_prompt_comes_first_so_a_server_cache_can_reuse_it() -> None:
+    # llama.cpp reuses the longest common prefix of the last prompt: the schema and instructions must precede the
+    # author, the shot and the conversation, which change from one request to the next.
+    with ScriptedOpenAI([reply(ANSWER), reply(ANSWER)], dialect="llama-cpp-python") as server:
+        director = director_for(server)
+        await director.direct("a heron in a marsh at dawn", author="ana")
+        await director.direct("a fox in the snow", author="ben")
+    first, second = (r["messages"][0]["content"] for r in server.requests[1:])
+    assert first.index("JSON schema") < first.index("## This request") < first.index("author: ana")
+    shared = next(i for i, (a, b) in enumerate(zip(first, second)) if a != b)
+    assert shared > first.index("## This request")
