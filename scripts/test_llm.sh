@@ -14,7 +14,10 @@ scripts/llm_servers.sh serve "$RUN"
 PY_URL=$(cat "$RUN/py.url")
 CPP_URL=$(cat "$RUN/cpp.url")
 echo "test-llm: llama-cpp-python at $PY_URL, llama-server at $CPP_URL"
+# The figures are printed even when a test failed (they say how far off it is); the exit status is the tests'.
+tests=0
 DAILIES_LLM_SERVERS="llama-cpp-python=$PY_URL,llama-server=$CPP_URL" LANGGRAPH_STRICT_MSGPACK=true \
-  .venv/bin/python -m pytest -q -p no:cacheprovider tests/llm_servers "$@"
+  .venv/bin/python -m pytest -q -p no:cacheprovider tests/llm_servers "$@" || tests=$?
 .venv/bin/python bench/llm_servers.py --server "llama-cpp-python=$PY_URL" --server "llama-server=$CPP_URL" \
   --out "${LLM_FIGURES:-$LLM_HOME/figures.json}"
+exit "$tests"

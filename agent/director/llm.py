@@ -22,7 +22,7 @@ from tools.llm.structured import Answer, LLMFailure, StructuredChat
 
 MAX_HISTORY_TURNS = 12
 # Room for the values of a patch beyond its keys: a few short phrases, a character or two.
-PATCH_CONTENT_TOKENS = 320
+PATCH_CONTENT_TOKENS = 192
 
 
 def history_text(history: Sequence[Turn]) -> str:
