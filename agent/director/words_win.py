@@ -17,10 +17,10 @@ same message.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.director.grammar.characters import mentions
 from agent.director.grammar.exclusive import replaced_effects, reword
 from agent.director.grammar.reading import Reading
 from agent.director.grammar.text import normalise, tokenize
@@ -110,12 +110,12 @@ def check_words(
                 else f"kept the {name} {_value(base, name)!r}: your message does not change it"
             )
             data[name] = _value(base, name)
-    for name in REWORDABLE_FIELDS:
+    for name in (*REWORDABLE_FIELDS, *CONTENT_FIELDS):  # reworded, but keeping one of the creator's words
         if name in stated and not (content_words(data[name]) & content_words(_value(offline, name))):
             _restore(data, name, offline, changed_by_model, checked)
     _keep_effects_and_removals(data, offline, base, reading, stated, checked)
     _reword_replaced_weather(data, offline, base)
-    _check_characters(data, base, message, checked)
+    _check_characters(data, base, offline, message, checked)
     _ground_content(data, offline, base, grounding, checked)
     _keep_untouched(data, base, stated, checked)
     checked.spec = ShotSpec.model_validate(data)
@@ -186,18 +186,30 @@ def _keep_effects_and_removals(
             data["negative_prompt"] = ", ".join(p for p in [have, *missing] if p)
 
 
-def _check_characters(data: dict[str, Any], base: ShotSpec | None, message: str, checked: Checked) -> None:
-    """A named character must be named in the message or already be in the shot: the model may not invent one."""
-    known = {c.name.casefold() for c in (base.characters if base else [])}
-    kept = []
+def _check_characters(
+    data: dict[str, Any], base: ShotSpec | None, offline: ShotSpec, message: str, checked: Checked
+) -> None:
+    """A named character must be in the shot already, found by the grammar, or named in the message as a name
+    ("Ana", not "a red fox" or "Lighthouse on a cliff"): the model may not invent one, nor list one twice."""
+    known = {c.name.casefold() for c in [*(base.characters if base else []), *offline.characters]}
+    kept: list[dict[str, Any]] = []
     for character in data["characters"]:
-        if character["name"].casefold() in known or mentions(message, [character["name"]]):
+        name = character["name"]
+        if any(name.casefold() == c["name"].casefold() for c in kept):
+            continue
+        if name.casefold() in known or _named_in(message, name):
             kept.append(character)
         else:
-            checked.notes.append(
-                f"dropped the model's character {character['name']!r}: your message does not name them"
-            )
+            checked.notes.append(f"dropped the model's character {name!r}: your message does not name them")
     data["characters"] = kept
+
+
+def _named_in(message: str, name: str) -> bool:
+    """The message writes `name` as a name: capitalised as written, not a described thing ("a fox", "the man")."""
+    first = name.split()[0] if name.split() else ""
+    if not first[:1].isupper() or first.lower() in DETERMINERS or first.lower() in PRONOUNS:
+        return False
+    return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", message) is not None
 
 
 def _ground_content(

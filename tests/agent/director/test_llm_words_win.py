@@ -74,7 +74,7 @@ async def test_stated_numbers_are_kept_even_when_the_model_agrees_on_none() -> N
 async def test_a_subject_not_in_the_words_is_not_taken() -> None:
     result = await direct({"subject": "Cli", "action": "types"}, "a red fox trots through the snow", author="cli")
     assert result.spec.subject == "a red fox" and result.spec.action == "trots"
-    assert any("the model's subject 'Cli' is not in your words" in n for n in result.notes)
+    assert "kept subject 'a red fox' from your words over the model's 'Cli'" in result.notes
 
 
 async def test_a_reworded_style_keeps_a_creator_word_or_yields() -> None:
@@ -109,6 +109,28 @@ async def test_a_replaced_effect_goes_even_when_the_model_keeps_it() -> None:
     base = ShotSpec(subject="a fox", setting="a rainy street", effects=["rain"])
     result = await direct({"effects": ["rain", "snow"]}, "make it snow instead", base=base)
     assert result.spec.effects == ["snow"] and result.spec.setting == "a snowy street"
+
+
+async def test_a_described_thing_is_not_a_character_and_none_is_listed_twice() -> None:
+    # What SmolLM2 answered on a real server: the subject as a "character", the same one four times.
+    answer = {
+        "subject": "a lighthouse",
+        "characters": [{"name": "Lighthouse on a cliff", "description": "a lighthouse"}] * 4
+        + [{"name": "a red fox", "description": "red"}],
+    }
+    result = await direct(answer, "golden hour, a lighthouse on a cliff, a red fox")
+    assert result.spec.characters == []
+    assert "dropped the model's character 'Lighthouse on a cliff': your message does not name them" in result.notes
+    named = {"characters": [{"name": "Ana", "description": "a girl in a red coat"}] * 2}
+    result = await direct(named, "Ana waits at the bus stop")
+    assert [c.name for c in result.spec.characters] == ["Ana"]
+
+
+async def test_a_stated_subject_keeps_the_creators_words() -> None:
+    answer = {"subject": "a flower", "action": "drinking", "shot_size": "extreme_close_up"}
+    result = await direct(answer, "a hummingbird drinking from a flower, extreme close-up, slow motion")
+    assert result.spec.subject == "a hummingbird"
+    assert "kept subject 'a hummingbird' from your words over the model's 'a flower'" in result.notes
 
 
 async def test_a_known_character_is_kept_even_if_the_message_does_not_name_them() -> None:
