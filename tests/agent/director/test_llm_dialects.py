@@ -128,5 +128,5 @@ async def test_the_unchanging_part_of_the_prompt_comes_first_so_a_server_cache_c
         await director.direct("a fox in the snow", author="ben")
     first, second = (r["messages"][0]["content"] for r in server.requests[1:])
     assert first.index("JSON schema") < first.index("## This request") < first.index("author: ana")
-    shared = next(i for i, (a, b) in enumerate(zip(first, second)) if a != b)
+    shared = next(i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b)
     assert shared > first.index("## This request")
