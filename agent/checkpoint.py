@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections import OrderedDict
@@ -12,11 +13,11 @@ from typing import Any
 
 import ormsgpack
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer, _msgpack_default
+from langgraph.checkpoint.serde.jsonplus import EXT_PYDANTIC_V2, JsonPlusSerializer, _msgpack_default
 from langgraph.checkpoint.serde.jsonplus import _option as MSGPACK_OPTIONS
 from pydantic import BaseModel
 
-from agent.state import AgentState, TakeRecord
+from agent.state import AgentState
 
 
 def state_types(root: type[BaseModel] = AgentState) -> set[tuple[str, str]]:
@@ -42,35 +43,61 @@ def state_types(root: type[BaseModel] = AgentState) -> set[tuple[str, str]]:
 
 
 KEEP_CHECKPOINTS = 24
+MEMO_RECORDS = 4096  # frozen records remembered each way: a few MB for thousands of takes
 
 
-MEMO_RECORDS = 4096
+@functools.cache
+def _is_record_type(cls: type) -> bool:
+    """A frozen pydantic model: its instances are safe to share and encode the same way every time."""
+    return issubclass(cls, BaseModel) and bool(cls.model_config.get("frozen"))
+
+
+def _is_record(obj: Any) -> bool:
+    return _is_record_type(type(obj))
 
 
 class StateSerializer(JsonPlusSerializer):
-    """LangGraph's msgpack serializer (same bytes), remembering the encoding of each take record it wrote.
+    """LangGraph's msgpack serializer (same bytes), remembering the frozen records it wrote and read.
 
-    A thread's takes are frozen and carried from checkpoint to checkpoint as the same objects, so every
-    checkpoint re-encoded every take the thread ever made: most of a turn's overhead as threads grew.
-    The memo holds the object itself beside its encoding, so an id is never confused with a later object.
+    Every checkpoint holds the whole state, and a thread's takes, turns and attributed changes are frozen
+    records carried from checkpoint to checkpoint as the same objects: without a memo every step re-encoded,
+    and every run re-decoded, everything the thread ever did. Writes remember each record's encoding (keyed
+    by the object, held beside it so an id is never confused with a later object); reads remember the record
+    decoded from each exact encoding (frozen, so one object can serve every read). What is written does not
+    change: a restart decodes the same bytes with LangGraph's own hook.
     """
 
     def __init__(self) -> None:
         super().__init__(allowed_msgpack_modules=sorted(state_types()))
-        self._memo: OrderedDict[int, tuple[TakeRecord, ormsgpack.Ext]] = OrderedDict()
+        self._encoded: OrderedDict[int, tuple[BaseModel, ormsgpack.Ext]] = OrderedDict()
+        self._decoded: OrderedDict[bytes, BaseModel] = OrderedDict()
 
     def _default(self, obj: Any) -> Any:
-        if type(obj) is not TakeRecord:
+        if not _is_record(obj):
             return _msgpack_default(obj)
-        hit = self._memo.get(id(obj))
+        hit = self._encoded.get(id(obj))
         if hit is not None and hit[0] is obj:
-            self._memo.move_to_end(id(obj))
+            self._encoded.move_to_end(id(obj))
             return hit[1]
         ext = _msgpack_default(obj)
-        self._memo[id(obj)] = (obj, ext)
-        if len(self._memo) > MEMO_RECORDS:
-            self._memo.popitem(last=False)
+        self._encoded[id(obj)] = (obj, ext)
+        if len(self._encoded) > MEMO_RECORDS:
+            self._encoded.popitem(last=False)
         return ext
+
+    def _ext_hook(self, code: int, data: bytes) -> Any:
+        if code != EXT_PYDANTIC_V2:
+            return self._unpack_ext_hook(code, data)
+        hit = self._decoded.get(data)
+        if hit is not None:
+            self._decoded.move_to_end(data)
+            return hit
+        obj = self._unpack_ext_hook(code, data)  # LangGraph's hook: the allowlist decides what may be built
+        if _is_record(obj):
+            self._decoded[data] = obj
+            if len(self._decoded) > MEMO_RECORDS:
+                self._decoded.popitem(last=False)
+        return obj
 
     def dumps_typed(self, obj: Any) -> tuple[str, bytes]:
         if obj is None or isinstance(obj, bytes | bytearray):
@@ -79,6 +106,12 @@ class StateSerializer(JsonPlusSerializer):
             return "msgpack", ormsgpack.packb(obj, default=self._default, option=MSGPACK_OPTIONS)
         except ormsgpack.MsgpackEncodeError:
             return super().dumps_typed(obj)
+
+    def loads_typed(self, data: tuple[str, bytes]) -> Any:
+        kind, payload = data
+        if kind != "msgpack":
+            return super().loads_typed(data)
+        return ormsgpack.unpackb(payload, ext_hook=self._ext_hook, option=ormsgpack.OPT_NON_STR_KEYS)
 
 
 def serializer() -> JsonPlusSerializer:
@@ -128,72 +161,6 @@ async def _open_postgres(url: str) -> AsyncIterator[BaseCheckpointSaver]:
         await pool.close()
 
 
-CACHED_THREADS = 256
-
-
-def cached_sqlite_saver(conn: Any, serde: JsonPlusSerializer) -> BaseCheckpointSaver:
-    """LangGraph's async SQLite saver that remembers the newest checkpoint of recent threads as objects.
-
-    Every run starts by reading its thread's newest checkpoint, and a run paused before its first render
-    (so a kill can be recovered) reads it again: decoding the whole state each time was most of a turn's
-    overhead. The checkpoint is still written to SQLite at every put (a restart reads it from there); only
-    reads of the newest checkpoint, with no pending writes, come from memory. One process per file.
-    """
-    from langgraph.checkpoint.base import CheckpointTuple, copy_checkpoint, get_checkpoint_id, get_checkpoint_metadata
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
-    class CachedSqliteSaver(AsyncSqliteSaver):
-        def __init__(self) -> None:
-            super().__init__(conn, serde=serde)
-            self._newest: OrderedDict[tuple[str, str], CheckpointTuple] = OrderedDict()
-            self._has_writes: dict[tuple[str, str], str] = {}  # the checkpoint of a thread that has pending writes
-
-        def _forget(self, thread_id: str) -> None:
-            for key in [k for k in self._newest if k[0] == thread_id]:
-                del self._newest[key]
-
-        async def aget_tuple(self, config: Any) -> CheckpointTuple | None:
-            key = (str(config["configurable"]["thread_id"]), config["configurable"].get("checkpoint_ns", ""))
-            cached = self._newest.get(key)
-            wanted = get_checkpoint_id(config)
-            if cached is not None and wanted in (None, cached.checkpoint["id"]):
-                self._newest.move_to_end(key)
-                return cached._replace(checkpoint=copy_checkpoint(cached.checkpoint))
-            return await super().aget_tuple(config)
-
-        async def aput(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
-            saved = await super().aput(config, checkpoint, metadata, new_versions)
-            key = (str(saved["configurable"]["thread_id"]), saved["configurable"]["checkpoint_ns"])
-            if self._has_writes.get(key) == checkpoint["id"]:
-                self._newest.pop(key, None)  # its pending writes (an interrupt, a finished task) live in SQLite
-                return saved
-            parent_id = config["configurable"].get("checkpoint_id")
-            parent = {"configurable": {"thread_id": key[0], "checkpoint_ns": key[1], "checkpoint_id": parent_id}}
-            self._newest[key] = CheckpointTuple(
-                saved,
-                copy_checkpoint(checkpoint),
-                get_checkpoint_metadata(config, metadata),
-                parent if parent_id else None,
-                [],
-            )
-            self._newest.move_to_end(key)
-            while len(self._newest) > CACHED_THREADS:
-                self._newest.popitem(last=False)
-            return saved
-
-        async def aput_writes(self, config: Any, writes: Any, task_id: str, task_path: str = "") -> None:
-            key = (str(config["configurable"]["thread_id"]), str(config["configurable"].get("checkpoint_ns", "")))
-            self._has_writes[key] = str(config["configurable"]["checkpoint_id"])
-            self._newest.pop(key, None)
-            await super().aput_writes(config, writes, task_id, task_path)
-
-        async def adelete_thread(self, thread_id: str) -> None:
-            self._forget(str(thread_id))
-            await super().adelete_thread(thread_id)
-
-    return CachedSqliteSaver()
-
-
 @asynccontextmanager
 async def open_checkpointer(url: str | None, sqlite_path: Path) -> AsyncIterator[BaseCheckpointSaver]:
     """Postgres when a postgresql:// `url` is given, else SQLite in the file `sqlite_path`."""
@@ -204,13 +171,14 @@ async def open_checkpointer(url: str | None, sqlite_path: Path) -> AsyncIterator
             yield saver
         return
     import aiosqlite
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
     sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     async with aiosqlite.connect(str(sqlite_path)) as conn:
         # WAL with synchronous=NORMAL: a killed process loses nothing committed, and a commit costs no fsync.
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")
-        saver = cached_sqlite_saver(conn, serializer())
+        saver = AsyncSqliteSaver(conn, serde=serializer())
         await saver.setup()
         yield saver
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from agent.director.intake import clip_text
 from agent.spec import ShotSpec
 from generator.families import PREVIZ, ModelFamily
-from generator.request import MAX_PROMPT_CHARS, CameraPath, LookHints, RenderRequest
+from generator.guide import guide_note
+from generator.request import MAX_PROMPT_CHARS, CameraGuide, CameraPath, LookHints, RenderRequest
 from generator.vocabulary import ASPECT_VALUES, CAMERA_PHRASES
 
 DEFAULT_DURATION_S = 4.0
@@ -120,10 +120,72 @@ def prompt_text(spec: ShotSpec, family: ModelFamily | None = None) -> str:
 
 
 def frame_size(family: ModelFamily, aspect: str) -> tuple[int, int]:
-    """Width and height at the family's native pixel area for this aspect, snapped to its multiple."""
-    ratio = ASPECT_VALUES[aspect]
-    height = math.sqrt(family.native_area / ratio)
-    return family.snap_side(height * ratio), family.snap_side(height)
+    """Width and height for this aspect: the family's nearest trained size, else its native area snapped."""
+    fit = family.fit_size(ASPECT_VALUES[aspect])
+    return fit.width, fit.height
+
+
+def _size_note(family: ModelFamily, aspect: str) -> str | None:
+    """Why the frame is the size it is, when that is not simply the aspect at the native area."""
+    fit = family.fit_size(ASPECT_VALUES[aspect])
+    size = f"{fit.width}x{fit.height}"
+    if fit.trained:
+        if abs(fit.width / fit.height - ASPECT_VALUES[aspect]) / ASPECT_VALUES[aspect] > 0.1:
+            return f"{family.title} renders only {size}; {aspect} framed at {size} instead"
+        if (fit.width, fit.height) != (round(fit.exact_width), round(fit.exact_height)):
+            return f"{aspect} snapped to {size}, a size {family.title} was trained at"
+        return None
+    snapped = abs(fit.width - fit.exact_width) >= 1 or abs(fit.height - fit.exact_height) >= 1
+    untrained = ""
+    if family.trained_sizes:
+        trained = ", ".join(f"{w}x{h}" for w, h in family.trained_sizes)
+        untrained = f" (not a size it was trained at: {trained}; expect softer results)"
+    if snapped:
+        return (
+            f"{family.title} needs sides divisible by {family.size_multiple}; {aspect} at its native area "
+            f"({family.native_width}x{family.native_height}) is {fit.exact_width:.0f}x{fit.exact_height:.0f}, "
+            f"snapped to {size}{untrained}"
+        )
+    return f"{aspect} at {size}{untrained}" if untrained else None
+
+
+def _frames_note(family: ModelFamily, wanted: int, num_frames: int, fps: int) -> str | None:
+    if num_frames == wanted:
+        return None
+    if family.only_trained_frames:
+        counts = " or ".join(str(count) for count in family.trained_frames)
+        return (
+            f"{family.title} renders only {counts} frames; snapped {wanted} to {num_frames} "
+            f"({num_frames / fps:.2f} s at {fps} fps)"
+        )
+    return (
+        f"{family.title} needs {family.frame_rule} frames (max {family.max_frames}); "
+        f"snapped {wanted} to {num_frames} ({num_frames / fps:.2f} s at {fps} fps)"
+    )
+
+
+def _negative_prompt(spec: ShotSpec, family: ModelFamily, notes: list[str]) -> str | None:
+    """The creator's negative prompt, with the family's default added, or dropped where the family ignores one."""
+    negative = spec.negative_prompt
+    if family.supports_negative_prompt:
+        if family.default_negative_prompt:
+            notes.append(f"added {family.title}'s default negative prompt")
+        return ", ".join(p for p in (negative, family.default_negative_prompt) if p) or None
+    if negative:
+        notes.append(f"{family.title} ignores negative prompts; dropped {negative!r}")
+    return None
+
+
+def _with_guide(
+    request: RenderRequest, family: ModelFamily, guide: CameraGuide | None, notes: list[str]
+) -> RenderRequest:
+    """The request with the camera guide where the family has a guide path; a note says how, or why not."""
+    if guide is None or family.backend == "previz":
+        return request
+    if family.guide_modes:
+        request = request.model_copy(update={"guide": guide})
+    notes.append(guide_note(family, request, guide))
+    return request
 
 
 def compile_shot(
@@ -133,21 +195,19 @@ def compile_shot(
     seed: int | None = None,
     steps: int | None = None,
     model: str | None = None,
+    guide: CameraGuide | None = None,
 ) -> CompiledShot:
-    """Turn a spec into a request this family accepts, saying what was snapped or defaulted."""
+    """Turn a spec into a request this family accepts, saying what was snapped or defaulted.
+
+    A `guide` is kept only where the family has a guide path; a note says how it conditions, or why not.
+    """
     notes: list[str] = []
     aspect = spec.aspect_ratio or DEFAULT_ASPECT
     if spec.aspect_ratio is None:
         notes.append(f"no aspect ratio asked for; used {DEFAULT_ASPECT}")
     width, height = frame_size(family, aspect)
-    exact_height = math.sqrt(family.native_area / ASPECT_VALUES[aspect])
-    exact_width = exact_height * ASPECT_VALUES[aspect]
-    if abs(width - exact_width) >= 1 or abs(height - exact_height) >= 1:  # more than rounding to whole pixels
-        notes.append(
-            f"{family.title} needs sides divisible by {family.size_multiple}; {aspect} at its native area "
-            f"({family.native_width}x{family.native_height}) is {exact_width:.0f}x{exact_height:.0f}, "
-            f"snapped to {width}x{height}"
-        )
+    if (size_note := _size_note(family, aspect)) is not None:
+        notes.append(size_note)
     fps = spec.fps or family.native_fps
     if spec.fps is not None and spec.fps != family.native_fps and family.backend != "previz":
         notes.append(
@@ -158,25 +218,15 @@ def compile_shot(
     if spec.duration_s is None:
         notes.append(f"no duration asked for; used {DEFAULT_DURATION_S:g} s")
     wanted_frames = max(1, round(duration * fps))
-    num_frames = family.snap_frames(wanted_frames)
-    if num_frames != wanted_frames:
-        notes.append(
-            f"{family.title} needs {family.frame_rule} frames (max {family.max_frames}); "
-            f"snapped {wanted_frames} to {num_frames} ({num_frames / fps:.2f} s at {fps} fps)"
-        )
+    num_frames = family.fit_frames(wanted_frames)
+    if (frames_note := _frames_note(family, wanted_frames, num_frames, fps)) is not None:
+        notes.append(frames_note)
     if wanted_frames > family.max_frames:
         notes.append(
             f"{duration:g} s is longer than {family.title} renders in one go "
             f"({family.max_frames / fps:.2f} s); render it as segments conditioned on each other"
         )
-    negative = spec.negative_prompt
-    if family.supports_negative_prompt:
-        if family.default_negative_prompt:
-            notes.append(f"added {family.title}'s default negative prompt")
-        negative = ", ".join(p for p in (negative, family.default_negative_prompt) if p) or None
-    elif negative:
-        notes.append(f"{family.title} ignores negative prompts; dropped {negative!r}")
-        negative = None
+    negative = _negative_prompt(spec, family, notes)
     prompt = prompt_text(spec, family)
     if len(prompt) > MAX_PROMPT_CHARS:  # every field at its limit: the tail is past what any text encoder reads
         clipped = clip_text(prompt, MAX_PROMPT_CHARS)
@@ -211,4 +261,4 @@ def compile_shot(
             effects=tuple(spec.effects),
         ),
     )
-    return CompiledShot(request=request, notes=notes)
+    return CompiledShot(request=_with_guide(request, family, guide, notes), notes=notes)

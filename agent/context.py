@@ -5,63 +5,61 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from agent.director.base import Director
 from agent.revise import Reviser, RuleReviser
+from agent.state import ThreadOptions
+from agent.targets import RenderTargets, Target
 from generator.base import CancelToken
 from generator.errors import Failure
-from generator.families import ModelFamily
+from generator.guide import GuideChoice, parse_guide
 from tools.critique import Critique, Expectation
-from tools.renderer import Renderer
-
-if TYPE_CHECKING:
-    from agent.state import ThreadOptions
 
 # The critic as the agent calls it: sync and CPU-bound, so always run on a worker thread.
 CriticFn = Callable[[str, Expectation | None], Critique]
 
 
-@dataclass(frozen=True)
-class Target:
-    """Where a thread's renders go: the renderer, the model family it compiles for, and what it accepts."""
-
-    renderer: Renderer
-    family: ModelFamily
-    model: str | None = None
-    queue_events: bool = False  # the renderer accepts on_queue(position, eta_s)
-    job_ids: bool = False  # the renderer accepts job_id= (a re-run node re-attaches to its job)
-
-
-# Picks the Target of a thread's backend/model options, or says why it cannot be served.
-Router = Callable[["ThreadOptions"], "Target | Failure"]
+def thread_folder(media_dir: Path, thread_id: str) -> Path:
+    """Media of one thread in its own folder; the thread id made safe for a file name."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in thread_id)[:80] or "thread"
+    return media_dir / safe
 
 
 @dataclass
 class Context:
-    """What nodes use: the director, the renderer, the critic, the reviser, where media goes and the loop's budget."""
+    """What nodes use: the director, the render targets, the critic, the reviser, where media goes and the budget."""
 
     thread_id: str
     director: Director
-    renderer: Renderer
+    targets: RenderTargets
     critic: CriticFn
-    family: ModelFamily
     media_dir: Path
-    model: str | None = None
     attempt_budget: int = 3
     approve_final: bool = True
     guild: str | None = None
     cancel: CancelToken | None = None
-    queue_events: bool = False  # the renderer accepts on_queue(position, eta_s)
-    job_ids: bool = False  # the renderer accepts job_id= (a re-run node re-attaches to its job)
-    router: Router | None = None
     reviser: Reviser = field(default_factory=RuleReviser)  # the LLM reviser where an LLM is configured
+    guide: str = "previz"  # the camera guide of threads that choose none
+    animatic: bool = True  # the animatic first, in threads that choose neither way
+
+    @property
+    def folder(self) -> Path:
+        """Where this thread's takes are written."""
+        return thread_folder(self.media_dir, self.thread_id)
 
     def target(self, options: ThreadOptions | None) -> Target | Failure:
-        """The thread's render target: the default one unless its options pick a backend or model."""
-        if options is None or not options.picks_backend or self.router is None:
-            return Target(self.renderer, self.family, self.model, self.queue_events, self.job_ids)
-        return self.router(options)
+        """The thread's render target: the main one unless its options pick a backend or model."""
+        return self.targets.route(options)
+
+    def guide_choice(self, options: ThreadOptions | None) -> GuideChoice:
+        """How the thread's model takes are guided: its own choice, else the Studio's."""
+        return parse_guide(options.guide if options is not None and options.guide else self.guide)
+
+    def shows_animatic(self, options: ThreadOptions | None) -> bool:
+        """Whether a model-rendered new shot posts its animatic first: the thread's choice, else the Studio's."""
+        if options is not None and options.animatic is not None:
+            return options.animatic
+        return self.animatic
 
     def approves_final(self, options: ThreadOptions | None) -> bool:
         """Whether a final render waits for a person: the thread's choice, else the Studio's."""

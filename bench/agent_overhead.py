@@ -67,6 +67,8 @@ class TimedDirector:
 class InstantRenderer:
     """Returns a prepared Take at once (no frames are made): only its call time is subtracted."""
 
+    features: frozenset[str] = frozenset()  # no queue, no jobs to re-attach to
+
     def __init__(self, clock: Clock, clip: Path) -> None:
         self.clock, self.clip = clock, clip
 

@@ -9,10 +9,12 @@ job's length) except in the recovery figure, which kills a real Ray actor on a l
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +70,8 @@ def fairness(workers: int, heavy_jobs: int, job_s: float, folder: Path) -> None:
     queue = JobQueue(JobStore.open(folder / "fair.sqlite"), slots, limits)
     queue.start()
     heavy = [queue.submit(request(int(job_s * 1000)), owner="heavy") for _ in range(heavy_jobs)]
-    time.sleep(job_s / 2)  # the heavy backlog is already running when the light user arrives
+    # The light user arrives once the heavy backlog occupies every worker (its first jobs have started).
+    wait_until(lambda: all(queue.get(j.id).started_at for j in heavy[:workers]), STEP_TIMEOUT_S, "the backlog")
     light = [queue.submit(request(int(job_s * 1000)), owner="light") for _ in range(3)]
     while queue.size:
         time.sleep(0.005)
@@ -83,10 +86,17 @@ def fairness(workers: int, heavy_jobs: int, job_s: float, folder: Path) -> None:
     )
 
 
-class SlowStepper:
-    """A stand-in generator for the Ray figure: `steps` sleeps of 50 ms (pickled by value into the actors)."""
+class GatedStepper:
+    """A stand-in generator for the Ray figure: `steps` sleeps of 50 ms, then it holds until `gate` exists.
+
+    Pickled by value into the actors. The gate keeps the first attempt running until the benchmark has
+    killed its actor, so the kill always lands mid-job, however loaded the machine is.
+    """
 
     name = "stepper"
+
+    def __init__(self, gate: str) -> None:
+        self.gate = Path(gate)
 
     def render(
         self, request: RenderRequest, progress: ProgressCallback | None = None, cancel: CancelToken | None = None
@@ -95,8 +105,22 @@ class SlowStepper:
             time.sleep(0.05)
             if progress is not None:
                 progress(Progress(step=step + 1, total=request.steps, elapsed_s=0.05 * (step + 1)))
+        wait_until(self.gate.exists, GATE_TIMEOUT_S, "the benchmark to open the gate")
         frames = np.zeros((request.num_frames, request.height, request.width, 3), np.uint8)
         return RenderResult(frames, request.fps, "stepper", "stepper", request.seed, 0.05 * request.steps)
+
+
+GATE_TIMEOUT_S = 300.0
+STEP_TIMEOUT_S = 120.0  # Ray starting actors on a loaded 2-core machine can take a while
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll `predicate` every 10 ms; raise TimeoutError naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout:.0f} s for {what}")
+        time.sleep(0.01)
 
 
 def stepper_task(generator, job: Job, progress: ProgressCallback, cancel: CancelToken) -> dict[str, Any]:
@@ -110,8 +134,15 @@ def recovery(folder: Path) -> None:
     from generator.queue.ray_pool import RayPool, WorkerSupervisor
 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    gate = folder / "gate"
     supervisor = WorkerSupervisor(
-        count=2, backend="stepper", model=None, num_gpus=0, num_cpus=1, tag="bench", factory=SlowStepper
+        count=2,
+        backend="previz",  # stands in for previz workers: the pool routes the previz job below to them
+        model=None,
+        num_gpus=0,
+        num_cpus=1,
+        tag="bench",
+        factory=functools.partial(GatedStepper, str(gate)),
     )
     supervisor.ensure()
     pool = RayPool(stepper_task, poll_s=0.05)
@@ -129,13 +160,23 @@ def recovery(folder: Path) -> None:
 
     job = queue.submit(RenderRequest(prompt="bench", width=16, height=16, num_frames=2, fps=8, steps=40), owner="a")
     queue.subscribe(job.id, listen)
-    first_progress.wait(60)
-    victim = next(iter(pool._busy))
+
+    def running() -> bool:  # on an actor, and reported a step (it cannot finish before the gate opens)
+        current = queue.get(job.id)
+        if current.finished:
+            raise RuntimeError(f"the job ended before the kill: {current.status} {current.failure}")
+        return first_progress.is_set() and len(pool.busy()) == 1
+
+    wait_until(running, STEP_TIMEOUT_S, "the job to start")
+    [victim] = pool.busy()
     killed = time.time()
     ray.kill(supervisor.actors[victim], no_restart=True)
-    while not queue.get(job.id).finished:
-        time.sleep(0.01)
+    wait_until(lambda: len(starts) >= 2, STEP_TIMEOUT_S, "the job to restart on another actor")
+    gate.touch()  # only now: the killed attempt could not have finished first
+    wait_until(lambda: queue.get(job.id).finished, STEP_TIMEOUT_S, "the restarted job to finish")
     done = queue.get(job.id)
+    if done.status != "done":
+        raise RuntimeError(f"the restarted job did not finish: {done.status} {done.failure}")
     restarted = starts[-1] - killed
     print("recovery: a Ray actor killed mid-job on a local 2-CPU cluster")
     print(

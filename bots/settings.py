@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from generator.diffusers.attention import AttentionBackend
+from generator.diffusers.speedups import Speedup
+from generator.guide import parse_guide
 
 if TYPE_CHECKING:
     from agent.config import StudioConfig
@@ -35,12 +39,23 @@ class Settings(BaseSettings):
     backend: Literal["previz", "diffusers"] = "previz"
     model: str | None = Field(None, description="Family name, local folder or hub id for diffusers.")
     i2v_model: str | None = Field(None, description="Image-to-video sibling (folder or hub id) to continue takes.")
-    speedups: list[Literal["first_block_cache", "pab", "compile"]] = Field(
-        default_factory=list, description='diffusers speed-ups, e.g. ["first_block_cache"] (JSON list).'
+    speedups: list[Speedup] = Field(
+        default_factory=list, description='diffusers speed-ups, e.g. ["fuse_qkv", "compile"] (JSON list).'
+    )
+    attention_backend: AttentionBackend = Field(
+        "auto", description="diffusers attention backend; auto: the fastest that runs on this machine."
     )
     max_upload_mb: float = Field(10.0, gt=0, description="Byte budget of one posted clip.")
     attempt_budget: int = Field(3, ge=1, le=10)
     approve_final_renders: bool = Field(True, description="Ask a human before an expensive final render.")
+    guide: str = Field(
+        "previz",
+        description="Camera guide of model takes where the family takes one: previz[:STRENGTH] (every take), "
+        "auto (added when the critic reads the wrong move) or off; threads may choose their own.",
+    )
+    animatic: bool = Field(
+        True, description="With a model backend, post a new shot's previz animatic first; threads may choose."
+    )
 
     # Optional vision-LLM judge in the critic (off by default).
     judge_enabled: bool = False
@@ -82,6 +97,11 @@ class Settings(BaseSettings):
     )
     checkpoint_url: str | None = Field(None, description="postgresql://... to share conversations.")
 
+    @field_validator("guide")
+    @classmethod
+    def _known_guide(cls, value: str) -> str:
+        return str(parse_guide(value))
+
     @property
     def director_kind(self) -> Literal["offline", "llm"]:
         if self.director == "auto":
@@ -114,7 +134,7 @@ class Settings(BaseSettings):
     def backend_options(self) -> BackendOptions:
         from generator.backends import BackendOptions
 
-        return BackendOptions(i2v_model=self.i2v_model, speedups=tuple(self.speedups))
+        return BackendOptions(i2v_model=self.i2v_model, speedups=tuple(self.speedups), attention=self.attention_backend)
 
     def queue_limits(self) -> QueueLimits:
         from generator.queue import QueueLimits
@@ -179,4 +199,6 @@ class Settings(BaseSettings):
             judge=self.vision_judge(),
             attempt_budget=self.attempt_budget,
             approve_final=self.approve_final_renders,
+            guide=self.guide,
+            animatic=self.animatic,
         )

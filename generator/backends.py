@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class BackendOptions:
-    """What an operator sets for a backend beside the model: the image-to-video sibling and speed-ups (diffusers)."""
+    """What an operator sets for a backend beside the model: the image-to-video sibling, speed-ups, attention."""
 
     i2v_model: str | None = None
     speedups: tuple[str, ...] = ()
+    attention: str = "auto"  # diffusers attention backend, or "auto" for the fastest that runs here
 
 
 def _make_previz(model: str | None, options: BackendOptions) -> Generator:
@@ -33,7 +34,9 @@ def _previz_family(model: str | None) -> ModelFamily:
 def _make_diffusers(model: str | None, options: BackendOptions) -> Generator:
     from generator.diffusers.backend import DiffusersGenerator
 
-    return DiffusersGenerator(model, i2v_model=options.i2v_model, speedups=options.speedups)
+    return DiffusersGenerator(
+        model, i2v_model=options.i2v_model, speedups=options.speedups, attention=options.attention
+    )
 
 
 def _diffusers_family(model: str | None) -> ModelFamily:

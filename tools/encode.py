@@ -9,6 +9,11 @@ result goes to a temporary file and replaces `path` only when it fits.
 Frames come as an array (T, H, W, 3), a sequence of frames, or a zero-argument callable that returns
 a fresh iterator each time (streaming: a 60 s 1280x720 clip is 4 GB as one array, and a re-encode
 needs the frames again). A one-shot iterator is accepted too, but it is kept in memory (noted).
+
+Deterministic: the same frames and settings give the same bytes, on an idle or a loaded machine. x264 runs
+on one thread (THREADS): with several, its VBV rate control reads how far the other slice or frame threads
+have got, so the bits it gives a row depend on scheduling (measured: 7 different files from 15 encodes of
+the same 320x180 frames on 2 cores). The pass loop decides only on file sizes, never on time.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ MIN_SHORT_SIDE = 64
 MAX_PASSES = 8
 CRF = 23
 PRESET = "veryfast"
+THREADS = 1  # x264 (and the RGB->YUV conversion) on one thread: threaded VBV depends on scheduling
 
 FrameSource = np.ndarray | Sequence[np.ndarray] | Callable[[], Iterable[np.ndarray]] | Iterable[np.ndarray]
 
@@ -89,6 +95,7 @@ def _encode_pass(
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.bit_rate = maxrate
+        stream.codec_context.thread_count = THREADS
         stream.options = {
             "preset": PRESET,
             "crf": str(crf),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import tempfile
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -26,11 +26,8 @@ from generator.queue import (
     QueueLimits,
 )
 from generator.request import RenderRequest
-from tools.renderer import ProgressSink, RenderTicket, render_take_into, take_path
+from tools.renderer import ProgressSink, QueueSink, RenderFeature, RenderTicket, render_take_into, take_path
 from tools.take import Take, render_take
-
-# on_queue(position, eta_s): position 0 means next to start; eta_s is when the take should be ready.
-QueueSink = Callable[[int, float], None]
 
 
 def take_task(max_bytes: int) -> JobTask:
@@ -86,19 +83,25 @@ class RenderSetup:
     ray_shared_storage: bool = False  # workers write takes straight into the data folder
 
 
+def submitter_name(jobs_path: Path) -> str:
+    """A submitter's stable name (host and job store): after a restart it adopts what its previous run left."""
+    return f"{socket.gethostname()}:{Path(jobs_path).resolve()}"
+
+
 def build_executors(setup: RenderSetup) -> list[Executor]:
     """Local warm workers (the embedded default), or slots over the Ray cluster's render actors."""
     if setup.ray_workers:
-        import ray
+        from generator.queue.ray_connect import connect
+
+        connect(setup.ray_address)  # ClusterUnreachable: one line for the operator
 
         from generator.queue.ray_pool import RayPool
 
-        if not ray.is_initialized():
-            ray.init(address=setup.ray_address or "auto", log_to_driver=False)
+        owner = submitter_name(setup.jobs_path)
         if setup.ray_shared_storage:
-            pool = RayPool(take_task(setup.max_upload_bytes))
+            pool = RayPool(take_task(setup.max_upload_bytes), owner=owner)
         else:
-            pool = RayPool(bytes_take_task(setup.max_upload_bytes), store_returned_take)
+            pool = RayPool(bytes_take_task(setup.max_upload_bytes), store_returned_take, owner=owner)
         return list(pool.slots(setup.ray_workers))
     factory = partial(make_generator, setup.backend, model=setup.model, options=setup.options)
     task = take_task(setup.max_upload_bytes)
@@ -128,6 +131,8 @@ def outcome(job: Job) -> Take | Failure:
 
 class QueuedRenderer:
     """Submits renders to a JobQueue and follows them to the end without blocking the event loop."""
+
+    features: frozenset[RenderFeature] = frozenset({"queue_events", "job_ids"})
 
     def __init__(self, queue: JobQueue, *, cancel_poll_s: float = 0.2) -> None:
         self.queue = queue

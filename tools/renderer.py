@@ -10,12 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from generator.backends import make_generator
 from generator.base import CancelToken, Generator, Progress, ProgressCallback
 from generator.errors import Failure, GeneratorError
 from generator.request import RenderRequest
 from tools.take import Take, render_take
 
 Priority = Literal["draft", "final"]
+# What a renderer may offer beyond the protocol's render(): each feature is one more keyword render() takes.
+#   "queue_events": on_queue=QueueSink, told the job's place in a queue and its ETA while it waits;
+#   "job_ids": job_id=str, so a second call with the same id (a restart, a re-run graph node) re-attaches to the job.
+RenderFeature = Literal["queue_events", "job_ids"]
 
 
 @dataclass(frozen=True)
@@ -30,10 +35,18 @@ class RenderTicket:
 
 # Called from worker threads: implementations must be thread-safe (e.g. loop.call_soon_threadsafe).
 ProgressSink = Callable[[Progress], None]
+# on_queue(position, eta_s): position 0 means next to start; eta_s is when the take should be ready. Thread-safe too.
+QueueSink = Callable[[int, float], None]
 
 
 class Renderer(Protocol):
-    """What the agent submits renders to: in-process now, a fair queue or Ray at scale."""
+    """What the agent submits renders to: in-process now, a fair queue or Ray at scale.
+
+    `features` declares the optional keywords its render() takes as well (see RenderFeature); callers pass
+    a feature's keyword only to renderers that declare it.
+    """
+
+    features: frozenset[RenderFeature]
 
     async def render(
         self,
@@ -68,6 +81,8 @@ def render_take_into(
 class LocalRenderer:
     """One warm generator used by one job at a time, on a worker thread, never on the event loop."""
 
+    features: frozenset[RenderFeature] = frozenset()  # no queue to wait in, no jobs to re-attach to
+
     def __init__(self, generator: Generator, *, max_bytes: int) -> None:
         self._generator = generator
         self._max_bytes = max_bytes
@@ -94,3 +109,8 @@ class LocalRenderer:
             return await asyncio.to_thread(work)
         except GeneratorError as exc:
             return exc.to_failure()
+
+
+def previz_renderer(max_bytes: int) -> LocalRenderer:
+    """A local previz worker: what a studio serving another backend renders previz with."""
+    return LocalRenderer(make_generator("previz"), max_bytes=max_bytes)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from agent.spec import ShotSpec, Storyboard
 
 
 class Change(BaseModel):
-    """One field changed by one message, attributed to whoever asked."""
+    """One field changed by one message, attributed to whoever asked (a record: frozen)."""
+
+    model_config = ConfigDict(frozen=True)
 
     field: str
     old: Any = None
@@ -21,7 +23,9 @@ class Change(BaseModel):
 
 
 class Turn(BaseModel):
-    """One message of the conversation, as the director sees it."""
+    """One message of the conversation, as the director sees it (a record: frozen)."""
+
+    model_config = ConfigDict(frozen=True)
 
     author: str
     text: str

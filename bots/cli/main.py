@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from bots.cli.errors import UserError
 from bots.cli.io import describe_validation_error
 from bots.settings import Settings
+from generator.queue.ray_connect import ClusterUnreachable
 
 # Each module registers one sub-command with `register(subparsers)`; add a line to add a command.
 COMMAND_MODULES = (
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args, settings) or 0)
-    except UserError as exc:
+    except (UserError, ClusterUnreachable) as exc:
         print(f"dailies: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

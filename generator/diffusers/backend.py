@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -11,12 +12,15 @@ import numpy as np
 
 from generator.base import CancelToken, Progress, ProgressCallback, RenderResult
 from generator.diffusers import cogvideox, hunyuan, ltx, wan
+from generator.diffusers.attention import AttentionChoice
 from generator.diffusers.condition import read_last_frames
 from generator.diffusers.loader import family_for_model, load_pipeline, resolve_source
 from generator.diffusers.memory import MemoryPlan, apply_plan, choose_plan, free_vram_bytes, lower_plan
-from generator.diffusers.speedups import apply_speedups
+from generator.diffusers.reference import set_flow_shift, torch_dtypes, use_reference_scheduler
+from generator.diffusers.speedups import SpeedupRefused, apply_speedups, refuse_combinations, reset_cache_state
 from generator.errors import InvalidRequest, ModelUnavailable, OutOfMemory, RenderCancelled
 from generator.families import ModelFamily
+from generator.guide import render_guide
 from generator.request import RenderRequest
 
 # pipeline class -> the adapter module that knows its arguments
@@ -42,6 +46,26 @@ def check_request(request: RenderRequest, family: ModelFamily) -> None:
         raise InvalidRequest(f"{family.title} cannot render " + "; ".join(problems) + ": compile the shot first")
 
 
+@dataclass
+class Loaded:
+    """A pipeline ready to render: the family whose rules it runs under, its memory plan, its attention choice."""
+
+    pipe: Any
+    family: ModelFamily
+    plan: MemoryPlan
+    notes: list[str]
+    attention: AttentionChoice | None = None
+    sibling: Any = None  # the conditioned pipeline over the same weights (LTX, Wan TI2V), built on first use
+    guided: Any = None  # the pipeline that takes a camera guide (itself or one over its weights), built on first use
+
+    def call_context(self) -> contextlib.AbstractContextManager:
+        return self.attention.call_context() if self.attention is not None else contextlib.nullcontext()
+
+
+class _Stop(Exception):
+    """Raised from the step callback to leave a cancelled render at once: no more steps, no VAE decode."""
+
+
 class DiffusersGenerator:
     """A diffusers pipeline kept warm; one render at a time (use a WarmWorker to serve requests)."""
 
@@ -54,17 +78,29 @@ class DiffusersGenerator:
         i2v_model: str | None = None,
         device: str | None = None,
         speedups: tuple[str, ...] = (),
+        attention: str = "auto",
         family: ModelFamily | None = None,
+        dtype: str | None = None,
+        compile_backend: str = "inductor",
     ) -> None:
         self.family = family or family_for_model(model)
         self.model = model
         self.i2v_model = i2v_model
         self.speedups = tuple(speedups)
+        self.attention = attention
         self._device = device
-        self._pipe: Any = None
-        self._i2v_pipe: Any = None
-        self._plan: MemoryPlan = "none"
-        self.load_notes: list[str] = []
+        self._dtype = dtype  # None: the family's dtype on a GPU, float32 on a CPU
+        self._compile_backend = compile_backend
+        self._main: Loaded | None = None
+        self._i2v: Loaded | None = None
+
+    @classmethod
+    def from_pipeline(cls, pipe: Any, family: ModelFamily, **options: Any) -> DiffusersGenerator:
+        """Adopt a pipeline built in code (full-size random weights in benchmarks) with the same set-up as a load."""
+        generator = cls(None, family=family, **options)
+        generator._refuse_early()
+        generator._main = generator._prepare(pipe, family)
+        return generator
 
     # -- loading ----------------------------------------------------------------------------------
 
@@ -78,51 +114,129 @@ class DiffusersGenerator:
 
     @property
     def plan(self) -> MemoryPlan:
-        return self._plan
+        return self._main.plan if self._main is not None else "none"
 
-    def _dtype(self) -> Any:
-        import torch
+    @property
+    def plans(self) -> dict[str, MemoryPlan]:
+        """The memory plan of each loaded pipeline: each is measured when it loads and lowered on its own."""
+        loaded = {"text-to-video": self._main, "image-to-video": self._i2v}
+        return {role: entry.plan for role, entry in loaded.items() if entry is not None}
 
-        return torch.bfloat16 if self.device.startswith("cuda") else torch.float32
+    @property
+    def pipeline(self) -> Any:
+        """The loaded diffusers pipeline (None before load)."""
+        return self._main.pipe if self._main is not None else None
 
-    def _load(self, model: str | None, family: ModelFamily) -> Any:
-        pipe = load_pipeline(resolve_source(model, family), dtype=self._dtype())
+    @property
+    def load_notes(self) -> list[str]:
+        return list(self._main.notes) if self._main is not None else []
+
+    def _refuse_early(self) -> None:
+        try:  # before minutes of loading weights
+            refuse_combinations(self.family, self.speedups)
+        except SpeedupRefused as exc:
+            raise ModelUnavailable(str(exc)) from None
+
+    def _load(self, model: str | None) -> Any:
+        dtype = torch_dtypes(self.family, self.device, self._dtype)
+        pipe = load_pipeline(resolve_source(model, self.family), dtype=dtype)
         if type(pipe).__name__ not in ADAPTERS:
             raise ModelUnavailable(f"{type(pipe).__name__} is not a pipeline Dailies drives")
         return pipe
 
+    def _apply_plan(self, pipe: Any, plan: MemoryPlan) -> list[str]:
+        offload_text = "offload_text_encoder" in self.speedups
+        return apply_plan(pipe, plan, self.device, tile_vae=self.family.vae_tiling, offload_text_encoder=offload_text)
+
+    def _place(self, pipe: Any, plan: MemoryPlan, size_family: ModelFamily) -> tuple[MemoryPlan, list[str]]:
+        """Apply `plan`, a plan lower after each out-of-memory; each retry runs once the handler has been left."""
+        import torch
+
+        while True:
+            try:
+                return plan, self._apply_plan(pipe, plan)
+            except torch.OutOfMemoryError:
+                failed = plan
+            _free_cuda(self.device)
+            lower = lower_plan(failed)
+            if lower is None:
+                raise OutOfMemory(f"out of GPU memory placing {size_family.title} even with {failed}")
+            plan = lower
+
+    def _prepare(self, pipe: Any, size_family: ModelFamily) -> Loaded:
+        """Reference scheduler, a memory plan from free VRAM now, speed-ups: the same for every pipeline."""
+        notes = use_reference_scheduler(pipe, self.family)
+        plan, placed = self._place(pipe, choose_plan(free_vram_bytes(self.device), size_family), size_family)
+        try:
+            applied = apply_speedups(
+                pipe, self.family, self.speedups, device=self.device, attention=self.attention,
+                compile_backend=self._compile_backend,
+            )  # fmt: skip
+        except SpeedupRefused as exc:
+            raise ModelUnavailable(str(exc)) from None
+        return Loaded(pipe, self.family, plan, notes + placed + applied.notes, applied.attention)
+
     def load(self) -> None:
         """Load the pipeline once, pick a memory plan from free VRAM, apply speed-ups."""
-        if self._pipe is not None:
-            return
-        pipe = self._load(self.model, self.family)
-        self._plan = choose_plan(free_vram_bytes(self.device), self.family)
-        self.load_notes = apply_plan(pipe, self._plan, self.device) + apply_speedups(pipe, self.speedups)
-        self._pipe = pipe
+        if self._main is None:
+            self._refuse_early()
+            self._main = self._prepare(self._load(self.model), self.family)
 
-    def _load_i2v(self) -> Any:
-        if self._i2v_pipe is None:
+    def _load_i2v(self) -> Loaded:
+        if self._i2v is None:
             if not self.i2v_model:
                 hint = f" (e.g. {self.family.i2v_hub_id})" if self.family.i2v_hub_id else ""
                 raise ModelUnavailable(
                     f"{self.family.title} continues a take with its image-to-video model: "
                     f"set DAILIES_I2V_MODEL to its folder or hub id{hint}"
                 )
-            pipe = self._load(self.i2v_model, self.family)
-            apply_plan(pipe, self._plan, self.device)
-            apply_speedups(pipe, self.speedups)
-            self._i2v_pipe = pipe
-        return self._i2v_pipe
+            try:  # its size (Wan 1.3B's sibling is a 14B) decides its plan
+                size_family = family_for_model(self.i2v_model)
+            except ValueError:
+                size_family = self.family
+            self._i2v = self._prepare(self._load(self.i2v_model), size_family)
+        return self._i2v
 
     # -- rendering --------------------------------------------------------------------------------
 
-    def _pipeline_for(self, adapter: ModuleType, conditioned: bool) -> Any:
-        pipe = self._pipe
-        if conditioned and not adapter.is_conditioned(pipe):
-            return adapter.conditioned_pipeline(pipe, self._load_i2v)
-        if not conditioned and adapter.is_conditioned(pipe):
-            raise InvalidRequest(f"{self.model} is an image-to-video model: give it a take to continue from")
-        return pipe
+    def _pipeline_for(self, adapter: ModuleType, conditioned: bool, guided: bool = False) -> tuple[Loaded, Any]:
+        main = self._main
+        assert main is not None
+        if guided:
+            return main, self._guided_pipeline(adapter)
+        if not conditioned:
+            if adapter.needs_condition(main.pipe):
+                raise InvalidRequest(f"{self.model} is an image-to-video model: give it a take to continue from")
+            return main, main.pipe
+        if adapter.takes_condition(main.pipe):
+            return main, main.pipe
+        main.sibling = main.sibling or adapter.sibling(main.pipe)
+        if main.sibling is not None:
+            return main, main.sibling
+        i2v = self._load_i2v()
+        return i2v, i2v.pipe
+
+    def _guided_pipeline(self, adapter: ModuleType) -> Any | None:
+        """The pipeline that takes a camera guide with these weights, or None where they have no guide path."""
+        assert self._main is not None
+        self._main.guided = self._main.guided or adapter.guided_pipeline(self._main.pipe)
+        return self._main.guided
+
+    def _guide_frames(
+        self, request: RenderRequest, adapter: ModuleType, conditioned: bool, notes: list[str],
+        cancel: CancelToken | None,
+    ) -> np.ndarray | None:  # fmt: skip
+        """The previz animatic of this request when it asks for a guide and these weights can take one."""
+        if request.guide is None:
+            return None
+        if conditioned:
+            notes.append("an extension continues from its earlier take: no camera guide")
+            return None
+        if self._guided_pipeline(adapter) is None:
+            why = self.family.guide_how or "no guide path"
+            notes.append(f"{self.family.title} takes no camera guide ({why}): rendered from the words alone")
+            return None
+        return render_guide(request, cancel=cancel)
 
     def _condition_frames(self, request: RenderRequest, adapter: ModuleType, notes: list[str]) -> np.ndarray | None:
         if request.condition is None:
@@ -140,8 +254,9 @@ class DiffusersGenerator:
         return frames
 
     def _call(
-        self, pipe: Any, kwargs: dict, seed: int, progress: ProgressCallback | None, cancel: CancelToken | None
-    ) -> np.ndarray:
+        self, pipe: Any, loaded: Loaded, kwargs: dict, seed: int, progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+    ) -> np.ndarray:  # fmt: skip
         import torch
 
         started = time.perf_counter()
@@ -154,15 +269,23 @@ class DiffusersGenerator:
             if progress is not None:
                 progress(Progress(done, total, elapsed, elapsed / done * (total - done)))
             if cancel is not None and cancel.cancelled:
-                p._interrupt = True  # diffusers skips the remaining steps
+                raise _Stop  # leave now: diffusers' own interrupt flag still runs the VAE decode
             return {}
 
         if cancel is not None and cancel.cancelled:
             raise RenderCancelled("cancelled before it started")
         generator = torch.Generator(device="cpu").manual_seed(seed)  # CPU noise: same take on any device
-        with torch.inference_mode():
-            output = pipe(**kwargs, generator=generator, output_type="np", callback_on_step_end=on_step_end)
-        if cancel is not None and cancel.cancelled:
+        finished = False
+        try:
+            with torch.inference_mode(), loaded.call_context():
+                output = pipe(**kwargs, generator=generator, output_type="np", callback_on_step_end=on_step_end)
+            finished = True
+        except _Stop:
+            output = None
+        finally:
+            if not finished:  # diffusers resets cache hooks only at the end of a finished call
+                reset_cache_state(pipe)
+        if output is None:
             raise RenderCancelled(f"cancelled after step {last_step[0]} of {kwargs['num_inference_steps']}")
         frames = np.asarray(output.frames[0], dtype=np.float32)
         return (np.clip(frames, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
@@ -174,20 +297,15 @@ class DiffusersGenerator:
         cancel: CancelToken | None = None,
     ) -> RenderResult:
         """Render one request on this thread (a worker thread, never an event loop)."""
-        import torch
-
         check_request(request, self.family)
         started = time.perf_counter()
         self.load()
-        adapter = ADAPTERS[type(self._pipe).__name__]
-        notes = list(self.load_notes)
+        assert self._main is not None
+        adapter = ADAPTERS[type(self._main.pipe).__name__]
+        notes = list(self._main.notes)
         condition = self._condition_frames(request, adapter, notes)
-        pipe = self._pipeline_for(adapter, condition is not None)
-        kwargs = adapter.call_kwargs(pipe, request, self.family, condition)
-        try:
-            frames = self._call(pipe, kwargs, request.seed, progress, cancel)
-        except torch.OutOfMemoryError:
-            frames = self._retry_lower(request, adapter, condition, progress, cancel, notes)
+        guide = self._guide_frames(request, adapter, condition is not None, notes, cancel)
+        frames = self._render_retrying(request, adapter, condition, guide, progress, cancel, notes)
         if (skip := adapter.overlap(condition)) > 0:
             frames = frames[skip:]
             notes.append(f"dropped the first {skip} frame(s), which repeat the earlier take")
@@ -201,40 +319,55 @@ class DiffusersGenerator:
             notes=notes,
         )
 
-    def _retry_lower(
+    def _render_retrying(
         self,
         request: RenderRequest,
         adapter: ModuleType,
         condition: np.ndarray | None,
+        guide: np.ndarray | None,
         progress: ProgressCallback | None,
         cancel: CancelToken | None,
         notes: list[str],
     ) -> np.ndarray:
-        """One retry at the next lower memory plan; a second out-of-memory becomes an OutOfMemory value."""
+        """Render; after an out-of-memory, retry once a plan lower; a second one becomes an OutOfMemory value."""
         import torch
 
-        failed_plan = self._plan
-        lower = lower_plan(failed_plan)
         size = f"{request.width}x{request.height}, {request.num_frames} frames"
-        if lower is None:
-            raise OutOfMemory(
-                f"out of GPU memory at {size} even with {failed_plan}; try fewer frames or a smaller size"
+        for attempt in (1, 2):
+            loaded, pipe = self._pipeline_for(adapter, condition is not None, guide is not None)
+            schedule = set_flow_shift(
+                pipe, loaded.family, request.width, request.height, image_to_video=condition is not None
             )
-        _free_cuda(self.device)
-        for pipe in (self._pipe, self._i2v_pipe):
-            if pipe is not None:
-                notes.extend(apply_plan(pipe, lower, self.device))
-        self._plan = lower
-        notes.append(f"out of memory with plan {failed_plan}; retried once with {lower}")
-        pipe = self._pipeline_for(adapter, condition is not None)
-        kwargs = adapter.call_kwargs(pipe, request, self.family, condition)
-        try:
-            return self._call(pipe, kwargs, request.seed, progress, cancel)
-        except torch.OutOfMemoryError:
+            kwargs = adapter.call_kwargs(pipe, request, loaded.family, condition)
+            if guide is not None:
+                kwargs, guided = adapter.guide_kwargs(pipe, kwargs, request, guide)
+                schedule.append(f"camera guide: {guided}")
+            try:
+                frames = self._call(pipe, loaded, kwargs, request.seed, progress, cancel)
+                if loaded is not self._main:  # the image-to-video checkpoint's own plan and set-up
+                    notes.extend(f"image-to-video model: {note}" for note in loaded.notes)
+                notes.extend(schedule)
+                return frames
+            except torch.OutOfMemoryError:
+                failed = loaded.plan
+            # Out of the handler: the failed forward's traceback, and the activations it held, are gone.
             _free_cuda(self.device)
-            raise OutOfMemory(
-                f"out of GPU memory at {size}, also after retrying with {lower}; try fewer frames or a smaller size"
-            ) from None
+            lower = lower_plan(failed)
+            if attempt == 2:
+                raise OutOfMemory(
+                    f"out of GPU memory at {size}, also after retrying with {failed}; "
+                    "try fewer frames or a smaller size"
+                )
+            if lower is None:
+                raise OutOfMemory(f"out of GPU memory at {size} even with {failed}; try fewer frames or a smaller size")
+            self._replan(loaded, lower, notes)
+        raise AssertionError("unreachable")
+
+    def _replan(self, loaded: Loaded, lower: MemoryPlan, notes: list[str]) -> None:
+        notes.extend(self._apply_plan(loaded.pipe, lower))
+        notes.append(f"out of memory with plan {loaded.plan}; retried once with {lower}")
+        loaded.plan = lower
+        loaded.sibling = loaded.guided = None  # rebuilt over the re-placed modules
 
 
 def _free_cuda(device: str) -> None:
@@ -245,16 +378,3 @@ def _free_cuda(device: str) -> None:
 
         gc.collect()
         torch.cuda.empty_cache()
-
-
-def make_diffusers_generator(
-    model: str | None, *, i2v_model: str | None = None, speedups: tuple[str, ...] = ()
-) -> Callable[[], DiffusersGenerator]:
-    """A factory for WarmWorker: builds the generator (and loads weights) on the worker's thread."""
-
-    def factory() -> DiffusersGenerator:
-        generator = DiffusersGenerator(model, i2v_model=i2v_model, speedups=speedups)
-        generator.load()
-        return generator
-
-    return factory

@@ -21,11 +21,6 @@ def _read_json(path: Path) -> dict[str, Any]:
         return {}
 
 
-def pipeline_class_of(folder: Path) -> str | None:
-    """The pipeline class a diffusers folder's model_index.json names."""
-    return _read_json(folder / "model_index.json").get("_class_name")
-
-
 def _family_of_folder(folder: Path) -> ModelFamily:
     index = _read_json(folder / "model_index.json")
     if not index:
@@ -47,7 +42,11 @@ def _family_of_folder(folder: Path) -> ModelFamily:
         if index.get("expand_timesteps") or _read_json(folder / "vae" / "config.json").get("z_dim") == 48:
             return FAMILIES["wan2.2-ti2v-5b"]
         return FAMILIES["wan2.1-14b"] if width >= 4096 else FAMILIES["wan2.1-1.3b"]
-    if "cogvideox-2b" in names:
+    if "wan2.1-vace-1.3b" in names:  # the VACE checkpoints: 1.3B is 1536 wide, 14B 5120
+        return FAMILIES["wan2.1-vace-14b"] if width >= 4096 else FAMILIES["wan2.1-vace-1.3b"]
+    if "cogvideox-2b" in names:  # 1.5 patches time in pairs; 5B is 48 heads wide, 2B 30
+        if transformer.get("patch_size_t") == 2:
+            return FAMILIES["cogvideox1.5-5b"]
         return FAMILIES["cogvideox-5b"] if transformer.get("num_attention_heads", 0) >= 48 else FAMILIES["cogvideox-2b"]
     return candidates[0]
 

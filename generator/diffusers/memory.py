@@ -39,8 +39,36 @@ def lower_plan(plan: MemoryPlan) -> MemoryPlan | None:
     return PLANS[index + 1] if index + 1 < len(PLANS) else None
 
 
-def apply_plan(pipe: Any, plan: MemoryPlan, device: str) -> list[str]:
-    """Put `pipe` under `plan` on `device` (undoing any earlier plan); returns notes of what was done."""
+def offload_text_encoders(pipe: Any, device: str) -> list[str]:
+    """Text encoders live on the CPU, visit `device` to encode the prompt, and leave when the transformer starts."""
+    from accelerate import cpu_offload_with_hook
+
+    hooks = []
+    for name in ("text_encoder", "text_encoder_2"):
+        encoder = getattr(pipe, name, None)
+        if encoder is not None:
+            _, hook = cpu_offload_with_hook(encoder, execution_device=device)
+            hooks.append(hook)
+    if not hooks:
+        return ["offload_text_encoder: this pipeline has no text encoder"]
+
+    def send_back(module: Any, args: Any) -> None:
+        for hook in hooks:
+            hook.offload()
+
+    for transformer in (getattr(pipe, "transformer", None), getattr(pipe, "transformer_2", None)):
+        if transformer is not None:
+            transformer.register_forward_pre_hook(send_back)
+    return [f"speed-up: offload_text_encoder: {len(hooks)} text encoder(s) go back to the CPU once the prompt is read"]
+
+
+def apply_plan(
+    pipe: Any, plan: MemoryPlan, device: str, *, tile_vae: bool = False, offload_text_encoder: bool = False
+) -> list[str]:
+    """Put `pipe` under `plan` on `device` (undoing any earlier plan); returns notes of what was done.
+
+    `tile_vae` keeps the VAE decoding in tiles under every plan (families whose full-frame decode is too big).
+    """
     import torch
 
     if hasattr(pipe, "remove_all_hooks"):
@@ -51,6 +79,8 @@ def apply_plan(pipe: Any, plan: MemoryPlan, device: str) -> list[str]:
         pipe.to(device)
         if plan != "none":
             notes.append(f"memory plan {plan}: nothing to offload on {device}; VAE tiling on")
+        if offload_text_encoder:
+            notes.extend(offload_text_encoders(pipe, device))
     else:
         pipe.to("cpu")
         torch.cuda.empty_cache()
@@ -60,10 +90,14 @@ def apply_plan(pipe: Any, plan: MemoryPlan, device: str) -> list[str]:
         else:
             pipe.enable_group_offload(onload_device=torch.device(device), offload_type="leaf_level", use_stream=True)
             notes.append("memory plan: group offload (layers streamed to the GPU) with VAE tiling")
+        if offload_text_encoder:
+            notes.append(f"offload_text_encoder: the memory plan {plan} already offloads the text encoder")
     vae = getattr(pipe, "vae", None)
     if vae is not None and hasattr(vae, "enable_tiling"):
-        if plan == "none":
+        if plan == "none" and not tile_vae:
             vae.disable_tiling()
         else:
             vae.enable_tiling()
+            if plan == "none":
+                notes.append("VAE decodes in tiles (this family's frames are too large to decode whole)")
     return notes

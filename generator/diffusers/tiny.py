@@ -71,6 +71,15 @@ def _clip_tokenizer() -> Any:
     return CLIPTokenizer(vocab=vocab, merges=merges)
 
 
+# text encoder class -> the toy tokenizer that feeds it (full-size builds reuse these: see fullsize.py)
+TOKENIZERS: dict[str, Callable[[], Any]] = {
+    "UMT5EncoderModel": _tokenizer,
+    "T5EncoderModel": _tokenizer,
+    "LlamaModel": _llama_tokenizer,
+    "CLIPTextModel": _clip_tokenizer,
+}
+
+
 def _umt5(vocab_size: int, width: int) -> Any:
     from transformers import UMT5Config, UMT5EncoderModel
 
@@ -109,6 +118,17 @@ def _wan_transformer(in_channels: int) -> Any:
     ).eval()  # fmt: skip
 
 
+def _wan_vace_transformer() -> Any:
+    """Wan's tiny transformer with a VACE control block on each of its two layers (16 + 16 latents + 64 mask)."""
+    from diffusers import WanVACETransformer3DModel
+
+    return WanVACETransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=16, out_channels=16,
+        text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
+        rope_max_seq_len=32, vace_layers=[0, 1], vace_in_channels=96,
+    ).eval()  # fmt: skip
+
+
 def _wan_scheduler() -> Any:
     from diffusers import UniPCMultistepScheduler
 
@@ -129,6 +149,36 @@ def build_wan() -> Any:
     )
 
 
+def build_wan22() -> Any:
+    """Wan 2.2 A14B style: two experts (high noise, then low noise after the boundary) at fast-test sizes."""
+    from diffusers import WanPipeline
+
+    tokenizer = _tokenizer()
+    return WanPipeline(
+        tokenizer=tokenizer,
+        text_encoder=_umt5(len(tokenizer), 32),
+        vae=_wan_vae(),
+        transformer=_wan_transformer(16),
+        transformer_2=_wan_transformer(16),
+        scheduler=_wan_scheduler(),
+        boundary_ratio=0.875,
+    )
+
+
+def build_wan_vace() -> Any:
+    """Wan 2.1 VACE: text-to-video that also follows a control video (the camera guide)."""
+    from diffusers import WanVACEPipeline
+
+    tokenizer = _tokenizer()
+    return WanVACEPipeline(
+        tokenizer=tokenizer,
+        text_encoder=_umt5(len(tokenizer), 32),
+        vae=_wan_vae(),
+        transformer=_wan_vace_transformer(),
+        scheduler=_wan_scheduler(),
+    )
+
+
 def build_wan_i2v() -> Any:
     """Wan image-to-video (2.2 style: the first frame enters as latents, no CLIP image encoder)."""
     from diffusers import WanImageToVideoPipeline
@@ -144,14 +194,14 @@ def build_wan_i2v() -> Any:
 
 
 def build_ltx() -> Any:
-    """LTX-Video at fast-test sizes; LTXConditionPipeline.from_pipe() reuses its components."""
+    """LTX-Video at fast-test sizes: a timestep-conditioned decoder (0.9.1+ VAE), two blocks (First Block Cache)."""
     from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler, LTXPipeline
     from diffusers import LTXVideoTransformer3DModel as Transformer
 
     tokenizer = _tokenizer()
     transformer = Transformer(
         in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=4, attention_head_dim=8,
-        cross_attention_dim=32, num_layers=1, caption_channels=32,
+        cross_attention_dim=32, num_layers=2, caption_channels=32,
     ).eval()  # fmt: skip
     vae = AutoencoderKLLTXVideo(
         in_channels=3, out_channels=3, latent_channels=8, block_out_channels=(8, 8, 8, 8),
@@ -159,7 +209,7 @@ def build_ltx() -> Any:
         decoder_layers_per_block=(1, 1, 1, 1, 1), spatio_temporal_scaling=(True, True, False, False),
         decoder_spatio_temporal_scaling=(True, True, False, False),
         decoder_inject_noise=(False, False, False, False, False), upsample_residual=(False, False, False, False),
-        upsample_factor=(1, 1, 1, 1), timestep_conditioning=False, patch_size=1, patch_size_t=1,
+        upsample_factor=(1, 1, 1, 1), timestep_conditioning=True, patch_size=1, patch_size_t=1,
         encoder_causal=True, decoder_causal=False,
     ).eval()  # fmt: skip
     vae.use_framewise_encoding = False
@@ -173,6 +223,13 @@ def build_ltx() -> Any:
     )
 
 
+def build_ltx_condition() -> Any:
+    """LTX-Video's weights saved as LTXConditionPipeline, the class recent LTX-Video folders name."""
+    from diffusers import LTXConditionPipeline
+
+    return LTXConditionPipeline(**build_ltx().components)
+
+
 def build_cogvideox() -> Any:
     """CogVideoX (2B style: sin-cos positions, DDIM v-prediction) at fast-test sizes, 16 text tokens."""
     from diffusers import AutoencoderKLCogVideoX, CogVideoXDDIMScheduler, CogVideoXPipeline
@@ -181,7 +238,7 @@ def build_cogvideox() -> Any:
     tokenizer = _tokenizer()
     transformer = Transformer(
         num_attention_heads=4, attention_head_dim=8, in_channels=4, out_channels=4, time_embed_dim=2,
-        text_embed_dim=32, num_layers=1, sample_width=8, sample_height=4, sample_frames=9, patch_size=2,
+        text_embed_dim=32, num_layers=2, sample_width=8, sample_height=4, sample_frames=9, patch_size=2,
         temporal_compression_ratio=4, max_text_seq_length=16,
     ).eval()  # fmt: skip
     vae = AutoencoderKLCogVideoX(
@@ -240,7 +297,10 @@ def build_hunyuan() -> Any:
 TINY_BUILDERS: dict[str, tuple[str, Callable[[], Any]]] = {
     "wan": ("wan-tiny", build_wan),
     "wan-i2v": ("wan-tiny", build_wan_i2v),
+    "wan2.2": ("wan2.2-tiny", build_wan22),
+    "wan-vace": ("wan-vace-tiny", build_wan_vace),
     "ltx": ("ltx-tiny", build_ltx),
+    "ltx-condition": ("ltx-tiny", build_ltx_condition),
     "cogvideox": ("cogvideox-tiny", build_cogvideox),
     "hunyuan": ("hunyuan-tiny", build_hunyuan),
 }

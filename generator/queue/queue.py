@@ -85,6 +85,10 @@ class JobQueue:
             for job in recovered:
                 self._queued[job.id] = job
         for executor in self._executors:
+            watch = getattr(executor, "watch_jobs", None)
+            if callable(watch):  # a Ray slot: its pool cancels leftover renders of jobs this queue does not want
+                watch(self.wants)
+        for executor in self._executors:
             thread = threading.Thread(target=self._serve, args=(executor,), name=f"queue-{executor.name}", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -189,6 +193,11 @@ class JobQueue:
             if job_id in self._running:
                 return self._running[job_id].job
         return self.store.get(job_id)
+
+    def wants(self, job_id: str) -> bool:
+        """Whether a job is queued or running here (a leftover render of any other job can stop)."""
+        with self._cond:
+            return job_id in self._queued or job_id in self._running
 
     def undelivered(self, thread: str | None = None) -> list[Job]:
         """Jobs whose outcome has not reached their thread yet (for delivery after a restart)."""

@@ -6,7 +6,8 @@ import pytest
 
 from agent.compile import compile_shot, prompt_text
 from agent.spec import Character, ShotSpec
-from generator.families import FAMILIES, get_family
+from generator.families import FAMILIES, PREVIZ, get_family
+from generator.request import CameraGuide
 from generator.vocabulary import ASPECT_RATIOS, ASPECT_VALUES
 
 FOX = ShotSpec(
@@ -27,12 +28,54 @@ FOX = ShotSpec(
 
 @pytest.mark.parametrize("name", sorted(n for n, f in FAMILIES.items() if not f.tiny))  # tiny: too coarse
 @pytest.mark.parametrize("aspect", ASPECT_RATIOS)
-def test_sizes_keep_the_aspect_at_the_native_area_on_the_family_multiple(name, aspect):
+def test_sizes_are_a_trained_size_or_the_aspect_at_the_native_area(name, aspect):
     family = FAMILIES[name]
-    request = compile_shot(FOX.model_copy(update={"aspect_ratio": aspect}), family).request
+    compiled = compile_shot(FOX.model_copy(update={"aspect_ratio": aspect}), family)
+    request = compiled.request
     assert request.width % family.size_multiple == 0 and request.height % family.size_multiple == 0
-    assert abs(request.width / request.height - ASPECT_VALUES[aspect]) / ASPECT_VALUES[aspect] < 0.12
-    assert abs(request.width * request.height / family.native_area - 1) < 0.15
+    size = (request.width, request.height)
+    if family.only_trained_sizes:
+        assert size in family.trained_sizes
+    elif size in family.trained_sizes:  # a trained size is taken only for an aspect close to it
+        assert abs(request.width / request.height - ASPECT_VALUES[aspect]) / ASPECT_VALUES[aspect] < 0.09
+    else:
+        assert abs(request.width / request.height - ASPECT_VALUES[aspect]) / ASPECT_VALUES[aspect] < 0.12
+        assert abs(request.width * request.height / family.native_area - 1) < 0.15
+        if family.trained_sizes:  # off the trained sizes: said, with the sizes it knows
+            assert any("not a size it was trained at" in note for note in compiled.notes)
+
+
+@pytest.mark.parametrize(
+    ("family", "aspect", "size"),
+    [
+        ("wan2.1-1.3b", "16:9", (832, 480)),  # not 848x480, the aspect at the native area
+        ("wan2.1-1.3b", "9:16", (480, 832)),
+        ("wan2.1-14b", "16:9", (1280, 720)),
+        ("wan2.2-ti2v-5b", "16:9", (1280, 704)),
+        ("cogvideox-2b", "16:9", (720, 480)),  # not 784x448: CogVideoX renders 720x480 only
+        ("cogvideox-5b", "9:16", (720, 480)),
+        ("cogvideox1.5-5b", "16:9", (1360, 768)),
+        ("hunyuan-video", "16:9", (960, 544)),  # 540p-class by default, not 1280x720
+        ("hunyuan-video", "9:16", (544, 960)),
+        ("hunyuan-video", "1:1", (720, 720)),
+    ],
+)
+def test_an_aspect_near_a_trained_size_snaps_to_it_with_a_note(family, aspect, size):
+    compiled = compile_shot(FOX.model_copy(update={"aspect_ratio": aspect}), get_family(family))
+    assert (compiled.request.width, compiled.request.height) == size
+    if ASPECT_VALUES[aspect] != size[0] / size[1]:
+        assert any(f"{size[0]}x{size[1]}" in note for note in compiled.notes), compiled.notes
+
+
+FIXED_LENGTHS = [("cogvideox-2b", 4.0, 49), ("cogvideox-5b", 2.0, 49), ("cogvideox1.5-5b", 4.0, 81),
+                 ("cogvideox1.5-5b", 7.0, 161)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("family", "duration", "frames"), FIXED_LENGTHS)
+def test_families_trained_at_fixed_lengths_snap_to_them(family, duration, frames):
+    compiled = compile_shot(FOX.model_copy(update={"duration_s": duration, "fps": None}), get_family(family))
+    assert compiled.request.num_frames == frames
+    assert any("renders only" in note and f"to {frames}" in note for note in compiled.notes), compiled.notes
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
@@ -44,10 +87,9 @@ def test_frames_follow_the_rule_and_every_snap_is_a_note(name):
     wanted = round(2.3 * 24)
     if request.num_frames != wanted:
         assert any(f"snapped {wanted} to {request.num_frames}" in note for note in compiled.notes)
-    size_note = any("snapped to" in note and f"{request.width}x{request.height}" in note for note in compiled.notes)
-    exact_height = (family.native_area / ASPECT_VALUES["16:9"]) ** 0.5
-    exact_width = exact_height * ASPECT_VALUES["16:9"]
-    moved = abs(request.width - exact_width) >= 1 or abs(request.height - exact_height) >= 1
+    size_note = any(f"{request.width}x{request.height}" in note for note in compiled.notes)
+    fit = family.fit_size(ASPECT_VALUES["16:9"])
+    moved = abs(request.width - fit.exact_width) >= 1 or abs(request.height - fit.exact_height) >= 1
     assert size_note == moved  # a real snap is always said; sub-pixel rounding is not noise-worthy
 
 
@@ -105,3 +147,34 @@ def test_characters_are_described_verbatim_and_guidance_comes_from_the_family():
     empty = compile_shot(ShotSpec(), get_family("ltx-video"))
     assert empty.request.prompt == "a cinematic shot"
     assert any("no duration" in note for note in empty.notes) and any("no aspect" in note for note in empty.notes)
+
+
+@pytest.mark.parametrize(
+    ("name", "how"),
+    [
+        ("wan2.1-vace-1.3b", "VACE control video"),
+        ("ltx-video", "LTXConditionPipeline"),
+        ("cogvideox-5b", "CogVideoXVideoToVideoPipeline"),
+    ],
+)
+def test_a_guide_is_kept_where_the_family_takes_one_at_the_takes_own_size_and_length(name, how):
+    spec = ShotSpec(subject="a fox", camera_movement="pan_left", duration_s=3, aspect_ratio="16:9")
+    compiled = compile_shot(spec, get_family(name), guide=CameraGuide(strength=0.7))
+    request = compiled.request
+    assert request.guide == CameraGuide(strength=0.7)
+    note = next(n for n in compiled.notes if n.startswith("camera guide:"))
+    size = f"({request.width}x{request.height}, {request.num_frames} frames at {request.fps} fps)"
+    assert size in note and "strength 0.7" in note and how in note
+
+
+@pytest.mark.parametrize("name", ["wan2.1-1.3b", "wan2.2-t2v-a14b", "hunyuan-video", "cogvideox1.5-5b"])
+def test_a_family_without_a_guide_path_renders_from_the_words_and_says_so(name):
+    family = get_family(name)
+    compiled = compile_shot(ShotSpec(subject="a fox", camera_movement="pan_left"), family, guide=CameraGuide())
+    assert compiled.request.guide is None and not family.guide_modes
+    assert f"{family.title} takes no camera guide" in " ".join(compiled.notes)
+
+
+def test_previz_takes_no_guide_and_says_nothing_of_one():
+    compiled = compile_shot(ShotSpec(subject="a fox", camera_movement="pan_left"), PREVIZ, guide=CameraGuide())
+    assert compiled.request.guide is None and not any("guide" in n for n in compiled.notes)

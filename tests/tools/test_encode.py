@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import av
@@ -128,6 +132,32 @@ def test_sixty_seconds_of_720p_stays_within_budget(tmp_path: Path) -> None:
     info = _probe(tmp_path / "long.mp4")
     assert info["frames"] == fps * seconds
     assert info["frames"] / info["fps"] == pytest.approx(60.0)
+
+
+def test_the_same_frames_give_the_same_bytes_while_another_process_keeps_a_core_busy(tmp_path: Path) -> None:
+    """x264's threaded rate control read other threads' progress: 320x180 with grain gave a different file
+    about every other encode, more often under load. Six encodes beside a busy process must be identical."""
+    frames = _moving_texture(24, 320, 180, noise=40)
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        digests = set()
+        for attempt in range(6):
+            out = encode_mp4(frames, 24, tmp_path / f"{attempt}.mp4", max_bytes=200_000)
+            digests.add((out.bytes, hashlib.sha256(Path(out.path).read_bytes()).hexdigest()))
+    finally:
+        busy.kill()
+        busy.wait()
+    assert len(digests) == 1, sorted(digests)
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, 180), (1280, 720)])
+def test_x264_runs_on_one_thread_at_every_size(tmp_path: Path, width: int, height: int) -> None:
+    """x264 writes its settings into the stream: one thread, no slice threads (it chose 2 on 2 cores before)."""
+    out = encode_mp4(_moving_texture(3, width, height), 12, tmp_path / "clip.mp4")
+    settings = re.search(rb"x264 - core [^\x00]*", Path(out.path).read_bytes())
+    assert settings is not None
+    options = dict(item.split("=", 1) for item in settings.group(0).decode().split() if "=" in item)
+    assert (options["threads"], options["lookahead_threads"], options["sliced_threads"]) == ("1", "1", "0")
 
 
 def test_poster_is_a_jpeg_of_the_frame(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class Clip:
     width: int  # source size
     height: int
     num_frames: int  # frames decoded
-    declared_frames: int = 0  # frames the container says it holds (0: it does not say)
+    declared_frames: int = 0  # frames the container says it holds, when plausible (0: it does not say, or lies)
 
     @property
     def duration_s(self) -> float:
@@ -44,6 +45,49 @@ class Clip:
     @property
     def sampled(self) -> bool:
         return len(self.indices) < self.num_frames
+
+
+@dataclass(frozen=True)
+class FrameCounts:
+    """What a container says about a stream's length, read while it is open (its stream's memory goes with it).
+
+    header: the stream's frame count (PyAV's stream.frames; 0 when the container does not say);
+    indexed: entries in the container's index for the stream (an mp4 sample table, an AVI idx1; a
+    Matroska file indexes only some keyframes); from_duration: duration x frame rate, rounded (0: unknown).
+    """
+
+    header: int
+    indexed: int
+    from_duration: int
+
+    def plausible_header(self, fps: float) -> int:
+        """The header's count when nothing in the file contradicts it, else 0.
+
+        Not plausible: 0 or fewer, or more than LONGEST_S of frames (an unset or garbage field); a
+        count that disagrees with the stream's own index (an AVI whose header says 65 while its index
+        lists 795), or with duration x rate by more than max(2 frames, 5 %).
+        """
+        count = self.header
+        if not 0 < count <= LONGEST_S * fps + 1:
+            return 0
+        if self.indexed > 1 and abs(count - self.indexed) > 1:
+            return 0
+        if self.from_duration and abs(count - self.from_duration) > max(2, 0.05 * count):
+            return 0
+        return count
+
+    def expected(self, fps: float) -> int:
+        """The best guess of the frame count before decoding (to spread the sampled windows)."""
+        if count := self.plausible_header(fps):
+            return count
+        guess = max(self.indexed, self.from_duration) or round(60 * fps)
+        return min(guess, math.ceil(LONGEST_S * fps))
+
+    def declared(self, fps: float, decoded: int) -> int:
+        """The count the `complete` check compares with: the plausible header, unless the file held more
+        frames than it declares (then the header is wrong, and nothing is missing)."""
+        count = self.plausible_header(fps)
+        return count if decoded <= count + 1 else 0
 
 
 def analysis_size(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -99,6 +143,39 @@ def _open(path: Path) -> av.container.InputContainer:
         raise ClipError(f"cannot read clip {path}: {exc.strerror or exc}") from None
 
 
+def _indexed_span(stream: av.VideoStream) -> tuple[int, float | None]:
+    """How many entries the container's index holds for the stream, and the time of its last one (s)."""
+    entries = stream.index_entries
+    count = len(entries)
+    if count < 2 or not stream.time_base:
+        return count, None
+    return count, float(entries[count - 1].timestamp * stream.time_base)
+
+
+def _timing(container: av.container.InputContainer, stream: av.VideoStream, path: Path) -> tuple[float, FrameCounts]:
+    """The clip's frame rate and what it says about its length; ClipError when the rate is unusable or the
+    clip is too long. A header duration that the file's own index contradicts (a broken AVI header) is
+    ignored rather than refused: decoding stops at LONGEST_S anyway."""
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    fps = float(rate) if rate else 0.0
+    if not 0 < fps <= 1000:
+        raise ClipError(f"cannot tell the frame rate of {path.name}")
+    duration = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
+    if duration is None and container.duration:
+        duration = container.duration / av.time_base
+    indexed, last_entry_s = _indexed_span(stream)
+    if duration and duration > LONGEST_S:
+        if last_entry_s is None or last_entry_s > LONGEST_S:
+            raise ClipError(f"clip lasts {duration:.0f} s; the critic reads at most {LONGEST_S:.0f} s")
+        duration = None
+    counts = FrameCounts(
+        header=int(stream.frames or 0),
+        indexed=indexed,
+        from_duration=round(duration * fps) if duration else 0,
+    )
+    return fps, counts
+
+
 def read_clip(
     path: str | Path,
     max_side: int = DEFAULT_MAX_SIDE,
@@ -125,16 +202,8 @@ def read_clip(
         width, height = stream.codec_context.width, stream.codec_context.height
         if not width or not height:
             raise ClipError(f"video stream of {path.name} has no frame size")
-        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-        fps = float(rate) if rate else 0.0
-        if not 0 < fps <= 1000:
-            raise ClipError(f"cannot tell the frame rate of {path.name}")
-        duration = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
-        if duration is None and container.duration:
-            duration = container.duration / av.time_base
-        if duration and duration > LONGEST_S:
-            raise ClipError(f"clip lasts {duration:.0f} s; the critic reads at most {LONGEST_S:.0f} s")
-        expected = stream.frames or (round(duration * fps) if duration else 0) or round(60 * fps)
+        fps, counts = _timing(container, stream, path)
+        expected = counts.expected(fps)
         keep = keep_mask(expected, max_frames)
         wanted_color = set(np.linspace(0, expected - 1, color_frames).round().astype(int)) if color_frames else set()
         w, h = analysis_size(width, height, max_side)
@@ -176,5 +245,5 @@ def read_clip(
         width=width,
         height=height,
         num_frames=len(thumbs),
-        declared_frames=int(stream.frames or 0),
+        declared_frames=counts.declared(fps, len(thumbs)),
     )

@@ -108,6 +108,7 @@ def write_clip(
         stream = container.add_stream(codec, rate=fps)
         stream.width, stream.height = frames.shape[2], frames.shape[1]
         stream.pix_fmt = "yuv420p"
+        stream.codec_context.thread_count = 1  # the same clip on every machine (slice threads follow the cores)
         if codec == "libx264":
             stream.options = {"crf": str(crf), "preset": "veryfast"}
         for frame in frames:

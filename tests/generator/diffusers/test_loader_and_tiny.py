@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from generator.backends import resolve_family
-from generator.diffusers.backend import DiffusersGenerator, make_diffusers_generator
+from generator.diffusers.backend import DiffusersGenerator
 from generator.diffusers.loader import family_for_model, resolve_source
 from generator.diffusers.tiny import TINY_BUILDERS, build_wan, make_tiny
 from generator.errors import InvalidRequest, ModelUnavailable
@@ -66,17 +66,17 @@ def test_saved_tiny_pipeline_loads_back_identical(tiny_dirs):
     built = build_wan()
     loaded = DiffusersGenerator(str(tiny_dirs["wan"]))
     loaded.load()
-    built_state, loaded_state = built.transformer.state_dict(), loaded._pipe.transformer.state_dict()
+    built_state, loaded_state = built.transformer.state_dict(), loaded.pipeline.transformer.state_dict()
     assert built_state.keys() == loaded_state.keys()
     assert all(torch.equal(built_state[k], loaded_state[k]) for k in built_state)
-    assert loaded._pipe.tokenizer.tokenize("a red fox") == ["▁a", "▁red", "▁fox"]
+    assert loaded.pipeline.tokenizer.tokenize("a red fox") == ["▁a", "▁red", "▁fox"]
 
     def run(pipe):
         out = pipe(prompt="a red fox", height=32, width=64, num_frames=9, num_inference_steps=2,
                    output_type="np", generator=torch.Generator().manual_seed(1))  # fmt: skip
         return out.frames[0]
 
-    assert np.allclose(run(built), run(loaded._pipe), atol=1e-5)
+    assert np.allclose(run(built), run(loaded.pipeline), atol=1e-5)
 
 
 def test_make_tiny_refuses_unknown_names_and_full_folders(tmp_path):
@@ -92,11 +92,10 @@ def test_make_tiny_refuses_unknown_names_and_full_folders(tmp_path):
 def test_warm_worker_loads_the_pipeline_once(tiny_dirs):
     request = RenderRequest(prompt="a fox", width=64, height=32, num_frames=9, fps=8, steps=2, family="wan-tiny")
     loads = []
-    factory = make_diffusers_generator(str(tiny_dirs["wan"]))
 
     def counting_factory():
         loads.append(time.perf_counter())
-        return factory()
+        return DiffusersGenerator(str(tiny_dirs["wan"]))  # the worker loads it on its own thread
 
     with WarmWorker(counting_factory) as worker:
         first = worker.submit(request).result(120)

@@ -97,7 +97,7 @@ def test_a_compiled_spec_is_snapped_to_4k_plus_1_and_16(generators, name):
 
 
 @pytest.mark.parametrize(
-    ("family", "size", "frames"), [("cogvideox-2b", (784, 448), 49), ("hunyuan-video", (1280, 720), 129)]
+    ("family", "size", "frames"), [("cogvideox-2b", (720, 480), 49), ("hunyuan-video", (960, 544), 129)]
 )
 def test_real_families_snap_a_six_second_wide_shot(family, size, frames):
     compiled = compile_shot(ShotSpec(subject="a fox", duration_s=6.0, aspect_ratio="16:9"), get_family(family))
@@ -112,7 +112,7 @@ def test_saved_folder_loads_back_identical(folders, generators, name):
     assert json.loads((folders[name] / "dailies.json").read_text())["family"] == NAMES[name]
     torch.manual_seed(0)  # make_tiny's default seed
     built = {"cogvideox": build_cogvideox, "hunyuan": build_hunyuan}[name]()
-    loaded = generators[name]._pipe
+    loaded = generators[name].pipeline
     for component in ("transformer", "text_encoder", "vae") + (("text_encoder_2",) if name == "hunyuan" else ()):
         mine, theirs = getattr(built, component).state_dict(), getattr(loaded, component).state_dict()
         assert mine.keys() == theirs.keys(), component
@@ -137,7 +137,7 @@ def test_cogvideox_uses_dynamic_cfg_only_with_its_dpm_scheduler(generators):
     from diffusers import CogVideoXDPMScheduler
 
     generator = generators["cogvideox"]
-    pipe = generator._pipe
+    pipe = generator.pipeline
     family = get_family("cogvideox-tiny")
     kwargs = cogvideox.call_kwargs(pipe, _request("cogvideox-tiny"), family, None)
     assert kwargs["use_dynamic_cfg"] is False and kwargs["max_sequence_length"] == 16
@@ -155,7 +155,7 @@ def test_cogvideox_uses_dynamic_cfg_only_with_its_dpm_scheduler(generators):
 
 def test_hunyuan_template_only_for_the_toy_tokenizer_and_true_cfg_for_negatives(generators):
     generator = generators["hunyuan"]
-    pipe = generator._pipe
+    pipe = generator.pipeline
     tiny_kwargs = hunyuan.call_kwargs(pipe, _request("hunyuan-tiny"), get_family("hunyuan-tiny"), None)
     assert tiny_kwargs["prompt_template"] == {"template": "{}", "crop_start": 0}
     assert "negative_prompt" not in tiny_kwargs and "true_cfg_scale" not in tiny_kwargs

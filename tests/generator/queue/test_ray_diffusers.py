@@ -22,6 +22,7 @@ from generator.base import Progress  # noqa: E402
 from generator.queue import JobQueue, JobStore, QueueLimits  # noqa: E402
 from generator.queue.ray_pool import NAMESPACE, RayPool, WorkerSupervisor  # noqa: E402
 from generator.request import RenderRequest  # noqa: E402
+from tests.generator.queue.ray_helpers import HeldAtEachStep  # noqa: E402
 from tools.queued_renderer import QueuedRenderer, bytes_take_task, store_returned_take  # noqa: E402
 from tools.renderer import RenderTicket  # noqa: E402
 from tools.take import Take  # noqa: E402
@@ -111,10 +112,12 @@ async def test_a_diffusers_take_whose_worker_is_killed_mid_job_finishes_on_anoth
         supervisor.ensure(timeout=180)  # both actors load the pipeline now, side by side
         infos = {name: ray.get(actor.warm.remote()) for name, actor in supervisor.actors.items()}
         assert {info["torch_threads"] for info in infos.values()} == {1}  # one CPU each, not every core
-        pool = RayPool(bytes_take_task(MAX_BYTES), store_returned_take, poll_s=0.05, prefix="dailies-render-tiny")
+        gate = tmp_path / "gate"  # each attempt holds after every step until the gate opens
+        task = HeldAtEachStep(bytes_take_task(MAX_BYTES), gate)
+        pool = RayPool(task, store_returned_take, poll_s=0.05, prefix="dailies-render-tiny")
         assert pool.refresh() == 2
         renderer = renderer_over(pool, 2, tmp_path)
-        steps = 120  # ~20 ms a step: killed at its first reported step, ~2 s before the end
+        steps = 120  # ~20 ms a step: killed at its first reported step, held there until the kill
         seen: list[Progress] = []
         out_dir = tmp_path / "media"
         render = asyncio.create_task(
@@ -130,10 +133,14 @@ async def test_a_diffusers_take_whose_worker_is_killed_mid_job_finishes_on_anoth
         while not seen:  # the pipeline's own step callback has reported from inside the actor
             assert time.monotonic() < deadline and not render.done(), "no progress from the actor"
             await asyncio.sleep(0.02)
-        [victim] = list(pool._busy)
+        [victim] = pool.busy()
         ray.kill(supervisor.actors[victim], no_restart=True)
         killed_at = seen[-1]
         assert killed_at.step < killed_at.total == steps  # killed mid-job, not after it
+        while ("job-kill", victim, "lost") not in pool.history:
+            assert time.monotonic() < deadline + 60 and not render.done(), "the kill was not noticed"
+            await asyncio.sleep(0.02)
+        gate.touch()
         take = await asyncio.wait_for(render, timeout=120)
         check_take(take, tiny_wan, out_dir)
         job = renderer.queue.get("job-kill")
@@ -147,7 +154,8 @@ async def test_a_diffusers_take_whose_worker_is_killed_mid_job_finishes_on_anoth
 
 
 async def test_dailies_worker_cli_serves_a_tiny_diffusers_actor(cluster: str, tiny_wan: str, tmp_path: Path) -> None:
-    env = dict(os.environ, DAILIES_RAY_ADDRESS=cluster, OMP_NUM_THREADS="1")
+    # The operator's backend options (speed-ups here) reach the actor's pipeline as they reach a local worker's.
+    env = dict(os.environ, DAILIES_RAY_ADDRESS=cluster, OMP_NUM_THREADS="1", DAILIES_SPEEDUPS='["first_block_cache"]')
     argv = ["-m", "bots.cli.main", "worker", "--backend", "diffusers", "--model", tiny_wan]
     done = await asyncio.to_thread(
         subprocess.run,
@@ -162,12 +170,14 @@ async def test_dailies_worker_cli_serves_a_tiny_diffusers_actor(cluster: str, ti
     printed = json.loads(done.stdout.strip().splitlines()[-1])
     model_tag = hashlib.sha1(str(tiny_wan).encode()).hexdigest()[:8]
     prefix = f"dailies-render-{socket.gethostname()}-diffusers-{model_tag}"
-    assert printed == {"workers": [f"{prefix}-0"], "backend": "diffusers", "model": tiny_wan}
+    shown = {"workers": [f"{prefix}-0"], "backend": "diffusers", "model": tiny_wan, "adopted": [], "replaced": []}
+    assert printed == shown
     actor = ray.get_actor(printed["workers"][0], namespace=NAMESPACE)  # detached: outlives the CLI
     renderer = None
     try:
         info = ray.get(actor.warm.remote(), timeout=60)
         assert info["torch_threads"] == 1 and info["gpus"] == []
+        assert any(note.startswith("speed-up: first_block_cache") for note in info["load_notes"])
         pool = RayPool(bytes_take_task(MAX_BYTES), store_returned_take, poll_s=0.05, prefix=prefix)
         assert pool.refresh() == 1
         renderer = renderer_over(pool, 1, tmp_path)
