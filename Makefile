@@ -7,7 +7,7 @@ TORCH ?= torch==2.13.0
 OUT ?= demo-out
 SRC := agent tools generator bots prompts
 
-.PHONY: venv venv-dev demo test lint bench
+.PHONY: venv venv-dev demo test test-llm lint bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: venv-dev
 	$(BIN)/ruff check $(SRC) tests bench
 	$(BIN)/lint-imports
 	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/python -m pytest -q
+
+# The real-server tier (not in .ci/run): builds llama-cpp-python's server and llama.cpp's llama-server once
+# (cached under ~/.cache/dailies/llm; 20-30 min the first time on 2 cores), serves SmolLM2-135M on 127.0.0.1.
+test-llm: venv-dev
+	scripts/test_llm.sh
 
 lint: venv-dev
 	$(BIN)/ruff check $(SRC) tests bench

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.director.base import Director
+from agent.revise import Reviser, RuleReviser
 from agent.state import ThreadOptions
 from agent.targets import RenderTargets, Target
 from generator.base import CancelToken
@@ -41,7 +42,7 @@ def thread_folder(media_dir: Path, thread_id: str) -> Path:
 
 @dataclass
 class Context:
-    """What nodes use: the director, the render targets, the critic, where media goes and the loop's budget."""
+    """What nodes use: the director, the render targets, the critic, the reviser, where media goes and the budget."""
 
     thread_id: str
     director: Director
@@ -54,6 +55,7 @@ class Context:
     user: str | None = None  # the stable id of who the run is for: the queue's per-user caps key on it
     charge: Charge | None = None
     cancel: CancelToken | None = None
+    reviser: Reviser = field(default_factory=RuleReviser)  # the LLM reviser where an LLM is configured
     guide: str = "previz"  # the camera guide of threads that choose none
     animatic: bool = True  # the animatic first, in threads that choose neither way
 

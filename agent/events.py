@@ -88,6 +88,7 @@ class SpecChanged(_Event):
     kind: Literal["spec_changed"] = "spec_changed"
     changes: list[Change]
     notes: list[str] = Field(default_factory=list)
+    director: str | None = Field(None, description="Which director read the message: llm or offline.")
 
 
 class ApprovalNeeded(_Event):

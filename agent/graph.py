@@ -1,10 +1,12 @@
-"""The agent: understand -> [clarify] -> plan -> [approval | animatic] -> render -> critique -> revise ... -> deliver.
+"""The agent: understand -> [clarify -> await_answer -> understand] -> plan -> [approval | animatic] -> render ->
+critique -> revise ... -> deliver.
 
 Every Studio call is one run on the thread's checkpointed state; the job it carries picks the entry:
-a message enters at `understand`, a reroll or extension at `plan`, a final render at `plan` then
-`approval` (an interrupt, resumed with Command(resume=...)), variations at `variations`, and
-storyboard edits (and deleting a take) at `edit_storyboard`. A new shot rendered by a model first gets its
-previz `animatic` (seconds, posted while the model works). The render loop follows langgraph-reflection: render,
+a message enters at `understand` (a question pauses the run in `await_answer`, an interrupt the next
+message resumes), a reroll or extension at `plan`, a final render at `plan` then `approval` (an
+interrupt, resumed with Command(resume=...)), variations at `variations`, and storyboard edits (and deleting a
+take) at `edit_storyboard`. A new shot rendered by a model first gets its previz `animatic`
+(seconds, posted while the model works). The render loop follows langgraph-reflection: render,
 critique, revise, capped by the attempt budget. Side effects (rendering) only happen after the
 interrupt, so a resumed `approval` node re-runs without repeating anything.
 """
@@ -18,6 +20,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
+from agent.clarify import await_answer
 from agent.context import Context
 from agent.nodes.animatic import animatic, wants_animatic
 from agent.nodes.critiquing import critique, critiques, revise_request
@@ -82,6 +85,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     builder = StateGraph(AgentState, context_schema=Context)
     builder.add_node("understand", understand)
     builder.add_node("clarify", clarify)
+    builder.add_node("await_answer", await_answer)
     builder.add_node("plan", plan)
     builder.add_node("approval", approval)
     builder.add_node("animatic", animatic)
@@ -93,7 +97,8 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     builder.add_node("edit_storyboard", edit_storyboard)
     builder.add_conditional_edges(START, route_job)
     builder.add_conditional_edges("understand", route_understood)
-    builder.add_edge("clarify", END)
+    builder.add_edge("clarify", "await_answer")
+    builder.add_edge("await_answer", "understand")
     builder.add_conditional_edges("plan", route_planned)
     builder.add_conditional_edges("approval", route_approved)
     builder.add_edge("animatic", "render")

@@ -5,6 +5,7 @@ suggestions to the prompt and negative prompt), parameters (more steps, firmer g
 move). A strategy with nothing to apply falls through to the next one, and whatever comes out is
 reseeded until its fingerprint differs from every request already submitted in the thread.
 Faults injected on purpose (demo/test aid) apply to the first attempt only and are dropped here.
+`RuleReviser` offers these strategies behind the `Reviser` protocol; `agent.llm_reviser` has the LLM one.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from generator.families import ModelFamily
 from generator.request import CameraPath, RenderRequest
@@ -181,3 +183,38 @@ def make_unique(request: RenderRequest, seen: Collection[str], attempt: int) -> 
         changes.append(f"seed {request.seed} -> {seed} (the request was identical to an earlier one)")
         request = request.model_copy(update={"seed": seed})
     return request, changes
+
+
+class Reviser(Protocol):
+    """Turns a failed take's request and critique into the next request."""
+
+    name: str
+
+    async def revise(
+        self,
+        previous: RenderRequest,
+        critique: Critique,
+        *,
+        attempt: int,
+        seen: Collection[str],
+        family: ModelFamily,
+        camera_movement: str | None = None,
+    ) -> RevisionPlan: ...
+
+
+class RuleReviser:
+    """The rule strategies (reseed, suggestions, parameters): the offline default."""
+
+    name = "rules"
+
+    async def revise(
+        self,
+        previous: RenderRequest,
+        critique: Critique,
+        *,
+        attempt: int,
+        seen: Collection[str],
+        family: ModelFamily,
+        camera_movement: str | None = None,
+    ) -> RevisionPlan:
+        return revise(previous, critique, attempt=attempt, seen=seen, family=family)

@@ -52,7 +52,8 @@ def describe_change(change: Change) -> str:
         return quote_user_text(str(value), 120)
 
     field = change.field.replace("_", " ")
-    return f"@{quote_user_text(change.author, 40)}: {field} {show(change.old)} -> {show(change.new)}"
+    said = f"@{quote_user_text(change.author, 40)}: {field} {show(change.old)} -> {show(change.new)}"
+    return f"{said} _(the model's suggestion)_" if change.suggested else said
 
 
 LINEAGE = {"extend": "⏩ continues take", "reroll": "🎲 re-roll of take", "final": "🎞️ final render of take"}

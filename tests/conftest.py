@@ -18,6 +18,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+# The real-server tier (tests/llm_servers, `make test-llm`) needs two LLM servers built and running: it is
+# collected only when `scripts/test_llm.sh` names them in DAILIES_LLM_SERVERS, never in .ci/run.
+collect_ignore = [] if os.environ.get("DAILIES_LLM_SERVERS") else ["llm_servers"]
+
 # ci_no_skips: under .ci/run (DAILIES_CI=1) a skip fails; pytester: tests of that rule run pytest itself.
 pytest_plugins = ["tests.ci_no_skips", "pytester"]
 
@@ -38,3 +42,8 @@ def _isolated_settings(tmp_path, monkeypatch):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("DAILIES_DATA_DIR", str(tmp_path / "dailies-data"))
     monkeypatch.chdir(tmp_path)
+    # What an LLM endpoint answered to is remembered per URL for the process; a port reused by a later test's
+    # scripted server (another dialect) must start from the top of the ladder.
+    from tools.llm.structured import forget_endpoints
+
+    forget_endpoints()

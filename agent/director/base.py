@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,7 @@ class Change(BaseModel):
     old: Any = None
     new: Any = None
     author: str
+    suggested: bool = Field(False, description="The LLM's suggestion (enrichment), not the creator's own words.")
 
 
 class Turn(BaseModel):
@@ -47,9 +48,12 @@ class DirectorReply(BaseModel):
     director: str = "offline"
 
     @classmethod
-    def diffed(cls, base: ShotSpec | None, spec: ShotSpec, author: str, **fields: Any) -> DirectorReply:
-        """A reply for `spec` whose changes are its diff from `base`, attributed to `author`."""
-        return cls(spec=spec, changes=diff_specs(base, spec, author), **fields)
+    def diffed(
+        cls, base: ShotSpec | None, spec: ShotSpec, author: str, *, suggested: Collection[str] = (), **fields: Any
+    ) -> DirectorReply:
+        """A reply for `spec` whose changes are its diff from `base`, attributed to `author`; the `suggested`
+        fields are marked as the model's suggestion."""
+        return cls(spec=spec, changes=diff_specs(base, spec, author, suggested), **fields)
 
 
 @runtime_checkable
@@ -67,12 +71,12 @@ class Director(Protocol):
     ) -> DirectorReply: ...
 
 
-def diff_specs(old: ShotSpec | None, new: ShotSpec, author: str) -> list[Change]:
+def diff_specs(old: ShotSpec | None, new: ShotSpec, author: str, suggested: Collection[str] = ()) -> list[Change]:
     """The fields that differ between two specs, as attributed changes (in field order)."""
     before = (old or ShotSpec()).model_dump(mode="json")
     after = new.model_dump(mode="json")
     return [
-        Change(field=name, old=before[name], new=after[name], author=author)
+        Change(field=name, old=before[name], new=after[name], author=author, suggested=name in suggested)
         for name in ShotSpec.model_fields
         if before[name] != after[name]
     ]

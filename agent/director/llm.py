@@ -1,4 +1,4 @@
-"""The LLM director: any OpenAI-compatible endpoint, structured output, explicit words win, offline fallback."""
+"""The LLM director: any OpenAI-compatible endpoint, structured output, the creator's words win, offline fallback."""
 
 from __future__ import annotations
 
@@ -10,26 +10,26 @@ import openai
 from pydantic import ValidationError
 
 from agent.director.base import DirectorReply, TokenUsage, Turn
-from agent.director.characters import apply_canon, read_characters
+from agent.director.grammar.characters import apply_canon
 from agent.director.intake import clean_message
-from agent.director.offline import OfflineDirector, apply_reading
-from agent.director.patch import SpecPatch, apply_patch
-from agent.director.reading import read_message
+from agent.director.offline import QUESTION, OfflineRead, read_offline
+from agent.director.patch import SpecPatch, apply_patch, patched_fields
+from agent.director.words_win import check_words
 from agent.markup import strip_markup
 from agent.spec import ShotSpec, Storyboard
 from prompts import load_prompt
+from tools.llm.structured import Answer, LLMFailure, StructuredChat
 
 MAX_HISTORY_TURNS = 12
+# Room for the values of a patch beyond its keys: a few short phrases, a character or two.
+PATCH_CONTENT_TOKENS = 192
 
 
-class LLMFailure(Exception):
-    """The model gave no usable patch (refusal, timeout, HTTP error, invalid output twice)."""
-
-
-def _history_text(history: Sequence[Turn]) -> str:
+def history_text(history: Sequence[Turn]) -> str:
+    """The recent turns, one labelled line each (the author beside the text, never inside it)."""
     turns = list(history)[-MAX_HISTORY_TURNS:]
     # Turns saved before markup was cleaned at the door may still hold some: the model never sees it.
-    return "\n".join(f"{strip_markup(t.author)}: {strip_markup(t.text)}" for t in turns) or "(none yet)"
+    return "\n".join(f"- {strip_markup(t.author)}: {strip_markup(t.text)}" for t in turns) or "(none yet)"
 
 
 def _characters_text(base: ShotSpec | None, storyboard: Storyboard | None) -> str:
@@ -42,15 +42,13 @@ def _characters_text(base: ShotSpec | None, storyboard: Storyboard | None) -> st
     return "; ".join(f"{c.name}: {c.description}" for c in known.values())
 
 
-def _add_usage(usage: TokenUsage, body: dict[str, Any]) -> None:
-    usage.calls += 1
-    counted = body.get("usage") or {}
-    usage.prompt_tokens += int(counted.get("prompt_tokens") or 0)
-    usage.completion_tokens += int(counted.get("completion_tokens") or 0)
+def _spec_text(base: ShotSpec | None) -> str:
+    shown = (base or ShotSpec()).model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return json.dumps(shown, indent=1) if shown else "{} (nothing yet)"
 
 
 class LLMDirector:
-    """Asks an OpenAI-compatible model for a patch; the deterministic reading of explicit words wins over it."""
+    """Asks an OpenAI-compatible model for a patch; the creator's words, as the grammar reads them, win over it."""
 
     name = "llm"
 
@@ -68,7 +66,7 @@ class LLMDirector:
         self.client = client or openai.AsyncOpenAI(
             base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0
         )
-        self.offline = OfflineDirector()
+        self.chat = StructuredChat(self.client, model, timeout_s=timeout_s)
 
     async def direct(
         self,
@@ -80,123 +78,84 @@ class LLMDirector:
         storyboard: Storyboard | None = None,
     ) -> DirectorReply:
         message = clean_message(message)
-        usage = TokenUsage()
+        offline = read_offline(message, base, storyboard)
         try:
-            patch = await self._ask(message, author, base, history, storyboard, usage)
+            answer = await self.chat.ask(
+                self._messages(message, author, base, history, storyboard),
+                SpecPatch,
+                content_tokens=PATCH_CONTENT_TOKENS,
+            )
         except LLMFailure as failure:
             why = f"the LLM director failed ({failure}); used the offline director instead"
-            return await self._offline_reply(why, message, author, base, history, storyboard, usage)
+            return _offline_reply(why, offline, base, author, _usage(failure))
+        usage = _usage(answer)
+        patch = answer.value
         try:
-            spec, notes = apply_patch(base, patch)
-        except ValidationError as exc:  # a patch that passed the schema but not the spec's own rules
+            model_spec, fit_notes = apply_patch(base, patch)
+        except ValidationError as exc:  # a patch within its own limits that the spec still refuses
             why = f"the LLM's patch was not a valid shot ({exc.error_count()} errors); used the offline director"
-            return await self._offline_reply(why, message, author, base, history, storyboard, usage)
-        spec, explicit_notes = self._explicit_words_win(message, base, spec)
-        spec = apply_canon(spec, storyboard)
-        characters = read_characters(message, base, storyboard)
-        for character in characters.characters:  # a name the message mentions keeps its canonical description
-            if all(c.name.casefold() != character.name.casefold() for c in spec.characters):
-                spec = spec.model_copy(update={"characters": [*spec.characters, character]})
-        question = patch.question
-        if question and (spec.subject or spec.setting or spec.characters) and base is not None:
-            question = None  # a refinement of a shot that already has content needs no question
+            return _offline_reply(why, offline, base, author, usage)
+        grounding = " ".join([message, *(t.text for t in history), base.model_dump_json() if base else ""])
+        checked = check_words(
+            model=model_spec,
+            offline=offline.spec,
+            reading=offline.reading,
+            base=base,
+            changed_by_model=patched_fields(patch),
+            message=message,
+            grounding=grounding,
+        )
+        spec = _with_mentioned_characters(apply_canon(checked.spec, storyboard), offline.spec)
+        # A question only when there is still nothing to film (the model's, else the offline one).
+        question = None if _has_content(spec) else (patch.question or QUESTION)
         return DirectorReply.diffed(
             base,
             spec,
             author,
+            suggested=checked.suggested,
             question=question,
-            notes=[*notes, *explicit_notes, *characters.notes],
+            notes=[*offline.character_notes, *answer.notes, *fit_notes, *checked.notes],
             usage=usage,
             director=self.name,
         )
 
-    async def _offline_reply(
-        self,
-        why: str,
-        message: str,
-        author: str,
-        base: ShotSpec | None,
-        history: Sequence[Turn],
-        storyboard: Storyboard | None,
-        usage: TokenUsage,
-    ) -> DirectorReply:
-        """The offline director's reading, noting first why the LLM's was not used (tokens spent still count)."""
-        reply = await self.offline.direct(message, author=author, base=base, history=history, storyboard=storyboard)
-        reply.notes.insert(0, why)
-        reply.usage = usage
-        return reply
-
-    def _explicit_words_win(self, message: str, base: ShotSpec | None, spec: ShotSpec) -> tuple[ShotSpec, list[str]]:
-        """Where the message names a move, speed, aspect, duration or fps outright, that reading replaces the LLM's."""
-        reading = read_message(message, base_move=base.camera_movement if base else None)
-        offline_spec, _ = apply_reading(base, reading)
-        explicit_fields = set(reading.explicit)
-        if reading.relative_duration is not None:
-            explicit_fields.add("duration_s")
-        notes = []
-        update: dict[str, Any] = {}
-        for name in sorted(explicit_fields):
-            ours = getattr(offline_spec, name)
-            if getattr(spec, name) != ours:
-                notes.append(
-                    f"kept the explicit {name} {ours!r} from your words over the model's {getattr(spec, name)!r}"
-                )
-                update[name] = ours
-        return (spec.model_copy(update=update) if update else spec), notes
-
-    async def _ask(
+    def _messages(
         self,
         message: str,
         author: str,
         base: ShotSpec | None,
         history: Sequence[Turn],
         storyboard: Storyboard | None,
-        usage: TokenUsage,
-    ) -> SpecPatch:
+    ) -> list[dict[str, Any]]:
         system = load_prompt(
             "director",
-            spec=json.dumps((base or ShotSpec()).model_dump(mode="json"), indent=1),
-            history=_history_text(history),
+            author=strip_markup(author) or "a creator",
+            spec=_spec_text(base),
+            history=history_text(history),
             characters=_characters_text(base, storyboard),
         )
-        messages: list[dict[str, str]] = [
-            {"role": "system", "content": system},
-            {"role": "user", "content": f"{strip_markup(author)}: {message}"},
-        ]
-        for attempt in (1, 2):
-            try:
-                raw = await self.client.chat.completions.with_raw_response.parse(
-                    model=self.model, messages=messages, response_format=SpecPatch, timeout=self.timeout_s
-                )
-            except openai.APITimeoutError:
-                raise LLMFailure(f"no answer within {self.timeout_s:g} s") from None
-            except openai.APIStatusError as exc:
-                raise LLMFailure(f"HTTP {exc.status_code}") from None
-            except openai.APIConnectionError:
-                raise LLMFailure("cannot reach the LLM endpoint") from None
-            body = raw.http_response.json()
-            _add_usage(usage, body)
-            try:
-                completion = raw.parse()
-            except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
-                raise LLMFailure(type(exc).__name__) from None
-            except ValidationError as exc:
-                if attempt == 2:
-                    raise LLMFailure("invalid output twice") from None
-                content = (body.get("choices") or [{}])[0].get("message", {}).get("content") or ""
-                messages.append({"role": "assistant", "content": content})
-                messages.append(
-                    {
-                        "role": "user",
-                        "content": f"That reply did not match the schema: {exc.errors(include_url=False)}. "
-                        "Answer again with only the JSON patch.",
-                    }
-                )
-                continue
-            choice = completion.choices[0].message
-            if choice.refusal:
-                raise LLMFailure(f"refused: {choice.refusal}")
-            if choice.parsed is None:
-                raise LLMFailure("empty reply")
-            return choice.parsed
-        raise LLMFailure("invalid output twice")
+        return [{"role": "system", "content": system}, {"role": "user", "content": message}]
+
+
+def _offline_reply(
+    why: str, offline: OfflineRead, base: ShotSpec | None, author: str, usage: TokenUsage
+) -> DirectorReply:
+    """The offline director's reading, noting first why the LLM's was not used (tokens spent still count)."""
+    notes = [why, *offline.notes]
+    if offline.question is None and base is not None and offline.spec == base:
+        notes.append("nothing in that message changed the shot")
+    return DirectorReply.diffed(base, offline.spec, author, question=offline.question, notes=notes, usage=usage)
+
+
+def _usage(spent: Answer[SpecPatch] | LLMFailure) -> TokenUsage:
+    return TokenUsage(calls=spent.calls, prompt_tokens=spent.prompt_tokens, completion_tokens=spent.completion_tokens)
+
+
+def _has_content(spec: ShotSpec) -> bool:
+    return bool(spec.subject or spec.setting or spec.action or spec.characters)
+
+
+def _with_mentioned_characters(spec: ShotSpec, offline: ShotSpec) -> ShotSpec:
+    """A known character the message mentions joins the shot with its canonical description."""
+    missing = [c for c in offline.characters if all(c.name.casefold() != s.name.casefold() for s in spec.characters)]
+    return spec.model_copy(update={"characters": [*spec.characters, *missing]}) if missing else spec

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from agent.compile import DEFAULT_DURATION_S
 from agent.director.base import DirectorReply, Turn
-from agent.director.characters import read_characters
+from agent.director.grammar.characters import read_characters
+from agent.director.grammar.exclusive import effect_in_place_of, replaced_effects, reword
+from agent.director.grammar.reading import Reading, read_message
+from agent.director.grammar.text import normalise, tokenize
+from agent.director.grammar.words import DETERMINERS, PRONOUNS, VAGUE, words_of
 from agent.director.intake import clean_message, fit_fields
-from agent.director.reading import Reading, read_message
-from agent.director.text import normalise, tokenize
-from agent.director.words import DETERMINERS, PRONOUNS, VAGUE, words_of
 from agent.spec import MAX_DURATION_S, MAX_FPS, MIN_DURATION_S, MIN_FPS, ShotSpec, Storyboard
 from generator.vocabulary import CAMERA_SPEEDS, SHOT_SIZES
 
@@ -82,22 +84,36 @@ class OfflineDirector:
         self, message: str, *, author: str, base: ShotSpec | None = None, storyboard: Storyboard | None = None
     ) -> DirectorReply:
         """The same as `direct`, for callers without an event loop (the CLI, benchmarks)."""
-        message = clean_message(message)
-        characters = read_characters(message, base, storyboard)
-        masked = message
-        for start, end in characters.spans:  # a character's description is not the shot's subject
-            masked = masked[:start] + " " * (end - start) + masked[end:]
-        reading = read_message(masked, base_move=base.camera_movement if base else None)
-        spec, notes = apply_reading(base, reading)
-        if characters.characters != spec.characters:
-            spec = spec.model_copy(update={"characters": characters.characters})
-        notes = characters.notes + notes
-        question = None
-        if not (spec.subject or spec.setting or spec.action or spec.characters):
-            question = QUESTION
-        elif base is not None and spec == base:
+        read = read_offline(clean_message(message), base, storyboard)
+        notes = list(read.notes)
+        if read.question is None and base is not None and read.spec == base:
             notes.append("nothing in that message changed the shot")
-        return DirectorReply.diffed(base, spec, author, question=question, notes=notes, director=self.name)
+        return DirectorReply.diffed(base, read.spec, author, question=read.question, notes=notes, director=self.name)
+
+
+@dataclass
+class OfflineRead:
+    """What the grammar made of one (clean) message: the reading, the spec it gives, notes and any question."""
+
+    reading: Reading
+    spec: ShotSpec
+    notes: list[str]
+    question: str | None
+    character_notes: list[str]
+
+
+def read_offline(message: str, base: ShotSpec | None, storyboard: Storyboard | None) -> OfflineRead:
+    """The grammar's reading of a clean message applied to `base`; characters' descriptions are not the subject."""
+    characters = read_characters(message, base, storyboard)
+    masked = message
+    for start, end in characters.spans:  # a character's description is not the shot's subject
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+    reading = read_message(masked, base_move=base.camera_movement if base else None)
+    spec, notes = apply_reading(base, reading)
+    if characters.characters != spec.characters:
+        spec = spec.model_copy(update={"characters": characters.characters})
+    question = None if (spec.subject or spec.setting or spec.action or spec.characters) else QUESTION
+    return OfflineRead(reading, spec, characters.notes + notes, question, characters.notes)
 
 
 def apply_reading(base: ShotSpec | None, reading: Reading) -> tuple[ShotSpec, list[str]]:
@@ -154,6 +170,7 @@ def apply_reading(base: ShotSpec | None, reading: Reading) -> tuple[ShotSpec, li
 
     _apply_looks(data, reading)
     _apply_content(data, reading, base, notes)
+    _replace_exclusive_effects(data, reading, base, notes)
     notes.extend(fit_fields(data, base.model_dump() if base else None))  # adding to a field may pass its limit
     return ShotSpec.model_validate(data), notes
 
@@ -206,6 +223,31 @@ def _apply_looks(data: dict[str, Any], reading: Reading) -> None:
         data["negative_prompt"] = ", ".join(dict.fromkeys([*current, *negatives]))
 
 
+def _replace_exclusive_effects(data: dict[str, Any], reading: Reading, base: ShotSpec | None, notes: list[str]) -> None:
+    """A new weather or motion effect replaces the one the shot had ("make it snow instead" after rain)."""
+    had = [e for e in (base.effects if base else []) if e not in reading.effects]
+    for old, new in replaced_effects(reading.effects, had, reading.norm).items():
+        if old in data["effects"]:  # not already removed in so many words ("no rain, snow instead")
+            data["effects"] = [e for e in data["effects"] if e != old]
+            notes.append(f"replaced the effect {old!r} with {new!r}")
+        for name in _TEXT_FIELDS:
+            if data[name] and (changed := reword(data[name], old, new)) is not None:
+                data[name] = changed
+
+
+def _swap_in_effect(data: dict[str, Any], old: str, new_words: str, notes: list[str]) -> None:
+    """ "snow instead of rain": the effect the new words name takes the old one's place."""
+    new = effect_in_place_of(old, new_words)
+    if new is None:
+        return
+    if new not in data["effects"]:
+        data["effects"].append(new)
+    notes.append(f"replaced the effect {old!r} with {new!r}")
+    for name in _TEXT_FIELDS:
+        if data[name] and (changed := reword(data[name], old, new)) is not None:
+            data[name] = changed
+
+
 def _apply_content(data: dict[str, Any], reading: Reading, base: ShotSpec | None, notes: list[str]) -> None:
     content = reading.content
     if reading.swap is not None:
@@ -216,9 +258,10 @@ def _apply_content(data: dict[str, Any], reading: Reading, base: ShotSpec | None
                 data[name] = changed
                 replaced = True
                 break
-        if not replaced and (changed := [e for e in data["effects"] if _head(e) & _head(old)]):
+        if not replaced and (changed := [e for e in (base.effects if base else []) if _head(e) & _head(old)]):
             data["effects"] = [e for e in data["effects"] if e not in changed]
             replaced = True
+            _swap_in_effect(data, changed[0], new, notes)
         if not replaced:
             data["subject"] = new
             if base is not None and base.subject:

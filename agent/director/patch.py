@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.director.intake import fit_fields
-from agent.spec import MAX_DURATION_S, MAX_FPS, MIN_DURATION_S, MIN_FPS, ShotSpec
+from agent.spec import MAX_DURATION_S, MAX_EFFECT, MAX_FPS, MAX_NAME, MIN_DURATION_S, MIN_FPS, ShotSpec
 from generator.vocabulary import AspectRatio, CameraAngle, CameraMovement, CameraSpeed, ShotSize, TimeOfDay
 
 ClearableField = Literal[
@@ -17,6 +17,20 @@ ClearableField = Literal[
 ]  # fmt: skip
 
 
+# ShotSpec's limits, in the schema the server receives: a grammar-constrained server cannot produce what the spec
+# would refuse (a 3000-character subject, a 0-second shot, a nameless character). One patch field carries one
+# message's change, so its text is bounded tighter than a spec field: a 2000-character maxLength makes
+# llama-cpp-python 0.3.36 fail to build the grammar and crash ("number of rules ... exceeds sane defaults"),
+# and long bounds slow its grammar sampling. The spec's own limit still applies to the field after the change.
+PATCH_TEXT = 500
+Text = Annotated[str, Field(min_length=1, max_length=PATCH_TEXT)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+Effect = Annotated[str, Field(min_length=1, max_length=MAX_EFFECT)]
+Duration = Annotated[float, Field(ge=MIN_DURATION_S, le=MAX_DURATION_S)]
+Fps = Annotated[int, Field(ge=MIN_FPS, le=MAX_FPS)]
+Seed = Annotated[int, Field(ge=0, le=2**63 - 1)]
+
+
 def _about(name: str) -> str:
     return ShotSpec.model_fields[name].description or name
 
@@ -24,8 +38,8 @@ def _about(name: str) -> str:
 class CharacterPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="The character's name as the creator wrote it.")
-    description: str = Field(description="Their look in one line (age, build, clothing, colours).")
+    name: Name = Field(description="The character's name as the creator wrote it.")
+    description: Text = Field(description="Their look in one line (age, build, clothing, colours).")
 
 
 class SpecPatch(BaseModel):
@@ -34,26 +48,26 @@ class SpecPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    subject: str | None = Field(None, description=_about("subject"))
-    action: str | None = Field(None, description=_about("action"))
-    setting: str | None = Field(None, description=_about("setting"))
-    style: str | None = Field(None, description=_about("style"))
-    lighting: str | None = Field(None, description=_about("lighting"))
-    mood: str | None = Field(None, description=_about("mood"))
+    subject: Text | None = Field(None, description=_about("subject"))
+    action: Text | None = Field(None, description=_about("action"))
+    setting: Text | None = Field(None, description=_about("setting"))
+    style: Text | None = Field(None, description=_about("style"))
+    lighting: Text | None = Field(None, description=_about("lighting"))
+    mood: Text | None = Field(None, description=_about("mood"))
     shot_size: ShotSize | None = Field(None, description=_about("shot_size"))
     camera_angle: CameraAngle | None = Field(None, description=_about("camera_angle"))
     camera_movement: CameraMovement | None = Field(None, description=_about("camera_movement"))
     camera_speed: CameraSpeed | None = Field(None, description=_about("camera_speed"))
     time_of_day: TimeOfDay | None = Field(None, description=_about("time_of_day"))
     aspect_ratio: AspectRatio | None = Field(None, description=_about("aspect_ratio"))
-    duration_s: float | None = Field(None, description=_about("duration_s"))
-    fps: int | None = Field(None, description=_about("fps"))
-    seed: int | None = Field(None, description=_about("seed"))
-    negative_prompt: str | None = Field(None, description=_about("negative_prompt"))
+    duration_s: Duration | None = Field(None, description=_about("duration_s"))
+    fps: Fps | None = Field(None, description=_about("fps"))
+    seed: Seed | None = Field(None, description=_about("seed"))
+    negative_prompt: Text | None = Field(None, description=_about("negative_prompt"))
     characters: list[CharacterPatch] | None = Field(
         None, description="The full list of named characters in the shot after this message, or null if unchanged."
     )
-    effects: list[str] | None = Field(
+    effects: list[Effect] | None = Field(
         None, description="The full list of effects after this message, or null if unchanged. " + _about("effects")
     )
     clear: list[ClearableField] | None = Field(
@@ -65,9 +79,8 @@ class SpecPatch(BaseModel):
 
 
 def apply_patch(base: ShotSpec | None, patch: SpecPatch) -> tuple[ShotSpec, list[str]]:
-    """The base spec with the patch applied; durations, frame rates and text outside the limits are snapped or
-    clipped, and said so."""
-    notes: list[str] = []
+    """The base spec with the patch applied (the patch's own limits keep every value in range); a text field that
+    the change would grow past its limit stays as it was, and is said so."""
     data: dict[str, Any] = (base or ShotSpec()).model_dump()
     empty = ShotSpec().model_dump()
     for name in patch.clear or []:
@@ -77,17 +90,10 @@ def apply_patch(base: ShotSpec | None, patch: SpecPatch) -> tuple[ShotSpec, list
     data.update({k: v for k, v in changes.items() if not (isinstance(v, str) and not v.strip())})
     if "effects" in changes:
         data["effects"] = [effect for effect in changes["effects"] if effect.strip()]
-    notes.extend(fit_fields(data, base.model_dump() if base else None))
-    if data["duration_s"] is not None:
-        snapped = round(min(MAX_DURATION_S, max(MIN_DURATION_S, float(data["duration_s"]))), 2)
-        if snapped != data["duration_s"]:
-            notes.append(f"duration snapped from {data['duration_s']:g} s to {snapped:g} s")
-        data["duration_s"] = snapped
-    if data["fps"] is not None:
-        snapped_fps = int(min(MAX_FPS, max(MIN_FPS, int(data["fps"]))))
-        if snapped_fps != data["fps"]:
-            notes.append(f"frame rate snapped from {data['fps']} to {snapped_fps} fps")
-        data["fps"] = snapped_fps
-    if data["seed"] is not None and data["seed"] < 0:
-        data["seed"] = None
+    notes = fit_fields(data, base.model_dump() if base else None)
     return ShotSpec.model_validate(data), notes
+
+
+def patched_fields(patch: SpecPatch) -> set[str]:
+    """The spec fields a patch sets or clears."""
+    return set(patch.model_dump(exclude={"clear", "question"}, exclude_none=True)) | set(patch.clear or [])

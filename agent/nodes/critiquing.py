@@ -11,7 +11,6 @@ from agent.context import Context
 from agent.events import CritiqueReady, Error, Revision
 from agent.expect import expectation_from
 from agent.guide_revision import guide_revision
-from agent.revise import revise
 from agent.spec import ShotSpec
 from agent.state import AgentState, TakeRecord
 from generator.errors import Failure
@@ -54,7 +53,8 @@ async def revise_request(state: AgentState, runtime: Runtime[Context]) -> dict:
     """Change the request by the next strategy, and say why.
 
     A wrong camera on a family that takes a guide is fixed first by the guide (added, then held firmer in
-    steps: `agent.guide_revision`); the rule strategies of `agent.revise` come after, or where it cannot help.
+    steps: `agent.guide_revision`); the run's reviser comes after, or where it cannot help: the LLM's rewrite
+    where an LLM is configured, else the rule strategies of `agent.revise`.
     """
     assert state.job is not None
     record = state.run_takes(state.job.run_id)[-1]
@@ -65,7 +65,14 @@ async def revise_request(state: AgentState, runtime: Runtime[Context]) -> dict:
     attempt, allowed = state.attempt + 1, ctx.guide_choice(state.options).revisable
     plan = guide_revision(
         record.request, record.critique, family=family, allowed=allowed, attempt=attempt, seen=state.seen
-    ) or revise(record.request, record.critique, attempt=attempt, seen=state.seen, family=family)
+    ) or await ctx.reviser.revise(
+        record.request,
+        record.critique,
+        attempt=attempt,
+        seen=state.seen,
+        family=family,
+        camera_movement=record.spec.camera_movement,
+    )
     runtime.stream_writer(
         Revision(
             thread_id=ctx.thread_id,

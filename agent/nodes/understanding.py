@@ -25,7 +25,8 @@ async def understand(state: AgentState, runtime: Runtime[Context]) -> dict:
         storyboard=state.storyboard,
     )
     if reply.changes or reply.notes:
-        runtime.stream_writer(SpecChanged(thread_id=ctx.thread_id, changes=reply.changes, notes=reply.notes))
+        said = SpecChanged(thread_id=ctx.thread_id, changes=reply.changes, notes=reply.notes, director=reply.director)
+        runtime.stream_writer(said)
     update: dict = {
         "spec": reply.spec,
         "conversation": [*state.conversation, Turn(author=job.author, text=job.text)],

@@ -7,6 +7,7 @@ from typing import Any
 
 from langgraph.types import Command
 
+from agent.clarify import answer_command
 from agent.context import Requester
 from agent.director.intake import MessageTooLong, clean_message
 from agent.events import EventSink
@@ -50,6 +51,12 @@ class ConversationCalls(ThreadReads):
         text = director_text(text)
         if not text:
             raise StudioError("say what the shot should show")
+        if (pending := await self.pending(thread_id)) is not None and pending.question is not None:
+            if options is not None:
+                self.check_options(options)
+            answer = answer_command(text, author or "someone", options=options, faults=faults)
+            # the run that asked goes on with the answer, its renders charged to whoever answered
+            return await self._runs.run(thread_id, answer, on_event, requester)
         return await self._runs.job(
             thread_id, "message", author, on_event, options, requester, text=text, faults=tuple(faults)
         )

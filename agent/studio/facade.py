@@ -16,6 +16,7 @@ from agent.config import StudioConfig
 from agent.context import Context, CriticFn, Requester
 from agent.director.base import Director
 from agent.graph import build_graph
+from agent.revise import Reviser, RuleReviser
 from agent.state import ThreadOptions
 from agent.studio.conversation import ConversationCalls
 from agent.studio.results import StudioError
@@ -61,6 +62,7 @@ class Studio(ConversationCalls, StoryboardCalls):
         media_dir: Path,
         approve_final: bool,
         renderers: dict[str, Renderer] | None = None,
+        reviser: Reviser | None = None,
     ) -> None:
         self.config = config
         self.graph = graph
@@ -70,6 +72,7 @@ class Studio(ConversationCalls, StoryboardCalls):
         self.family = family
         self.media_dir = media_dir
         self.approve_final = approve_final
+        self.reviser = reviser or RuleReviser()
         self.targets = RenderTargets(
             Target(renderer, family, config.model),
             config.backend,
@@ -93,6 +96,7 @@ class Studio(ConversationCalls, StoryboardCalls):
         approve_final: bool | None = None,
         family: ModelFamily | None = None,
         renderers: dict[str, Renderer] | None = None,
+        reviser: Reviser | None = None,
     ) -> AsyncIterator[Studio]:
         """A ready Studio on the configured checkpointer; defaults: the job queue, the configured director, critic.
 
@@ -111,6 +115,10 @@ class Studio(ConversationCalls, StoryboardCalls):
             from agent.director import make_director
 
             director = make_director(config.director)
+        if reviser is None:  # the LLM reviser when the director is the LLM one, else the rule strategies
+            from agent.llm_reviser import make_reviser
+
+            reviser = make_reviser(config.director)
         if critic is None:
             critic = default_critic(config.judge)
         try:
@@ -125,6 +133,7 @@ class Studio(ConversationCalls, StoryboardCalls):
                     media_dir=media_dir or config.media_dir,
                     approve_final=config.approve_final if approve_final is None else approve_final,
                     renderers=renderers,
+                    reviser=reviser,
                 )
         finally:
             if owned_queue is not None:
@@ -154,4 +163,5 @@ class Studio(ConversationCalls, StoryboardCalls):
             cancel=cancel,
             guide=self.config.guide,
             animatic=self.config.animatic,
+            reviser=self.reviser,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langgraph.graph.state import CompiledStateGraph
 
+from agent.clarify import is_question
 from agent.context import Requester
 from agent.events import EventSink
 from agent.spec import ShotSpec, Storyboard
@@ -46,18 +47,21 @@ class ThreadReads:
         snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
         if not snapshot.next:
             return None
-        approval = take_id = None
+        approval = take_id = question = None
         for item in snapshot.interrupts:
-            if isinstance(item.value, dict):
+            if is_question(item.value):
+                question = str(item.value["question"])
+            elif isinstance(item.value, dict):
                 approval, take_id = approval_summary(item.value)
-        return Pending(thread_id=thread_id, nodes=list(snapshot.next), approval=approval, take_id=take_id)
+        nodes = list(snapshot.next)
+        return Pending(thread_id=thread_id, nodes=nodes, approval=approval, take_id=take_id, question=question)
 
     async def recover(
         self, thread_id: str, on_event: EventSink | None = None, *, requester: Requester | None = None
     ) -> TurnResult | None:
         """Finish a run a crash cut off (re-running the node it was in); None when there is nothing to finish."""
         pending = await self.pending(thread_id)
-        if pending is None or pending.approval is not None:
+        if pending is None or pending.approval is not None or pending.question is not None:
             return None
         return await self._runs.run(thread_id, None, on_event, requester)
 

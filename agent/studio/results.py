@@ -50,6 +50,7 @@ class Pending(BaseModel):
     nodes: list[str]
     approval: str | None = None
     take_id: str | None = None
+    question: str | None = Field(None, description="The question the run waits on; the next message answers it.")
 
 
 def approval_summary(value: Any) -> tuple[str, str | None]:

@@ -13,6 +13,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Durability
 
 from agent.checkpoint import prune
+from agent.clarify import is_question
 from agent.context import Context, Requester
 from agent.director.base import Change
 from agent.events import ApprovalNeeded, Event, EventSink, SpecChanged
@@ -99,7 +100,7 @@ class GraphRuns:
             await self._prune_now_and_then(thread_id)
             # The last values are the checkpointed state (already validated objects): no second read.
             state = AgentState.model_construct(**end.values) if end.values else await self._read_state(thread_id)
-            if end.waiting is None:
+            if end.waiting is None or is_question(end.waiting):  # a question ends like any result
                 return turn_result(thread_id, state, end.changes)
             summary, take_id = approval_summary(end.waiting)
             await emit(on_event, ApprovalNeeded(thread_id=thread_id, take_id=take_id or "", summary=summary))

@@ -67,7 +67,10 @@ class TerminalEvents:
 
     def _on_spec_changed(self, event: ev.SpecChanged) -> None:
         for change in event.changes:
-            self._line(f"  [cyan]{change.author}[/]: {change.field} {_short(change.old)} -> {_short(change.new)}")
+            suggested = " [dim](the model's suggestion)[/]" if change.suggested else ""
+            self._line(
+                f"  [cyan]{change.author}[/]: {change.field} {_short(change.old)} -> {_short(change.new)}{suggested}"
+            )
         for note in event.notes:
             self._line(f"  [dim]note: {note}[/]")
 
@@ -163,6 +166,8 @@ async def chat_loop(studio: Studio, thread: str, author: str, console: Console, 
     pending = await studio.pending(thread)
     if pending is not None and pending.approval:
         console.print(f"resumed: the {pending.approval} waits for approval (/yes or /no)")
+    elif pending is not None and pending.question:
+        console.print(f"resumed: waiting for your answer to: {pending.question}", highlight=False)
     elif pending is not None:
         console.print(f"resumed: finishing the run cut off in {', '.join(pending.nodes)}")
         await studio.recover(thread, printer)

@@ -1,11 +1,13 @@
-"""`dailies demo [--out DIR]`: a scripted session that builds a three-shot storyboard, offline, end to end.
+"""`dailies demo [--out DIR] [--director offline|llm]`: a scripted session that builds a three-shot storyboard.
 
-Seven turns by two creators on the embedded defaults (offline director, previz, the critic):
+Seven turns by two creators on the embedded defaults (offline director, previz, the critic; `--director llm`
+reads the messages with the configured LLM endpoint instead, and revises with it):
 shot 1 is described and refined; shot 2 inherits shot 1's look and goes through previz's
 fault injection (the camera turns the wrong way on its first attempt, on purpose) so the
 critique, the revision and the passing second attempt are real and visible; shot 3 is
 rendered as three variations and one is picked. The approved takes are cut into a reel.
-DIR receives the takes, reel.mp4, contact_sheet.png, storyboard.json and summary.json.
+DIR receives the takes, reel.mp4, contact_sheet.png, storyboard.json and summary.json; the summary names the
+director that read each message (an LLM turn that fell back says so: offline).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from rich.console import Console
 
 from agent import events as ev
+from agent.director.factory import DIRECTORS, DirectorConfigError, make_director
 from agent.studio import Studio, TurnResult
 from bots.cli.chat import TerminalEvents
 from bots.cli.errors import UserError
@@ -44,9 +47,12 @@ class DemoLog:
     lines: list[str] = field(default_factory=list)
     revisions: list[ev.Revision] = field(default_factory=list)
     critiques: dict[str, ev.CritiqueReady] = field(default_factory=dict)
+    turns: list[dict[str, Any]] = field(default_factory=list)  # author, text, director of each turn
 
     def __call__(self, event: ev.Event) -> None:
-        if isinstance(event, ev.Revision):
+        if isinstance(event, ev.SpecChanged) and self.turns:
+            self.turns[-1]["director"] = event.director
+        elif isinstance(event, ev.Revision):
             self.revisions.append(event)
         elif isinstance(event, ev.CritiqueReady):
             self.critiques[event.take_id] = event
@@ -55,15 +61,21 @@ class DemoLog:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="scripted session: a three-shot storyboard and a reel, offline")
     parser.add_argument("--out", default="demo-out", help="folder for the takes, reel, contact sheet and storyboard")
+    parser.add_argument(
+        "--director",
+        choices=DIRECTORS,
+        default="offline",
+        help="offline (default) or llm: the endpoint in DAILIES_LLM_BASE_URL / DAILIES_LLM_MODEL",
+    )
     parser.set_defaults(func=run)
 
 
-def demo_settings(settings: Settings, out: Path) -> Settings:
-    """The embedded defaults, whatever the environment says: offline director, previz, no judge."""
+def demo_settings(settings: Settings, out: Path, director: str = "offline") -> Settings:
+    """The embedded defaults, whatever the environment says (previz, no judge), with the director asked for."""
     return settings.model_copy(
         update={
             "data_dir": out / "state",
-            "director": "offline",
+            "director": director,
             "backend": "previz",
             "model": None,
             "judge_enabled": False,
@@ -90,6 +102,7 @@ async def run_demo(settings: Settings, out: Path, console: Console, **studio_opt
             nonlocal turn
             turn += 1
             console.print(f"\n[bold]turn {turn}[/] [cyan]{author}[/]: {text}", highlight=False)
+            log.turns.append({"turn": turn, "author": author, "text": text, "director": None})
             if aside:
                 console.print(f"  [dim]({aside})[/]", highlight=False)
             result = await call
@@ -122,6 +135,7 @@ async def run_demo(settings: Settings, out: Path, console: Console, **studio_opt
             thread, board, [first, refined, second, third, variations], log, reel_path, sheet, board_path
         )
     summary["turns"] = turn + 1
+    summary["turn_directors"] = log.turns
     summary["seconds"] = round(time.perf_counter() - started, 2)
     (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return summary
@@ -201,6 +215,9 @@ def print_summary(console: Console, summary: dict) -> None:
     )
     console.print(f"  contact sheet: {summary['contact_sheet']}", highlight=False)
     console.print(f"  storyboard: {summary['storyboard']}", highlight=False)
+    for said in summary["turn_directors"]:
+        director = f"{said['director']} director" if said["director"] else "a command, no director"
+        console.print(f"  turn {said['turn']} ({said['author']}, {director}): {said['text']}", highlight=False)
     console.print(f"  {summary['turns']} turns in {summary['seconds']} s", highlight=False)
 
 
@@ -210,7 +227,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create output folder {out}: {exc.strerror or exc}") from None
-    settings = demo_settings(settings, out)
+    settings = demo_settings(settings, out, args.director)
+    try:
+        make_director(settings.director_config())  # an LLM demo needs its endpoint: say so in one line
+    except DirectorConfigError as exc:
+        raise UserError(str(exc)) from None
     progress = Console(stderr=True, soft_wrap=True)
     from generator.queue.store import JobStoreError
 

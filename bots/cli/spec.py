@@ -42,9 +42,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for note in reply.notes:
         print(f"note: {note}", file=sys.stderr)
     for change in reply.changes:
-        print(f"changed {change.field}: {change.old!r} -> {change.new!r}", file=sys.stderr)
+        verb = "suggested" if change.suggested else "changed"  # the model's own idea, not the creator's words
+        print(f"{verb} {change.field}: {change.old!r} -> {change.new!r}", file=sys.stderr)
     if reply.question:
         print(f"question: {reply.question}", file=sys.stderr)
+    print(f"director: {reply.director}", file=sys.stderr)
     if reply.usage.calls:
         print(
             f"llm: {reply.usage.calls} call(s), {reply.usage.prompt_tokens} prompt + "

@@ -40,6 +40,32 @@ async def test_demo_builds_three_shots_with_a_visible_revision_and_a_reel(tmp_pa
     assert json.loads((out / "summary.json").read_text())["shots"] == summary["shots"]
     log = console.file.getvalue()  # type: ignore[attr-defined]
     assert "revision -> attempt 2 (reseed)" in log and "fault injection camera_reversed" in log
+    directors = [(t["turn"], t["director"]) for t in summary["turn_directors"]]
+    assert directors == [(1, "offline"), (2, "offline"), (3, "offline"), (4, "offline"), (5, None), (6, None)]
+
+
+async def test_demo_with_the_llm_director_names_it_on_each_turn(tmp_path: Path) -> None:
+    from tools.testing.openai_server import ScriptedOpenAI, reply
+
+    def model(request: dict) -> object:
+        if "PromptRewrite" in json.dumps(request.get("response_format")):  # the schema's title
+            return reply({"prompt": "the camera pans right, a red fox sniffing the snow", "reason": "camera first"})
+        return reply({"question": None})  # an empty patch: the creator's words, read by the grammar, fill the shot
+
+    out = tmp_path / "demo"
+    console = Console(file=io.StringIO(), width=200)
+    with ScriptedOpenAI(model, dialect="llama-cpp-python") as server:
+        configured = Settings(llm_base_url=server.base_url, llm_model="smollm2")
+        summary = await run_demo(demo_settings(configured, out, "llm"), out, console, family=SMALL)
+    assert [t["director"] for t in summary["turn_directors"]][:4] == ["llm"] * 4
+    assert summary["fault_injection"]["attempts"][1]["strategy"] == "llm_rewrite"
+    assert len(summary["shots"]) == 3
+
+
+def test_demo_llm_without_an_endpoint_is_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["demo", "--director", "llm", "--out", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "DAILIES_LLM_BASE_URL" in err and err.count("\n") == 1
 
 
 def test_demo_reports_an_unusable_out_folder_in_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import openai
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from prompts import load_prompt
 from tools.contact_sheet import contact_sheet, data_url
 from tools.critic.decode import Clip
 from tools.critique import Check, Expectation
+from tools.llm.structured import LLMFailure, StructuredChat
 
 JUDGED_FIELDS = ("subject", "action", "setting", "time_of_day", "style")
 JudgedField = Literal["subject", "action", "setting", "time_of_day", "style"]
+# Bounds in the schema the server receives: a grammar-constrained model cannot ramble past them.
+MAX_EVIDENCE = 300
+MAX_ARTIFACT = 80
+MAX_ARTIFACTS = 10
+MAX_SUMMARY = 500
+VERDICT_CONTENT_TOKENS = 384
 
 
 class FieldVerdict(BaseModel):
@@ -23,7 +30,7 @@ class FieldVerdict(BaseModel):
 
     field: JudgedField
     matches: Literal["yes", "no", "unclear"]
-    evidence: str = Field(description="One short sentence on what is actually visible.")
+    evidence: str = Field(max_length=MAX_EVIDENCE, description="One short sentence on what is actually visible.")
 
 
 class JudgeVerdict(BaseModel):
@@ -31,9 +38,11 @@ class JudgeVerdict(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    fields: list[FieldVerdict]
-    artifacts: list[str] = Field(description="Visible generation artifacts, a few words each.")
-    summary: str
+    fields: list[FieldVerdict] = Field(max_length=len(JUDGED_FIELDS))
+    artifacts: list[Annotated[str, Field(max_length=MAX_ARTIFACT)]] = Field(
+        max_length=MAX_ARTIFACTS, description="Visible generation artifacts, a few words each."
+    )
+    summary: str = Field(max_length=MAX_SUMMARY)
 
 
 def describe(expectation: Expectation) -> list[tuple[str, str]]:
@@ -116,17 +125,17 @@ class VisionJudge:
         """Ask the model; an unreachable or confused judge is reported as a check that does not count."""
         try:
             async with openai.AsyncOpenAI(
-                base_url=self.base_url, api_key=self.api_key or "none", timeout=self.timeout_s, max_retries=1
+                base_url=self.base_url, api_key=self.api_key or "none", timeout=self.timeout_s, max_retries=0
             ) as client:
-                response = await client.chat.completions.parse(
-                    model=self.model, messages=self.messages(clip, expectation), response_format=JudgeVerdict
+                chat = StructuredChat(client, self.model, timeout_s=self.timeout_s)
+                answer = await chat.ask(
+                    self.messages(clip, expectation), JudgeVerdict, content_tokens=VERDICT_CONTENT_TOKENS
                 )
-        except (openai.OpenAIError, ValidationError) as exc:
+        except LLMFailure as failure:
+            return [_unavailable(str(failure))]
+        except openai.OpenAIError as exc:
             return [_unavailable(f"{type(exc).__name__}: {str(exc)[:200]}")]
-        message = response.choices[0].message
-        if message.refusal or message.parsed is None:
-            return [_unavailable(f"the judge declined: {(message.refusal or 'no verdict')[:200]}")]
-        return verdict_checks(message.parsed, expectation)
+        return verdict_checks(answer.value, expectation)
 
 
 def _unavailable(reason: str) -> Check:

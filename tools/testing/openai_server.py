@@ -21,12 +21,19 @@ fails loudly), or a callable ``fn(request_json) -> response``. A response is a
   or a JSON string); several with ``tool_calls([(name, args), ...])``.
 - ``error(status, message="...")``: an HTTP error with an OpenAI-style error body.
 - ``raw(body, status=200)``: any JSON body, sent as is.
+- ``runaway(unit, prefix=...)``: a model that never stops: ``unit`` repeated up to the request's ``max_tokens``
+  (``finish_reason="length"``); with no ``max_tokens`` it fills the context (llama-server: HTTP 500).
 - Every helper takes ``delay_s=`` to stall before answering (client timeouts).
   A plain str or dict in the script is shorthand for ``reply(...)``.
 
 When the request has ``"stream": true`` the same response is sent as server-sent
 events (``chat.completion.chunk`` objects, a usage chunk when
 ``stream_options.include_usage`` is set, then ``data: [DONE]``).
+
+``ScriptedOpenAI(script, dialect="llama-cpp-python")`` answers as that server does to the structured-output
+request shapes it does not take (see `tools.testing.openai_dialects`: openai, llama-cpp-python, llama-server,
+lm-studio, no-structured-output), before the script is consulted; a bad max_tokens or temperature is a 400
+in every dialect.
 
 Every request body is recorded, in order, in ``server.requests`` (parsed JSON);
 ``server.paths`` holds the request paths. ``GET /v1/models`` lists the model.
@@ -46,6 +53,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tools.testing.openai_dialects import rejection, runaway_answer
+
 DEFAULT_MODEL = "test-model"
 
 
@@ -61,6 +70,7 @@ class Canned:
     finish_reason: str = "stop"
     usage: tuple[int, int] | None = None
     delay_s: float = 0.0
+    runaway: str | None = None  # repeated after `content` until max_tokens (or the context) runs out
 
 
 def _as_text(content: Any) -> str:
@@ -107,6 +117,12 @@ def error(status: int, message: str = "scripted error", *, delay_s: float = 0.0)
     return Canned(status=status, body=body, delay_s=delay_s)
 
 
+def runaway(unit: str = "and again ", *, prefix: str = '{"subject": "', delay_s: float = 0.0) -> Canned:
+    """A model that writes `prefix` then repeats `unit` until the request's max_tokens stops it (or, without one,
+    the context is full)."""
+    return Canned(content=prefix, finish_reason="length", runaway=unit, delay_s=delay_s)
+
+
 def raw(body: dict[str, Any], *, status: int = 200, delay_s: float = 0.0) -> Canned:
     """Any JSON body, sent as is."""
     return Canned(status=status, body=body, delay_s=delay_s)
@@ -128,8 +144,10 @@ Script = Iterable[Canned | str | dict[str, Any]] | Callable[[dict[str, Any]], Ca
 class ScriptedOpenAI:
     """An OpenAI-compatible server on 127.0.0.1 that answers from a script and records every request."""
 
-    def __init__(self, script: Script = (), *, model: str = DEFAULT_MODEL) -> None:
+    def __init__(self, script: Script = (), *, model: str = DEFAULT_MODEL, dialect: str = "openai") -> None:
+        rejection(dialect, {"messages": ["check the dialect's name"]})
         self.model = model
+        self.dialect = dialect
         self.requests: list[dict[str, Any]] = []
         self.paths: list[str] = []
         self._fn: Callable[[dict[str, Any]], Canned | str | dict[str, Any]] | None = None
@@ -199,6 +217,9 @@ class ScriptedOpenAI:
     def _next(self, request: dict[str, Any]) -> Canned:
         with self._lock:
             self.requests.append(request)
+            refused = rejection(self.dialect, request)
+            if refused is not None:  # the server refuses the request itself: the script is not consulted
+                return Canned(status=refused[0], body=refused[1])
             if self._fn is None:
                 if not self._queue:
                     return error(500, f"script exhausted after {len(self.requests) - 1} responses")
@@ -288,6 +309,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(400, {"error": {"message": f"bad JSON: {exc}", "type": "invalid_request_error"}})
             return
         canned = owner._next(request)
+        if canned.runaway is not None:
+            status, body, content = runaway_answer(owner.dialect, request, canned.content or "", canned.runaway)
+            canned = Canned(status=status, body=body, content=content, finish_reason="length", delay_s=canned.delay_s)
         if canned.delay_s and owner._stopping.wait(canned.delay_s):
             return
         try:

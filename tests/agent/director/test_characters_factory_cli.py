@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from agent.director.characters import find_definitions, remember_characters
 from agent.director.factory import DirectorConfigError, make_director
+from agent.director.grammar.characters import find_definitions, remember_characters
 from agent.director.llm import LLMDirector
 from agent.director.offline import OfflineDirector
 from agent.spec import Character, ShotSpec, Storyboard
@@ -55,10 +55,10 @@ def test_make_director_follows_settings() -> None:
 
 
 def test_director_prompt_renders_and_needs_its_variables() -> None:
-    text = load_prompt("director", spec="{}", history="ana: hi", characters="(none yet)")
-    assert "ana: hi" in text and "$" not in text
+    text = load_prompt("director", author="ben", spec="{}", history="- ana: hi", characters="(none yet)")
+    assert "- ana: hi" in text and "author: ben" in text and "$" not in text
     with pytest.raises(PromptError, match="history"):
-        load_prompt("director", spec="{}", characters="")
+        load_prompt("director", author="ben", spec="{}", characters="")
 
 
 def test_cli_spec_offline_and_refining_a_base(tmp_path, capsys) -> None:

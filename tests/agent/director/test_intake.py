@@ -12,7 +12,7 @@ from agent.director.base import Turn
 from agent.director.intake import MAX_MESSAGE_CHARS, MessageTooLong, clean_message, clip_text
 from agent.director.llm import LLMDirector
 from agent.director.offline import OfflineDirector
-from agent.director.patch import SpecPatch
+from agent.director.patch import PATCH_TEXT, SpecPatch
 from agent.markup import strip_markup
 from agent.spec import MAX_TEXT, ShotSpec
 from generator.families import PREVIZ
@@ -141,7 +141,8 @@ async def test_the_llm_prompt_holds_no_markup() -> None:
     assert len(sent) == 2
     for message in sent:
         assert_no_markup(message["content"])
-    assert sent[1]["content"] == "ana: make a video of dancing in"
+    assert sent[1]["content"] == "make a video of dancing in"
+    assert "author: ana (a chat name" in sent[0]["content"]
 
 
 async def test_an_llm_answer_over_a_field_limit_is_clipped_not_dropped() -> None:
@@ -151,5 +152,10 @@ async def test_an_llm_answer_over_a_field_limit_is_clipped_not_dropped() -> None
     assert result.director == "llm" and result.spec.time_of_day == "dusk"
     assert result.spec.subject is not None and len(result.spec.subject) <= MAX_TEXT
     assert result.spec.subject.startswith("a fox with very very")
+    # The schema carries the limit (a grammar server cannot write the essay); one that does is clipped, and says so.
+    assert (
+        server.requests[0]["response_format"]["json_schema"]["schema"]["properties"]["subject"]["anyOf"][0]["maxLength"]
+        == PATCH_TEXT
+    )
     assert any(f"the subject was {len(essay)} characters" in n for n in result.notes)
     json.loads(result.spec.model_dump_json())  # and it is a valid spec through and through

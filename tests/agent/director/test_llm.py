@@ -48,24 +48,39 @@ async def test_structured_patch_is_applied_with_usage_and_strict_schema() -> Non
     assert sent["response_format"]["type"] == "json_schema" and schema["strict"] is True
     assert set(schema["schema"]["required"]) == set(SpecPatch.model_fields)
     assert schema["schema"]["additionalProperties"] is False
+    assert sent["max_tokens"] > 0 and sent["temperature"] <= 0.3  # bounded, and low
     system, user = sent["messages"]
     assert system["role"] == "system" and '"subject": "a knight"' in system["content"]
-    assert "ben: a knight in a forest at dawn" in system["content"]
-    assert user == {"role": "user", "content": "ana: swap the knight for a red fox, make it serene with falling snow"}
+    assert "- ben: a knight in a forest at dawn" in system["content"]
+    # The author travels beside the text (a labelled line the prompt explains), never inside it.
+    assert "author: ana (a chat name" in system["content"]
+    assert user == {"role": "user", "content": "swap the knight for a red fox, make it serene with falling snow"}
 
 
-async def test_invalid_output_is_retried_once_with_the_error() -> None:
-    with ScriptedOpenAI([reply('{"camera_movement": "sideways"}'), reply(patch(subject="a heron"))]) as server:
+async def test_invalid_output_is_retried_once_with_a_short_correction() -> None:
+    invalid = "Sure! Here is the shot: a heron standing in a marsh. " * 20
+    with ScriptedOpenAI([reply(invalid), reply(patch(subject="a heron"))]) as server:
         result = await director_for(server).direct("a heron in a marsh", author="ana")
     assert result.director == "llm" and result.spec.subject == "a heron"
     assert result.usage.calls == 2
-    retry = server.requests[1]["messages"]
-    assert retry[-2] == {"role": "assistant", "content": '{"camera_movement": "sideways"}'}
-    assert "did not match the schema" in retry[-1]["content"] and "camera_movement" in retry[-1]["content"]
+    first, retry = (request["messages"] for request in server.requests)
+    # The retry says what was wrong in one short line; it does not paste the invalid answer back.
+    assert retry[:-1] == first and all(m["role"] != "assistant" for m in retry)
+    assert "no JSON object" in retry[-1]["content"] and len(retry[-1]["content"]) < 200
+
+
+async def test_an_invalid_enum_is_repaired_not_retried() -> None:
+    with ScriptedOpenAI(
+        [reply({"subject": "a heron", "camera_movement": "Pan Left", "shot_size": "sideways"})]
+    ) as server:
+        result = await director_for(server).direct("a heron in a marsh", author="ana")
+    assert result.director == "llm" and len(server.requests) == 1
+    assert result.spec.camera_movement == "pan_left" and result.spec.shot_size is None
+    assert any("dropped the model's invalid shot_size" in n for n in result.notes)
 
 
 async def test_invalid_output_twice_falls_back_to_offline() -> None:
-    with ScriptedOpenAI([reply("not json at all"), reply('{"fps": "fast"}')]) as server:
+    with ScriptedOpenAI([reply("not json at all"), reply("still {not json")]) as server:
         result = await director_for(server).direct("a heron in a marsh at dawn, pan left", author="ana")
     assert result.director == "offline"
     assert result.spec.camera_movement == "pan_left" and result.spec.time_of_day == "dawn"
@@ -78,7 +93,7 @@ async def test_invalid_output_twice_falls_back_to_offline() -> None:
     [
         (refusal("I can't help with that."), "refused"),
         (error(503, "overloaded"), "HTTP 503"),
-        (error(500), "HTTP 500"),
+        (error(500, "model failed to load"), "HTTP 500: model failed to load"),
         (reply("{}", delay_s=10), "no answer within"),
     ],
     ids=["refusal", "http-503", "http-500", "timeout"],
@@ -87,7 +102,7 @@ async def test_refusal_errors_and_timeout_fall_back_to_offline(canned: Any, why:
     with ScriptedOpenAI([canned]) as server:
         result = await director_for(server, timeout_s=0.5).direct("a lighthouse at dusk, slow dolly in", author="ana")
     assert result.director == "offline"
-    assert why in result.notes[0]
+    assert why in result.notes[0]  # the server's own reason, in the one line
     assert result.spec.camera_movement == "dolly_in" and result.spec.camera_speed == "slow"
     assert result.spec.time_of_day == "dusk" and "lighthouse" in (result.spec.subject or "")
     assert len(server.requests) == 1
@@ -110,14 +125,15 @@ async def test_explicit_words_win_over_the_model() -> None:
     spec = result.spec
     assert (spec.camera_movement, spec.aspect_ratio, spec.duration_s, spec.fps) == ("pan_left", "9:16", 6.0, 24)
     assert (spec.subject, spec.setting, spec.style) == ("a red fox", "deep snow", "watercolor")
-    assert sum("kept the explicit" in n for n in result.notes) == 4
+    assert sum("from your words over the model's" in n for n in result.notes) == 4
 
 
 async def test_model_value_kept_where_the_message_is_vague_about_it() -> None:
     with ScriptedOpenAI([reply(patch(camera_movement="crane_up", subject="a castle"))]) as server:
         result = await director_for(server).direct("make it feel grand and reveal the castle", author="ana")
     assert result.spec.camera_movement == "crane_up" and result.spec.subject == "a castle"
-    assert not any("kept the explicit" in n for n in result.notes)
+    assert not any("from your words" in n for n in result.notes)
+    assert {c.field for c in result.changes if c.suggested} >= {"camera_movement"}  # the model's idea, shown so
 
 
 async def test_relative_duration_and_clear_follow_the_words() -> None:

@@ -104,6 +104,35 @@ def test_changes_are_attributed_and_notes_explain_snaps() -> None:
     assert [(c.field, c.old, c.new, c.author) for c in second.changes] == [("time_of_day", None, "night", "ben")]
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["make it snow instead", "make it snow", "snow instead of rain", "swap the rain for snow", "no rain, snow instead"],
+)
+def test_new_weather_replaces_the_old(message: str) -> None:
+    director = OfflineDirector()
+    rainy = director.direct_sync("a fox in a rainy street at night", author="ana").spec
+    assert rainy.effects == ["rain"] and rainy.setting == "a rainy street"
+    snowy = director.direct_sync(message, author="ben", base=rainy).spec
+    assert snowy.effects == ["snow"], message
+    assert snowy.setting == "a snowy street" and snowy.subject == "a fox" and snowy.time_of_day == "night", message
+
+
+def test_only_an_effect_of_the_same_kind_is_replaced_and_an_added_one_joins() -> None:
+    director = OfflineDirector()
+    rainy = director.direct_sync("a fox in a rainy street, slow motion", author="ana").spec
+    assert director.direct_sync("lens flares", author="a", base=rainy).spec.effects == [
+        "rain",
+        "slow motion",
+        "lens flare",
+    ]
+    assert director.direct_sync("make it snow as well", author="a", base=rainy).spec.effects == [
+        "rain",
+        "slow motion",
+        "snow",
+    ]
+    assert director.direct_sync("time-lapse instead", author="a", base=rainy).spec.effects == ["rain", "time-lapse"]
+
+
 def test_vague_request_asks_and_invents_nothing() -> None:
     for message in ("make a video", "something cool", "can you make me a clip?", "surprise me"):
         reply = OfflineDirector().direct_sync(message, author="ana")

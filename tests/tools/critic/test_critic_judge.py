@@ -96,3 +96,22 @@ def test_messages_need_colour_frames(clip_path) -> None:
     with pytest.raises(ValueError, match="colour frames"):
         judge.messages(read_clip(clip_path), WANTED)
     assert np.asarray(read_clip(clip_path, color_frames=8).color).shape[0] == 8
+
+
+def test_the_judge_climbs_down_to_a_server_without_json_schema(clip_path) -> None:
+    with ScriptedOpenAI([reply(VERDICT)], dialect="llama-cpp-python") as server:
+        critique = critique_clip(clip_path, WANTED, judge=judge_for(server))
+    kinds = [r["response_format"]["type"] for r in server.requests]
+    assert kinds == ["json_schema", "json_object"]
+    assert not any(c.name == "vision_judge" for c in critique.checks)  # a verdict, not "unavailable"
+    assert {c.name for c in critique.checks} >= {"judge_subject", "judge_time_of_day", "judge_artifacts"}
+    sent = server.requests[1]
+    assert 0 < sent["max_tokens"] <= 1024 and sent["temperature"] <= 0.3
+    assert sent["response_format"]["schema"]["properties"]["summary"]["maxLength"] == 500
+
+
+def test_an_unavailable_judge_says_the_servers_reason(clip_path) -> None:
+    with ScriptedOpenAI([error(500, "image input is not supported by this model")], dialect="llama-server") as server:
+        critique = critique_clip(clip_path, WANTED, judge=judge_for(server))
+    note = next(c for c in critique.checks if c.name == "vision_judge")
+    assert "HTTP 500: image input is not supported by this model" in note.detail

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent.director.text import CLAUSE_BREAKS, Token, tokenize
-from agent.director.words import (
+from agent.director.grammar.text import CLAUSE_BREAKS, Token, tokenize
+from agent.director.grammar.words import (
     ATTRIBUTE_PREPS,
     AUXILIARIES,
     CLAUSE_SPLITTERS,

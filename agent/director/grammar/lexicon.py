@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent.director.text import phrase
+from agent.director.grammar.text import phrase
 
 Table = tuple[tuple[re.Pattern[str], str], ...]
 
@@ -12,8 +12,6 @@ Table = tuple[tuple[re.Pattern[str], str], ...]
 def _table(*rows: tuple[str, str]) -> Table:
     return tuple((phrase(pattern), value) for pattern, value in rows)
 
-
-_SHOT = r"(?: shot| framing| frame| view| angle)?"
 
 # Ordered: the first row that matches a stretch of text wins it.
 SHOT_SIZES: Table = _table(
@@ -279,8 +277,8 @@ EFFECTS: Table = _table(
         "rain",
     ),
     (
-        r"(?<=make\sit\s)snow|(?<=let\sit\s)snow|snowing|snowfall|falling snow|snow falling|snowflakes|snow flakes"
-        r"|blizzard|snowstorm|snow storm|flurries",
+        r"(?<=make\sit\s)snow|(?<=let\sit\s)snow|snow(?=\s+instead\b)|snowing|snowfall|falling snow|snow falling"
+        r"|snowflakes|snow flakes|blizzard|snowstorm|snow storm|flurries",
         "snow",
     ),
     (r"fog|foggy|mist|haze|hazy", "fog"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.director.text import Match, clause_bounds, corrected_between, negated_before, phrase
+from agent.director.grammar.text import Match, clause_bounds, corrected_between, negated_before, phrase
 
 # Directions, looked for just after (or just before) a move word that needs one.
 _DIRECTION = re.compile(
@@ -18,7 +18,6 @@ _DIRECTION = re.compile(
     r"|(?P<up>up|upward|upwards|skyward|skywards|towards? the sky|to the sky|higher|overhead|upward)"
     r"|(?P<down>down|downward|downwards|to the ground|towards? the (?:ground|floor)|lower))(?![a-z])"
 )
-_DIR_OF = {"top": "down", "bottom": "up", "above": "down", "below": "up", "the ground": "up", "the sky": "down"}
 _TO = {"sky": "up", "ground": "down", "floor": "down", "above": "up", "below": "down", "top": "up", "bottom": "down"}
 
 _CAMERA_CONTEXT = re.compile(r"(?<![a-z])(?:camera|cam|we|shot|lens|drone|view|viewer|it|pov)\s+(?:\w+\s+){0,2}$")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from agent.director.words import words_of
+from agent.director.grammar.words import words_of
 from agent.spec import Character, ShotSpec, Storyboard
 
 _NAME = r"(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)"
