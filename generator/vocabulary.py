@@ -113,8 +113,10 @@ COMPATIBLE_MOVES: dict[str, frozenset[str]] = {
     "tilt_up": frozenset({"pedestal_up", "crane_up"}),
     "pedestal_down": frozenset({"tilt_down", "crane_down"}),
     "tilt_down": frozenset({"pedestal_down", "crane_down"}),
-    "orbit_left": frozenset({"truck_left", "pan_left", "truck_right", "pan_right"}),
-    "orbit_right": frozenset({"truck_right", "pan_right", "truck_left", "pan_left"}),
+    # Orbiting right, the camera travels right and turns left to keep the subject: what lies beyond the subject
+    # slides right, as in a pan or truck left. The other direction is a reversed orbit, never a pass.
+    "orbit_left": frozenset({"truck_right", "pan_right"}),
+    "orbit_right": frozenset({"truck_left", "pan_left"}),
     "crane_up": frozenset({"pedestal_up", "tilt_up", "dolly_out", "zoom_out"}),
     "crane_down": frozenset({"pedestal_down", "tilt_down", "dolly_in", "zoom_in"}),
     "tracking": frozenset({"static", "truck_left", "truck_right", "pan_left", "pan_right", "handheld"}),
