@@ -16,7 +16,7 @@ import numpy as np
 
 # Weather kind -> (particles per frame pixel visible, fall speed m/s, sideways drift m/s, size m, grey level).
 WEATHER: dict[str, tuple[float, float, float, float, int]] = {
-    "rain": (1 / 1300, 7.0, 0.4, 0.0, 95),  # streaks: size is the streak's duration instead (RAIN_STREAK_S)
+    "rain": (1 / 4000, 7.0, 0.4, 0.0, 70),  # streaks: size is the streak's duration instead (RAIN_STREAK_S)
     "snow": (1 / 1400, 0.9, 0.35, 0.012, 240),
     "particles": (1 / 5000, -0.25, 0.3, 0.008, 0),  # specks rise a little; warm (PARTICLE_RGB)
 }

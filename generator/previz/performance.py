@@ -50,6 +50,8 @@ MAX_TRAVEL_OF_FRAME = 0.4  # a mover crosses at most 40 % of the frame's width a
 IDLE_BOB = (0.35, 0.006)  # breathing: Hz, share of the height
 SWAY = (0.6, 0.05)  # acting in place (dancing, talking, cooking): a sway, Hz and share of the height
 SPIN_HZ = 0.7  # turns per second
+SPIN_NARROWEST = 0.4  # a spinning body seen edge-on keeps this share of its width
+SPIN_DRIFT_OF_HEIGHT = 0.06  # ... and sways this share of its height sideways, a quarter turn out of step
 RISE_OF_HEIGHT = 0.35  # how far a rising subject lifts over the shot; a sinking one lowers half of it
 JUMP = (1.4, 0.22)  # hops per second, height of a hop as a share of the subject's height
 FLUTTER = (1.1, 0.08, 5.0, 0.25)  # bob Hz, bob share of height, wing beats per second, how far the beat squashes
@@ -106,9 +108,15 @@ class Performance:
         h, action = self.height, self.action
         if action in GAITS:
             _, hz, bob = GAITS[action]
-            return Pose(dx=self.speed * (t - self.duration / 2), dy=bob * h * abs(math.sin(math.pi * hz * t)))
+            # sin², not |sin|: a body's rise and fall is smooth (a kink at each footfall would read as flicker).
+            return Pose(dx=self.speed * (t - self.duration / 2), dy=bob * h * math.sin(math.pi * hz * t) ** 2)
         if action == "spin":
-            return Pose(across=math.cos(2 * math.pi * SPIN_HZ * t), dy=IDLE_BOB[1] * h)
+            # A body turning stays a body edge-on (a flat sprite would vanish: a blurred, empty frame), and
+            # it drifts round as it turns, so no instant of the turn stands still.
+            turn = math.cos(2 * math.pi * SPIN_HZ * t)
+            across = math.copysign(SPIN_NARROWEST + (1 - SPIN_NARROWEST) * abs(turn), turn)
+            drift = SPIN_DRIFT_OF_HEIGHT * h * math.sin(2 * math.pi * SPIN_HZ * t)
+            return Pose(dx=drift, across=across, dy=IDLE_BOB[1] * h)
         if action in {"rise", "sink"}:
             ease = 0.5 - 0.5 * math.cos(math.pi * min(1.0, max(0.0, t / max(self.duration, 1e-6))))
             lift = RISE_OF_HEIGHT * h * ease
