@@ -86,7 +86,8 @@ def flicker(
         if valid.sum() < 0.2 * valid.size:
             continue
         deviation = small[k][valid] - (before[valid] + after[valid]) / 2
-        deviations.append(_trimmed_mean(np.abs(deviation)))
+        # A strobe shifts the whole frame one way: its signed mean keeps it whole, whatever the trim leaves out.
+        deviations.append(max(_trimmed_mean(np.abs(deviation)), abs(float(deviation.mean()))))
         swings.append(float(abs(deviation.mean())))
         positions.append(k)
     per_frame = np.asarray(deviations)
