@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from agent.director.intake import clip_text
 from agent.spec import ShotSpec
 from generator.families import PREVIZ, ModelFamily
-from generator.request import MAX_PROMPT_CHARS, CameraPath, LookHints, RenderRequest
+from generator.guide import guide_note
+from generator.request import MAX_PROMPT_CHARS, CameraGuide, CameraPath, LookHints, RenderRequest
 from generator.vocabulary import ASPECT_VALUES, CAMERA_PHRASES
 
 DEFAULT_DURATION_S = 4.0
@@ -163,6 +164,30 @@ def _frames_note(family: ModelFamily, wanted: int, num_frames: int, fps: int) ->
     )
 
 
+def _negative_prompt(spec: ShotSpec, family: ModelFamily, notes: list[str]) -> str | None:
+    """The creator's negative prompt, with the family's default added, or dropped where the family ignores one."""
+    negative = spec.negative_prompt
+    if family.supports_negative_prompt:
+        if family.default_negative_prompt:
+            notes.append(f"added {family.title}'s default negative prompt")
+        return ", ".join(p for p in (negative, family.default_negative_prompt) if p) or None
+    if negative:
+        notes.append(f"{family.title} ignores negative prompts; dropped {negative!r}")
+    return None
+
+
+def _with_guide(
+    request: RenderRequest, family: ModelFamily, guide: CameraGuide | None, notes: list[str]
+) -> RenderRequest:
+    """The request with the camera guide where the family has a guide path; a note says how, or why not."""
+    if guide is None or family.backend == "previz":
+        return request
+    if family.guide_modes:
+        request = request.model_copy(update={"guide": guide})
+    notes.append(guide_note(family, request, guide))
+    return request
+
+
 def compile_shot(
     spec: ShotSpec,
     family: ModelFamily,
@@ -170,8 +195,12 @@ def compile_shot(
     seed: int | None = None,
     steps: int | None = None,
     model: str | None = None,
+    guide: CameraGuide | None = None,
 ) -> CompiledShot:
-    """Turn a spec into a request this family accepts, saying what was snapped or defaulted."""
+    """Turn a spec into a request this family accepts, saying what was snapped or defaulted.
+
+    A `guide` is kept only where the family has a guide path; a note says how it conditions, or why not.
+    """
     notes: list[str] = []
     aspect = spec.aspect_ratio or DEFAULT_ASPECT
     if spec.aspect_ratio is None:
@@ -197,14 +226,7 @@ def compile_shot(
             f"{duration:g} s is longer than {family.title} renders in one go "
             f"({family.max_frames / fps:.2f} s); render it as segments conditioned on each other"
         )
-    negative = spec.negative_prompt
-    if family.supports_negative_prompt:
-        if family.default_negative_prompt:
-            notes.append(f"added {family.title}'s default negative prompt")
-        negative = ", ".join(p for p in (negative, family.default_negative_prompt) if p) or None
-    elif negative:
-        notes.append(f"{family.title} ignores negative prompts; dropped {negative!r}")
-        negative = None
+    negative = _negative_prompt(spec, family, notes)
     prompt = prompt_text(spec, family)
     if len(prompt) > MAX_PROMPT_CHARS:  # every field at its limit: the tail is past what any text encoder reads
         clipped = clip_text(prompt, MAX_PROMPT_CHARS)
@@ -240,4 +262,4 @@ def compile_shot(
             effects=tuple(spec.effects),
         ),
     )
-    return CompiledShot(request=request, notes=notes)
+    return CompiledShot(request=_with_guide(request, family, guide, notes), notes=notes)

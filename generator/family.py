@@ -70,6 +70,10 @@ class ModelFamily:
     i2v_guidance_default: float | None = None
     i2v_guidance_2_default: float | None = None
     i2v_flow_shift: tuple[tuple[int, float], ...] = ()
+    # The camera guide (generator/guide.py): the modes it takes, the pipeline that takes it, how it conditions.
+    guide_modes: tuple[str, ...] = ()
+    guide_pipeline_class: str | None = None
+    guide_how: str = ""  # one line for `dailies models` and --plan; without a guide path: why, and what has one
 
     @property
     def native_area(self) -> int:

@@ -9,8 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from generator.vocabulary import CameraAngle, CameraMovement, CameraSpeed, ShotSize, TimeOfDay
 
 Fault = Literal["camera_reversed"]
+GuideMode = Literal["previz"]
 # Far more than any text encoder reads (T5 and its kin stop at 226-512 tokens); a bound on what a job carries.
 MAX_PROMPT_CHARS = 4000
+# How firmly a camera guide holds unless told otherwise: the model still draws the picture (docs/models.md).
+DEFAULT_GUIDE_STRENGTH = 0.6
 
 
 class CameraPath(BaseModel):
@@ -49,6 +52,20 @@ class ConditionClip(BaseModel):
     last_frames: int = Field(1, ge=1, description="How many of its last frames condition the render.")
 
 
+class CameraGuide(BaseModel):
+    """A guide video that conditions the model: the previz animatic of this very request, camera and all."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: GuideMode = Field("previz", description="Where the guide comes from: the previz render of the request.")
+    strength: float = Field(
+        DEFAULT_GUIDE_STRENGTH,
+        gt=0,
+        lt=1,
+        description="How firmly the guide holds the camera, 0..1 (1 would hand back the animatic itself).",
+    )
+
+
 class RenderRequest(BaseModel):
     """One clip to render: sizes and frame counts already snapped to the chosen model family."""
 
@@ -68,6 +85,9 @@ class RenderRequest(BaseModel):
     camera: CameraPath | None = None
     look: LookHints | None = None
     condition: ConditionClip | None = None
+    guide: CameraGuide | None = Field(
+        None, description="Condition the model on the previz of this request (families with a guide path)."
+    )
     faults: tuple[Fault, ...] = Field(
         (), description="Deliberate faults for demos and tests (previz only): camera_reversed."
     )

@@ -72,7 +72,11 @@ def apply_patch(base: ShotSpec | None, patch: SpecPatch) -> tuple[ShotSpec, list
     empty = ShotSpec().model_dump()
     for name in patch.clear or []:
         data[name] = empty[name]
-    data.update(patch.model_dump(exclude={"clear", "question"}, exclude_none=True))
+    changes = patch.model_dump(exclude={"clear", "question"}, exclude_none=True)
+    # A model that writes "" for a field it leaves alone means null: blank text is never a spec value.
+    data.update({k: v for k, v in changes.items() if not (isinstance(v, str) and not v.strip())})
+    if "effects" in changes:
+        data["effects"] = [effect for effect in changes["effects"] if effect.strip()]
     notes.extend(fit_fields(data, base.model_dump() if base else None))
     if data["duration_s"] is not None:
         snapped = round(min(MAX_DURATION_S, max(MIN_DURATION_S, float(data["duration_s"]))), 2)

@@ -147,4 +147,6 @@ class Studio(ConversationCalls, StoryboardCalls):
             attempt_budget=self.config.attempt_budget,
             approve_final=self.approve_final,
             cancel=cancel,
+            guide=self.config.guide,
+            animatic=self.config.animatic,
         )

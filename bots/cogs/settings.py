@@ -1,4 +1,4 @@
-"""/settings: per-server defaults (moderators) and per-member defaults, stored by GuildSettingsStore."""
+"""/server-settings (moderators) and /settings show|me (members): defaults stored by GuildSettingsStore."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from bots.bot import DailiesBot
 
 Model = app_commands.Range[str, 1, 200]
+Guide = app_commands.Range[str, 1, 20]
+GUIDE_HELP = "Camera guide of model takes: previz, previz:0.7 (strength), auto (only to fix a camera) or off"
+ANIMATIC_HELP = "With a video model, post the shot's quick previz animatic first"
 Duration = app_commands.Range[float, 0.5, 60.0]
 
 
@@ -47,7 +50,10 @@ class SettingsCog(commands.Cog):
         )
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
-    @settings_group.command(name="server", description="Set this server's defaults (Manage Server)")
+    # Its own top-level command: Discord reads default_member_permissions only there (a subcommand's is ignored),
+    # so moderators see it and others do not, while /settings show and /settings me stay open to everyone.
+    @app_commands.command(name="server-settings", description="Set this server's defaults (Manage Server)")
+    @app_commands.guild_only()
     @app_commands.describe(
         backend="Renderer: previz (quick animatic) or diffusers (a video model)",
         model="Model of that backend (e.g. wan2.1-1.3b)",
@@ -55,6 +61,8 @@ class SettingsCog(commands.Cog):
         duration="Seconds per shot (0.5 to 60), when a prompt doesn't say",
         critique="Let the critic review and retry takes",
         approval="Ask before each final-quality render",
+        animatic=ANIMATIC_HELP,
+        guide=GUIDE_HELP,
     )
     @app_commands.default_permissions(manage_guild=True)
     async def server(
@@ -66,6 +74,8 @@ class SettingsCog(commands.Cog):
         duration: Duration | None = None,
         critique: bool | None = None,
         approval: bool | None = None,
+        animatic: bool | None = None,
+        guide: Guide | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         perms = getattr(interaction.user, "guild_permissions", None)
@@ -79,6 +89,8 @@ class SettingsCog(commands.Cog):
             duration_s=duration,
             critique=critique,
             approval_for_final=approval,
+            animatic=animatic,
+            guide=guide,
         )
         guild_id = str(interaction.guild_id)
         await self._save(
@@ -97,6 +109,8 @@ class SettingsCog(commands.Cog):
         aspect_ratio="Frame shape, when your prompt doesn't say",
         duration="Seconds per shot (0.5 to 60), when your prompt doesn't say",
         critique="Let the critic review and retry your takes",
+        animatic=ANIMATIC_HELP,
+        guide=GUIDE_HELP,
     )
     async def me(
         self,
@@ -106,11 +120,19 @@ class SettingsCog(commands.Cog):
         aspect_ratio: AspectRatio | None = None,
         duration: Duration | None = None,
         critique: bool | None = None,
+        animatic: bool | None = None,
+        guide: Guide | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id, user_id = str(interaction.guild_id), str(interaction.user.id)
         changes = _changes(
-            backend=backend, model=model, aspect_ratio=aspect_ratio, duration_s=duration, critique=critique
+            backend=backend,
+            model=model,
+            aspect_ratio=aspect_ratio,
+            duration_s=duration,
+            critique=critique,
+            animatic=animatic,
+            guide=guide,
         )
         await self._save(
             interaction,
@@ -148,11 +170,8 @@ class SettingsCog(commands.Cog):
         """Why the studio cannot render with this backend/model, or None when it can."""
         from agent.studio import StudioError
 
-        check = getattr(self.bot.studio, "check_options", None)
-        if check is None:
-            return None
         try:
-            check(defaults.options())
+            self.bot.studio.check_options(defaults.options())
         except StudioError as exc:
             return f"That backend can't be used here: {exc}"
         return None
