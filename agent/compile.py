@@ -251,6 +251,7 @@ def compile_shot(
         ),
         look=LookHints(
             subject=spec.subject or (spec.characters[0].name if spec.characters else None),
+            action=spec.action,
             setting=spec.setting,
             caption=prompt_text(spec)[:200],
             shot_size=spec.shot_size,

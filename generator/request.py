@@ -32,6 +32,7 @@ class LookHints(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     subject: str | None = None
+    action: str | None = Field(None, description="What the subject does; previz has it perform the action.")
     setting: str | None = None
     caption: str | None = None
     shot_size: ShotSize | None = None

@@ -46,6 +46,36 @@ ASPECT_VALUES: dict[str, float] = {
     "2.39:1": 2.39,
 }
 
+# What a move does to the picture, measured the same way by the renderer that performs it and the critic that
+# reads it: "x", the content slides sideways (pan, truck, orbit, tracking); "y", it slides up or down (tilt,
+# pedestal, and crane: a crane travels vertically on its arm); "z", it grows or shrinks (zoom, dolly). Static
+# and handheld have no direction.
+MoveAxis = Literal["x", "y", "z"]
+MOVE_AXES: dict[str, MoveAxis] = {
+    "pan": "x",
+    "truck": "x",
+    "orbit": "x",
+    "tracking": "x",
+    "tilt": "y",
+    "pedestal": "y",
+    "crane": "y",
+    "zoom": "z",
+    "dolly": "z",
+}
+
+# What the speed words mean. Slides (axes x and y): the image speed at the subject's depth, as a fraction of
+# the frame's LONGER side per second (the same angular speed at every aspect ratio): slow ~3.3, medium ~8,
+# fast ~16.5 degrees per second with a 60-degree field of view across the longer side. Growth (axis z): the
+# subject's on-screen size changes by this much ln-scale per second (8 %, 18 %, 35 % per second).
+SLIDE_RATES: dict[str, float] = {"slow": 0.05, "medium": 0.12, "fast": 0.25}
+SCALE_RATES: dict[str, float] = {"slow": 0.08, "medium": 0.18, "fast": 0.35}
+
+
+def move_axis(move: str) -> MoveAxis | None:
+    """The axis along which `move` shifts the picture (MOVE_AXES), or None for static and handheld."""
+    return MOVE_AXES.get(move.split("_")[0])
+
+
 # How a prompt says each camera move: the compiler writes it, the critic and reviser ask for it again.
 CAMERA_PHRASES: dict[str, str] = {
     "static": "static camera, locked-off shot",
@@ -83,8 +113,10 @@ COMPATIBLE_MOVES: dict[str, frozenset[str]] = {
     "tilt_up": frozenset({"pedestal_up", "crane_up"}),
     "pedestal_down": frozenset({"tilt_down", "crane_down"}),
     "tilt_down": frozenset({"pedestal_down", "crane_down"}),
-    "orbit_left": frozenset({"truck_left", "pan_left", "truck_right", "pan_right"}),
-    "orbit_right": frozenset({"truck_right", "pan_right", "truck_left", "pan_left"}),
+    # Orbiting right, the camera travels right and turns left to keep the subject: what lies beyond the subject
+    # slides right, as in a pan or truck left. The other direction is a reversed orbit, never a pass.
+    "orbit_left": frozenset({"truck_right", "pan_right"}),
+    "orbit_right": frozenset({"truck_left", "pan_left"}),
     "crane_up": frozenset({"pedestal_up", "tilt_up", "dolly_out", "zoom_out"}),
     "crane_down": frozenset({"pedestal_down", "tilt_down", "dolly_in", "zoom_in"}),
     "tracking": frozenset({"static", "truck_left", "truck_right", "pan_left", "pan_right", "handheld"}),

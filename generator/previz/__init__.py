@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from generator.previz.camera import SCALE_RATES, SPEED_RATES
 from generator.previz.renderer import MODEL_NAME, PrevizGenerator
 
-__all__ = ["MODEL_NAME", "SCALE_RATES", "SPEED_RATES", "PrevizGenerator"]
+__all__ = ["MODEL_NAME", "PrevizGenerator"]

@@ -1,4 +1,7 @@
-"""Style looks and effects: texture grades done once, cheap per-frame finishing (grain, mono, vignette, weather)."""
+"""Style looks and effects: texture grades done once, cheap per-frame finishing (grain, mono, sepia, vignette).
+
+Weather (rain, snow, particles) is not a finish: it lives in the world (particles.py) and moves with the camera.
+"""
 
 from __future__ import annotations
 
@@ -119,7 +122,7 @@ def grade_texture(texture: np.ndarray, look: Look) -> np.ndarray:
 
 @dataclass
 class Finisher:
-    """Per-frame finishing on an RGB frame: weather overlays, mono/sepia, vignette, grain (all precomputed)."""
+    """Per-frame finishing on an RGB frame: mono/sepia, vignette, grain (all precomputed)."""
 
     look: Look
     width: int
@@ -128,7 +131,6 @@ class Finisher:
     grain_pos: list[np.ndarray] = field(default_factory=list)
     grain_neg: list[np.ndarray] = field(default_factory=list)
     vignette: np.ndarray | None = None
-    weather: list[tuple[np.ndarray, float, float]] = field(default_factory=list)  # (doubled overlay, vx, vy px/s)
 
     def __post_init__(self) -> None:
         w, h, look = self.width, self.height, self.look
@@ -146,41 +148,9 @@ class Finisher:
             r = np.hypot((xx - w / 2) / (w / 2), (yy - h / 2) / (h / 2)) / np.sqrt(2)
             v = (255 * np.clip(1.0 - 0.55 * r**2.2, 0, 1)).astype(np.uint8)
             self.vignette = cv2.merge([v, v, v])
-        if "rain" in look.effects:
-            self.weather.append((self._streaks(count=w * h // 900, length=max(4, h // 18)), -0.06 * h, 1.6 * h))
-        if "snow" in look.effects:
-            self.weather.append((self._dots(count=w * h // 1400, radius=max(1, h // 240)), 0.03 * w, 0.12 * h))
-        if "particles" in look.effects:
-            self.weather.append(
-                (self._dots(count=w * h // 5000, radius=max(1, h // 360), warm=True), 0.02 * w, -0.05 * h)
-            )
-
-    def _dots(self, count: int, radius: int, warm: bool = False) -> np.ndarray:
-        layer = np.zeros((self.height, self.width, 3), np.uint8)
-        colour = (255, 200, 110) if warm else (235, 240, 250)
-        for x, y in zip(self.rng.integers(0, self.width, count), self.rng.integers(0, self.height, count), strict=True):
-            cv2.circle(layer, (int(x), int(y)), radius + int(self.rng.integers(0, 2)), colour, -1, cv2.LINE_AA)
-        return np.concatenate([layer, layer], axis=0)
-
-    def _streaks(self, count: int, length: int) -> np.ndarray:
-        layer = np.zeros((self.height, self.width, 3), np.uint8)
-        for x, y in zip(self.rng.integers(0, self.width, count), self.rng.integers(0, self.height, count), strict=True):
-            cv2.line(layer, (int(x), int(y)), (int(x) - length // 8, int(y) + length), (110, 115, 125), 1)
-        return np.concatenate([layer, layer], axis=0)
 
     def apply(self, frame: np.ndarray, index: int, t: float) -> None:
         """Finish one RGB frame in place; `t` is the (time-scaled) time in seconds."""
-        h, w = self.height, self.width
-        for overlay, vx, vy in self.weather:
-            oy = int(-vy * t) % h
-            ox = int(-vx * t) % w
-            view = overlay[oy : oy + h]
-            if ox:
-                view = np.concatenate([view[:, ox:], view[:, :ox]], axis=1)
-            if vy > 1.0 * h:  # rain: additive streaks
-                cv2.add(frame, view, dst=frame)
-            else:
-                cv2.max(frame, view, dst=frame)
         if self.look.mono:
             gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
             gray = cv2.convertScaleAbs(gray, alpha=1.25, beta=-25)

@@ -14,10 +14,9 @@ import numpy as np
 from generator.base import CancelToken, Progress, ProgressCallback, RenderResult
 from generator.errors import InvalidRequest, RenderCancelled
 from generator.previz.camera import OPPOSITE_MOVES, CameraTrack, Framing, camera_track
+from generator.previz.compositor import Compositor
 from generator.previz.condition import read_source_clip
-from generator.previz.layers import NEAR_PLANE, Layer
-from generator.previz.looks import Finisher, Look, flare_sprite, look_from_hints
-from generator.previz.palette import ascii_text
+from generator.previz.looks import Finisher, Look, look_from_hints
 from generator.previz.scene import Scene, build_scene, frame_subject
 from generator.previz.subject import subject_shape
 from generator.request import RenderRequest
@@ -25,7 +24,6 @@ from generator.request import RenderRequest
 MODEL_NAME = "previz-v1"
 PROGRESS_EVERY_S = 0.25
 MAX_CHAIN = 8  # an extension looks this many source-lengths in for where its source ended
-_Plan = tuple[int, int, int, int, float, float, float, int]  # rows y0:y1, columns x0:x1, scale, offsets, border
 
 
 class PrevizGenerator:
@@ -90,9 +88,9 @@ class PrevizGenerator:
                 movement, speed, framing, request.num_frames, request.fps, camera_rng, reverse_tracking=reverse_tracking
             )
             scene = build_scene(request, framing, track, look, scene_rng)
-            t0 = 0.0
+            times, duration = None, None
         else:
-            scene, track, t0 = _continuation(
+            scene, track, times, duration = _continuation(
                 request, framing, look, movement, speed, seeds[0], seeds[1], reverse_tracking, notes
             )
         if hidden:
@@ -103,7 +101,7 @@ class PrevizGenerator:
             notes.append("previz look: " + ", ".join(look.describe()))
         if look.ignored_effects:
             notes.append("previz cannot draw: " + ", ".join(look.ignored_effects))
-        compositor = _Compositor(request, scene, track, look, finish_rng, t0=t0)
+        compositor = Compositor(request, scene, track, look, finish_rng, times=times, duration=duration)
         last_report = -math.inf
         total = request.num_frames
         for i in range(total):
@@ -118,157 +116,6 @@ class PrevizGenerator:
                 last_report = now
 
 
-class _Compositor:
-    """Per-frame work: warp each layer into its rows of the canvas, roll, flare, finish, caption."""
-
-    def __init__(
-        self,
-        request: RenderRequest,
-        scene: Scene,
-        track: CameraTrack,
-        look: Look,
-        rng: np.random.Generator,
-        *,
-        t0: float = 0.0,
-    ) -> None:
-        self.w, self.h = request.width, request.height
-        self.fps = request.fps
-        self.t0 = t0  # seconds of the shot before frame 0 (an extension continues its source)
-        self.scene = scene
-        self.track = track
-        self.look = look
-        self.canvas = np.empty((self.h, self.w, 4), np.uint8)
-        self.last_plans: list[_Plan | None] = []
-        self.snapshot: np.ndarray | None = None
-        self.snapshot_len = 0
-        self.warped: dict[int, tuple[_Plan, np.ndarray, np.ndarray]] = {}
-        self.finisher = Finisher(look, self.w, self.h, rng)
-        self.flare = flare_sprite(max(8, self.h // 3)) if "flare" in look.effects and scene.sun else None
-        self.caption = _caption(request, self.w, self.h)
-        action = ((request.look.caption if request.look else "") or request.prompt).lower()
-        brisk = any(word in action for word in ("run", "trot", "gallop", "sprint", "dash", "race"))
-        walking = brisk or track.movement == "tracking" or any(w in action for w in ("walk", "stroll", "wander"))
-        self.bob_hz = 2.6 if brisk else 1.6 if walking else 0.35
-        self.bob_m = scene.shape.height * (0.02 if walking else 0.006)
-
-    def frame(self, i: int) -> np.ndarray:
-        tr, w, h = self.track, self.w, self.h
-        t = self.t0 + i / self.fps
-        scaled_t = t * self.look.time_scale
-        state = (tr.cx[i], tr.cy[i], tr.cz[i], tr.psi[i], tr.pitch[i], tr.f[i], tr.subject_dx[i])
-        bob = self.bob_m * abs(math.sin(math.pi * self.bob_hz * scaled_t))
-        self._composite([self._plan(layer, state, bob) for layer in self.scene.layers])
-        out = np.empty((h, w, 3), np.uint8)
-        roll = float(tr.roll[i])
-        if abs(roll) > 1e-5:
-            rot = cv2.getRotationMatrix2D((w / 2, h / 2), math.degrees(roll), 1.0)
-            rolled = cv2.warpAffine(self.canvas, rot, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            cv2.cvtColor(rolled, cv2.COLOR_RGBA2RGB, dst=out)
-        else:
-            cv2.cvtColor(self.canvas, cv2.COLOR_RGBA2RGB, dst=out)
-        if self.flare is not None:
-            self._add_flare(out, state)
-        self.finisher.apply(out, i, scaled_t)
-        if self.caption is not None:
-            y0, text, mask = self.caption
-            strip = out[y0:]
-            cv2.convertScaleAbs(strip, dst=strip, alpha=0.4)
-            cv2.copyTo(text, mask, strip)
-        return out
-
-    def _composite(self, plans: list[_Plan | None]) -> None:
-        """Draw the planned layers into the canvas, reusing what did not change since the last frame.
-
-        The canvas after the longest run of unchanged leading layers is kept (a static camera redraws
-        only the subject and what is in front of it), and a masked layer whose placement did not change
-        reuses its warped pixels.
-        """
-        layers = self.scene.layers
-        same = 0
-        while same < len(plans) and same < len(self.last_plans) and plans[same] == self.last_plans[same]:
-            same += 1
-        start = 0
-        if self.snapshot is not None and 0 < self.snapshot_len <= same:
-            np.copyto(self.canvas, self.snapshot)
-            start = self.snapshot_len
-        else:
-            np.copyto(self.canvas, self.scene.fill)
-        for j in range(start, len(layers)):
-            if j == same and same > 0 and same != self.snapshot_len:
-                self.snapshot = self.canvas.copy()
-                self.snapshot_len = same
-            plan = plans[j]
-            if plan is not None:
-                self._draw(j, layers[j], plan)
-        if same == len(plans) and same != self.snapshot_len:
-            self.snapshot = self.canvas.copy()
-            self.snapshot_len = same
-        self.last_plans = plans
-
-    def _plan(self, layer: Layer, state: tuple, bob: float) -> _Plan | None:
-        """Where `layer` lands this frame: (rows, columns, affine, border), or None when it is not seen."""
-        cx, cy, cz, psi, pitch, f, subject_dx = state
-        w, h = self.w, self.h
-        th, tw = layer.texture.shape[:2]
-        if layer.depth is None:
-            s = f * layer.texel
-            tx = w / 2 + f * (layer.left - psi)
-            ty = h / 2 - f * (layer.top - pitch)
-        else:
-            d = layer.depth - cz
-            if d < NEAR_PLANE * self.scene.framing.subject_depth:
-                return None  # the camera has passed it (or nearly)
-            sx = subject_dx if layer.follows_subject else 0.0
-            sy = bob if layer.follows_subject else 0.0
-            s = f * layer.texel / d
-            tx = w / 2 + f * ((layer.left + sx - cx) / d - psi)
-            ty = h / 2 - f * ((layer.top + sy - cy) / d - pitch)
-        # Only rows (and, for sprites, columns) whose samples fall inside the texture: no border pixels.
-        y0, y1 = max(0, math.ceil(ty)), min(h, math.floor(ty + s * (th - 1)) + 1)
-        if y1 <= y0:
-            return None
-        if layer.wrap:
-            u0 = (-tx / s) % layer.period  # texture column seen at the frame's left edge
-            tx = -u0 * s
-            x0, x1 = 0, w
-            border = cv2.BORDER_WRAP if u0 + w / s + 1 >= tw else cv2.BORDER_CONSTANT  # WRAP only if tiling fell short
-        else:
-            x0, x1 = max(0, math.ceil(tx)), min(w, math.floor(tx + s * (tw - 1)) + 1)
-            if x1 <= x0:
-                return None
-            border = cv2.BORDER_CONSTANT
-        return (y0, y1, x0, x1, float(s), float(tx - x0), float(ty - y0), border)
-
-    def _draw(self, index: int, layer: Layer, plan: _Plan) -> None:
-        y0, y1, x0, x1, s, ox, oy, border = plan
-        m = np.array([[s, 0.0, ox], [0.0, s, oy]], np.float64)
-        size = (x1 - x0, y1 - y0)
-        if layer.opaque and x0 == 0 and x1 == self.w:
-            cv2.warpAffine(layer.texture, m, size, dst=self.canvas[y0:y1], flags=cv2.INTER_LINEAR, borderMode=border)
-            return
-        cached = self.warped.get(index)
-        if cached is not None and cached[0] == plan:
-            _, warped, mask = cached
-        else:
-            warped = cv2.warpAffine(layer.texture, m, size, flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
-            mask = cv2.extractChannel(warped, 3)
-            self.warped[index] = (plan, warped, mask)
-        cv2.copyTo(warped, mask, self.canvas[y0:y1, x0:x1])
-
-    def _add_flare(self, out: np.ndarray, state: tuple) -> None:
-        _, _, _, psi, pitch, f, _ = state
-        az, el = self.scene.sun  # type: ignore[misc]
-        period = self.scene.sky_period
-        az = az + round((psi - az) / period) * period
-        sx, sy = self.w / 2 + f * (az - psi), self.h / 2 - f * (el - pitch)
-        centre = (self.w / 2, self.h / 2)
-        for k, scale in ((0.0, 1.0), (1.4, 0.35), (1.9, 0.2)):  # the sun, then ghosts mirrored through the centre
-            px = sx + (centre[0] - sx) * k
-            py = sy + (centre[1] - sy) * k
-            sprite = self.flare if scale == 1.0 else cv2.resize(self.flare, None, fx=scale, fy=scale)  # type: ignore
-            _add_clipped(out, sprite, int(px - sprite.shape[1] / 2), int(py - sprite.shape[0] / 2))
-
-
 def _continuation(
     request: RenderRequest,
     framing: Framing,
@@ -279,8 +126,8 @@ def _continuation(
     camera_seed: np.random.SeedSequence,
     reverse_tracking: bool,
     notes: list[str],
-) -> tuple[Scene, CameraTrack, float]:
-    """Scene, camera track and start time of an extension: the source shot's world and path, carried on.
+) -> tuple[Scene, CameraTrack, np.ndarray, float]:
+    """An extension's scene, camera track, frame times and shot duration: the source's world and path, carried on.
 
     The scene is built exactly as the source's render built it (same seed, the source's own track), so
     the extension's first frame follows the source's last one. The path is evaluated past the source's
@@ -315,8 +162,11 @@ def _continuation(
     scene = build_scene(request, framing, source_track, look, np.random.default_rng(scene_seed), view_track=views)
     k = 1
     if MAX_CHAIN > 1:
-        candidates = track_at(ends - 1.0 / src_fps)
-        probe = _Compositor(request, scene, candidates, look, np.random.default_rng(0), t0=0.0)
+        last_times = ends - 1.0 / src_fps
+        candidates = track_at(last_times)
+        probe = Compositor(
+            request, scene, candidates, look, np.random.default_rng(0), times=last_times, duration=src_duration
+        )
         probe.finisher = Finisher(replace(look, grain=0.0), request.width, request.height, np.random.default_rng(0))
         last = source.last_frame
         if last.shape[:2] != (request.height, request.width):
@@ -329,7 +179,7 @@ def _continuation(
         f"previz: continues {Path(request.condition.path).name} ({src_n} frames at {src_fps:g} fps) "
         f"from {t0:.2f} s into the shot" + (f" (extension {k} of a chain)" if k > 1 else "")
     )
-    return scene, track, t0
+    return scene, track, t0 + steps, src_duration
 
 
 def _joined(first: CameraTrack, then: CameraTrack) -> CameraTrack:
@@ -339,55 +189,3 @@ def _joined(first: CameraTrack, then: CameraTrack) -> CameraTrack:
         for name in ("cx", "cy", "cz", "psi", "pitch", "roll", "f", "subject_dx")
     }
     return replace(first, **arrays)
-
-
-def _add_clipped(out: np.ndarray, sprite: np.ndarray, x: int, y: int) -> None:
-    h, w = out.shape[:2]
-    sh, sw = sprite.shape[:2]
-    x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + sw), min(h, y + sh)
-    if x1 <= x0 or y1 <= y0:
-        return
-    region = out[y0:y1, x0:x1]
-    region[...] = cv2.add(region, sprite[y0 - y : y1 - y, x0 - x : x1 - x])
-
-
-def _caption(request: RenderRequest, width: int, height: int) -> tuple[int, np.ndarray, np.ndarray] | None:
-    """The shot's words in a thin strip at the bottom: (first row, RGB text, mask), or None (too small, no caption)."""
-    caption = request.look.caption if request.look else request.prompt  # look hints without a caption: none
-    text = ascii_text((caption or "").strip())
-    if height < 96 or width < 96 or not text:
-        return None
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    scale = max(0.3, height / 1000)
-    thickness = 1
-    (_, th), base = cv2.getTextSize("Ag", font, scale, thickness)
-    max_w = int(width * 0.94)
-    lines: list[str] = []
-    words = text.split()
-    while words and len(lines) < 2:
-        line = words.pop(0)
-        while words and cv2.getTextSize(line + " " + words[0], font, scale, thickness)[0][0] <= max_w:
-            line += " " + words.pop(0)
-        lines.append(line)
-    if words:
-        last = lines[-1]
-        while last and cv2.getTextSize(last + "...", font, scale, thickness)[0][0] > max_w:
-            last = last[:-1]
-        lines[-1] = last + "..."
-    line_h = th + base + 4
-    strip_h = line_h * len(lines) + 6
-    y0 = height - strip_h
-    text_img = np.zeros((strip_h, width, 3), np.uint8)
-    for k, line in enumerate(lines):
-        cv2.putText(
-            text_img,
-            line,
-            (int(width * 0.03), 4 + th + k * line_h),
-            font,
-            scale,
-            (235, 235, 230),
-            thickness,
-            cv2.LINE_AA,
-        )
-    mask = cv2.cvtColor(text_img, cv2.COLOR_RGB2GRAY)
-    return y0, text_img, mask

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
 from generator.previz.camera import DUTCH_ROLL_DEG, CameraTrack, Framing, base_focal
-from generator.previz.layers import NEAR_PLANE, Layer, Shading, band_layer, pack_rgba, ridge_layer, sky_layer
+from generator.previz.ground import GroundLook, band_layer
+from generator.previz.layers import NEAR_PLANE, Layer, Shading, pack_rgba, ridge_layer, sky_layer
 from generator.previz.looks import Look, grade_texture
-from generator.previz.palette import SETTING_WORDS, SKIES, setting_kind, words_in
+from generator.previz.palette import SETTING_WORDS, SKIES, SkyPalette, setting_kind, words_in
 from generator.previz.plates import plan_plates
 from generator.previz.subject import SubjectShape, subject_layer, subject_shape
 from generator.request import RenderRequest
@@ -54,6 +55,38 @@ OBJECT_COLOURS: dict[str, tuple[int, int, int]] = {
     "city": (120, 118, 130),
 }
 WATER = (45, 95, 140)
+# Far ridges: mountains (or a skyline) against the sky, and nearer hills (or water at sea).
+ROCK_COLOURS: dict[str, tuple[int, int, int]] = {"desert": (190, 140, 95), "city": (110, 110, 125)}
+DEFAULT_ROCK = (95, 105, 125)
+MID_HILL_SHADE = 0.9  # mid hills are the ground's colour, a little darker
+FOG_COLOUR = (200, 200, 205)
+CLOUD_COVER = 0.6  # by day; the night sky is clear (stars)
+
+# Depths, in metres or subject distances (zs). The world repeats sideways every WORLD_PERIOD_FRAMES frame
+# widths (at the reference focal length), so pans, trucks and orbits can go on for any duration.
+WORLD_PERIOD_FRAMES = 2
+MID_RIDGE_MIN_M, MID_RIDGE_OF_ZS = 180.0, 8.0  # the hills stand at least this far, and 8 subject distances
+FAR_RIDGE_MIN_M, FAR_RIDGE_OF_MID = 900.0, 5.0  # the mountains at least this far, and 5x the hills
+RIDGE_PEAK_OF_DEPTH = {"far": 0.2, "mid": 0.07}  # how tall a ridge rises, as a share of its distance
+SEA_RIDGE_FLATTEN = 0.25  # at sea the far shore and the swell are low
+HAZE_OF_FAR = 1.4  # aerial perspective: haze reaches 63 % at 1.4x the far ridge's distance
+FOG_HAZE_OF_ZS = 3.0  # ... in fog, at 3 subject distances
+# Ground bands behind the subject: from 1.5 zs, each 2.6x farther, out to 0.7x the hills' distance.
+BEHIND_FIRST_OF_ZS, BEHIND_STEP, BEHIND_LIMIT_OF_MID = 1.5, 2.6, 0.7
+# In front: from zs / 1.6, each 1.7x nearer, until one reaches the frame's bottom edge (with a margin).
+FRONT_FIRST_OF_ZS, FRONT_STEP, FRONT_REACH_MARGIN = 1.6, 1.7, 0.8
+MAX_BANDS = 6  # on each side of the subject
+NEAREST_BAND_OF_NEAR_PLANE = 1.6  # no band nearer than 1.6x the near plane (it would be passed mid-shot)
+GROUND_OVERLAP = 1.15  # a band reaches 15 % farther down than strictly needed, so no gap opens
+MAX_TEXTURE_ROWS_OF_FRAME = 3  # a texture at most 3 frame heights tall: taller ones get coarser texels
+OBJECT_ROOM_OF_FRAME = 0.45  # rows above a ground band for its objects, as a share of the frame's height
+CLEAR_OF_SUBJECT_WIDTH = 1.2  # no object stands within 1.2 subject widths of X=0, in front of or behind it
+SUBJECT_MAX_DETAIL = 2.0  # the sprite is drawn at most 2x the resolution its first frame needs
+SHOULDER_DEPTH_OF_ZS = 0.35  # an over-the-shoulder foreground stands at 0.35 subject distances
+SHOULDER_GREY = 28
+SHOULDER_SPRITE = (0.9, 0.8)  # rows and columns of the shoulder sprite, as shares of the frame's height
+SHOULDER_LEFT_OF_WIDTH = -0.6  # its left edge, in frame widths from the centre (off the left edge)
+SHOULDER_TOP_OF_HEIGHT = 0.15  # its top, in frame heights above the centre
 
 
 @dataclass
@@ -117,7 +150,147 @@ def _ground_extent(track: CameraTrack, depth: float, nearer: float | None, heigh
         to_next = np.where(dn > NEAR_PLANE * zs, track.cy * (depth - nearer) / np.maximum(dn, 1e-6), np.inf)
         need = np.minimum(to_bottom, to_next)
     visible = d > NEAR_PLANE * zs
-    return float(max(0.0, need[visible].max() if visible.any() else 0.0)) * 1.15
+    return float(max(0.0, need[visible].max() if visible.any() else 0.0)) * GROUND_OVERLAP
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What the shot's words say about the place: its kind, time of day, sky and ground."""
+
+    kind: str  # city, desert, sea, snow, forest or field
+    time_of_day: str
+    sky: SkyPalette
+    ground: GroundLook
+
+    @property
+    def night(self) -> bool:
+        return self.time_of_day in {"night", "dusk"}
+
+
+def _read_setting(request: RenderRequest, look: Look) -> _Setting:
+    hints = request.look
+    setting_text = ((hints.setting if hints else None) or request.prompt).lower()
+    all_text = " ".join([request.prompt, *(t for t in (hints.setting, hints.caption) if hints and t)]).lower()
+    kind = setting_kind(setting_text)
+    snowy = kind == "snow" or words_in(all_text, SETTING_WORDS["snow"]) or "snow" in look.effects
+    tod = (hints.time_of_day if hints else None) or "day"
+    ground = GroundLook(
+        kind="snow" if kind == "snow" else kind,
+        ground=GROUND_COLOURS["snow" if snowy and kind != "city" else kind],
+        objects=OBJECT_COLOURS[kind],
+        night=tod in {"night", "dusk"},
+        birch="birch" in all_text,
+        moonlit=tod == "night",
+    )
+    return _Setting(kind, tod, SKIES[tod], ground)
+
+
+def _band_depths(framing: Framing, track: CameraTrack, mid: float) -> tuple[list[float], list[float]]:
+    """Depths of the ground bands: behind the subject out towards the hills, in front down to the frame's bottom."""
+    zs = framing.subject_depth
+    behind = []
+    z = zs * BEHIND_FIRST_OF_ZS
+    while z < mid * BEHIND_LIMIT_OF_MID and len(behind) < MAX_BANDS:
+        behind.append(z)
+        z *= BEHIND_STEP
+    room = framing.height / 2 - track.f * track.pitch  # pixels from the horizon down to the frame's bottom
+    reach = track.cz + track.f * track.cy / np.maximum(room, 1e-6)  # depth of the ground at the bottom edge
+    z_need = float(reach[room > 0].min()) if (room > 0).any() else zs
+    front = []
+    z = zs / FRONT_FIRST_OF_ZS
+    while z > max(z_need * FRONT_REACH_MARGIN, NEAREST_BAND_OF_NEAR_PLANE * NEAR_PLANE * zs) and len(front) < MAX_BANDS:
+        front.append(z)  # the last one reaches the bottom
+        z /= FRONT_STEP
+    return behind, front
+
+
+def _capped_texel(texel: float, rows: float, height: int) -> float:
+    """`texel`, made coarser when the texture would be more than MAX_TEXTURE_ROWS_OF_FRAME frames tall."""
+    return texel * max(1.0, rows / (MAX_TEXTURE_ROWS_OF_FRAME * height))
+
+
+def _ridge(
+    rng: np.random.Generator,
+    which: str,
+    depth: float,
+    below: float,
+    setting: _Setting,
+    shading: Shading,
+    period: int,
+    f0: float,
+    height: int,
+) -> Layer:
+    """The far mountains ("far") or the nearer hills ("mid"), as a skyline in a city, low at sea."""
+    kind = setting.kind
+    peak = RIDGE_PEAK_OF_DEPTH[which] * depth
+    if kind == "sea":
+        peak *= SEA_RIDGE_FLATTEN
+    texel = _capped_texel(depth / f0, (peak + below) / (depth / f0), height)
+    rock = ROCK_COLOURS.get(kind, DEFAULT_ROCK)
+    if which == "mid" and kind not in {"city", "desert"}:
+        rock = tuple(int(c * MID_HILL_SHADE) for c in setting.ground.ground) if kind != "sea" else WATER
+    return ridge_layer(
+        rng,
+        which,
+        depth,
+        texel,
+        period,
+        peak,
+        below,
+        rock,
+        shading,
+        snow_caps=which == "far" and kind not in {"city", "desert", "sea"},
+        skyline=kind == "city",
+        lit_windows=setting.night,
+    )
+
+
+def _world_layers(
+    rng: np.random.Generator,
+    setting: _Setting,
+    framing: Framing,
+    track: CameraTrack,
+    shading: Shading,
+    clear_x_m: float,
+    far: float,
+    mid: float,
+    period: int,
+) -> tuple[list[Layer], tuple[float, float] | None]:
+    """Sky, ridges and ground bands, far to near; and where the sun is (azimuth, elevation), if it is up."""
+    h = framing.height
+    f0, zs = framing.focal, framing.subject_depth
+    clouds = 0.0 if setting.time_of_day == "night" else CLOUD_COVER
+    sky, sun = sky_layer(rng, setting.sky, f0, period, setting.ground.ground, clouds=clouds)
+    layers = [sky]
+    behind, front = _band_depths(framing, track, mid)
+    depths = [far, mid, *behind, *front]
+    for i, depth in enumerate(depths):
+        nearer = depths[i + 1] if i + 1 < len(depths) else None
+        below = _ground_extent(track, depth, nearer, h, zs)
+        if depth in (far, mid):
+            layers.append(_ridge(rng, "far" if depth == far else "mid", depth, below, setting, shading, period, f0, h))
+            continue
+        texel = depth / f0
+        texel = _capped_texel(texel, below / texel + OBJECT_ROOM_OF_FRAME * h, h)
+        ground = setting.ground
+        if setting.kind == "sea" and depth > zs:
+            ground = replace(ground, ground=WATER)
+        layers.append(
+            band_layer(
+                rng,
+                f"band@{depth:.1f}m",
+                depth,
+                texel,
+                period,
+                ground,
+                shading,
+                below,
+                tall_objects=depth > zs,
+                max_object_m=OBJECT_ROOM_OF_FRAME * h * texel,
+                clear_x_m=clear_x_m,
+            )
+        )
+    return layers, sun
 
 
 def build_scene(
@@ -136,104 +309,29 @@ def build_scene(
     passes its source's track and the views of both shots, so its world is the source's, pixel for pixel.
     """
     view_track = track if view_track is None else view_track
-    hints = request.look
     w, h = request.width, request.height
-    f0 = framing.focal
-    long_side = max(w, h)
-    period_tx = 2 * long_side
-    setting_text = ((hints.setting if hints else None) or request.prompt).lower()
-    all_text = " ".join([request.prompt, *(t for t in (hints.setting, hints.caption) if hints and t)]).lower()
-    kind = setting_kind(setting_text)
-    snowy = kind == "snow" or words_in(all_text, SETTING_WORDS["snow"]) or "snow" in look.effects
-    birch = "birch" in all_text
-    tod = (hints.time_of_day if hints else None) or "day"
-    sky = SKIES[tod]
-    ground = GROUND_COLOURS["snow" if snowy and kind != "city" else kind]
-    haze_colour = sky.horizon if "fog" not in look.effects else (200, 200, 205)
-    zs = framing.subject_depth
-    mid = max(180.0, 8 * zs)
-    far = max(900.0, 5 * mid)
-    shading = Shading(sky, haze_distance=(far * 1.4 if "fog" not in look.effects else 3 * zs), haze_colour=haze_colour)
-    shape = subject_shape(hints.subject if hints else None)
-    notes: list[str] = [f"previz: {kind} setting, {tod}, subject drawn as a {shape.kind.replace('_', ' ')}"]
-
-    # Depths of the ground bands: behind the subject out to the hills, in front down to the frame's bottom.
-    behind = []
-    z = zs * 1.5
-    while z < mid * 0.7 and len(behind) < 6:
-        behind.append(z)
-        z *= 2.6
-    room = h / 2 - track.f * track.pitch
-    reach = track.cz + track.f * track.cy / np.maximum(room, 1e-6)
-    z_need = float(reach[room > 0].min()) if (room > 0).any() else zs
-    front = []
-    z = zs / 1.6
-    while (
-        z > max(z_need * 0.8, 1.6 * NEAR_PLANE * zs) and len(front) < 6
-    ):  # the nearest reaches the bottom  # the nearest reaches the bottom
-        front.append(z)
-        z /= 1.7
-    depths = [far, mid, *behind, *front]
-
-    sky_layer_, sun = sky_layer(rng, sky, f0, period_tx, ground, clouds=0.0 if tod == "night" else 0.6)
-    layers: list[Layer] = [sky_layer_]
-    for i, depth in enumerate(depths):
-        nearer = depths[i + 1] if i + 1 < len(depths) else None
-        below = _ground_extent(track, depth, nearer, h, zs)
-        texel = depth / f0
-        if depth in (far, mid):
-            peak = (0.2 if depth == far else 0.07) * depth
-            if kind == "sea":
-                peak *= 0.25
-            rows = (peak + below) / texel
-            texel *= max(1.0, rows / (3 * h))
-            rock = {"desert": (190, 140, 95), "city": (110, 110, 125)}.get(kind, (95, 105, 125))
-            if depth == mid and kind not in {"city", "desert"}:
-                rock = tuple(int(c * 0.9) for c in ground) if kind != "sea" else WATER
-            layers.append(
-                ridge_layer(
-                    rng,
-                    "far" if depth == far else "mid",
-                    depth,
-                    texel,
-                    period_tx,
-                    peak,
-                    below,
-                    rock,
-                    shading,
-                    snow_caps=depth == far and kind not in {"city", "desert", "sea"},
-                    skyline=kind == "city",
-                    lit_windows=tod in {"night", "dusk"},
-                )
-            )
-            continue
-        band_ground = WATER if kind == "sea" and depth > zs else ground
-        rows = below / texel + 0.45 * h
-        texel *= max(1.0, rows / (3 * h))
-        layers.append(
-            band_layer(
-                rng,
-                f"band@{depth:.1f}m",
-                depth,
-                texel,
-                period_tx,
-                "snow" if kind == "snow" else kind,
-                band_ground,
-                OBJECT_COLOURS[kind],
-                shading,
-                below,
-                tall_objects=depth > zs,
-                max_object_m=0.45 * h * texel,
-                clear_x_m=shape.width * 1.2,
-                night=tod in {"night", "dusk"},
-                birch=birch,
-                moonlit=tod == "night",
-            )
-        )
-    pixel_height = f0 * shape.height / zs * min(2.0, float(track.f.max() / f0) * zs / max(zs - track.cz.max(), 1e-3))
+    f0, zs = framing.focal, framing.subject_depth
+    setting = _read_setting(request, look)
+    mid = max(MID_RIDGE_MIN_M, MID_RIDGE_OF_ZS * zs)
+    far = max(FAR_RIDGE_MIN_M, FAR_RIDGE_OF_MID * mid)
+    foggy = "fog" in look.effects
+    shading = Shading(
+        setting.sky,
+        haze_distance=far * HAZE_OF_FAR if not foggy else FOG_HAZE_OF_ZS * zs,
+        haze_colour=setting.sky.horizon if not foggy else FOG_COLOUR,
+    )
+    shape = subject_shape(request.look.subject if request.look else None)
+    notes = [
+        f"previz: {setting.kind} setting, {setting.time_of_day}, subject drawn as a {shape.kind.replace('_', ' ')}"
+    ]
+    period = WORLD_PERIOD_FRAMES * max(w, h)
+    clear_x_m = shape.width * CLEAR_OF_SUBJECT_WIDTH
+    layers, sun = _world_layers(rng, setting, framing, track, shading, clear_x_m, far, mid, period)
+    closest = float(track.f.max() / f0) * zs / max(zs - track.cz.max(), 1e-3)  # the most the subject grows
+    pixel_height = f0 * shape.height / zs * min(SUBJECT_MAX_DETAIL, closest)
     layers.append(subject_layer(rng, shape, zs, pixel_height, shading, framing.aim_x))
     if request.camera and request.camera.angle == "over_the_shoulder":
-        layers.append(_shoulder_layer(zs * 0.35, framing))
+        layers.append(_shoulder_layer(zs * SHOULDER_DEPTH_OF_ZS, framing))
     layers.sort(key=lambda layer: -(layer.depth if layer.depth is not None else math.inf))
     for layer in layers:
         grade_texture(layer.texture, look)
@@ -242,8 +340,8 @@ def build_scene(
         if layer.wrap:
             layer.tile_for(_min_scale(layer, view_track), w)
     fill = np.empty((h, w, 4), np.uint8)
-    fill[:] = (*(int(c * sky.light) for c in ground), 255)
-    return Scene(layers, framing, shape, fill, sun, period_tx / f0, notes)  # type: ignore[arg-type]
+    fill[:] = (*(int(c * setting.sky.light) for c in setting.ground.ground), 255)
+    return Scene(layers, framing, shape, fill, sun, period / f0, notes)
 
 
 def _min_scale(layer: Layer, track: CameraTrack) -> float:
@@ -258,15 +356,19 @@ def _min_scale(layer: Layer, track: CameraTrack) -> float:
 
 
 def _shoulder_layer(depth: float, framing: Framing) -> Layer:
-    """A dark shoulder and head filling the lower left of frame, for over-the-shoulder shots."""
+    """A dark shoulder and head filling the lower left of frame, for over-the-shoulder shots.
+
+    The sprite is SHOULDER_SPRITE (rows, columns) of the frame's height; within it the shoulders are a
+    half ellipse 0.45 of its rows high and the head a circle of radius 0.2 rows at (0.55, 0.35).
+    """
     f0, width, height = framing.focal, framing.width, framing.height
-    rows = int(height * 0.9)
-    cols = int(height * 0.8)
-    img = np.full((rows, cols, 3), 28, np.uint8)
+    rows = int(height * SHOULDER_SPRITE[0])
+    cols = int(height * SHOULDER_SPRITE[1])
+    img = np.full((rows, cols, 3), SHOULDER_GREY, np.uint8)
     mask = np.zeros((rows, cols), np.uint8)
     cv2.ellipse(mask, (cols // 2, rows), (cols // 2, int(rows * 0.45)), 0, 180, 360, 255, -1)
     cv2.circle(mask, (int(cols * 0.55), int(rows * 0.35)), int(rows * 0.2), 255, -1)
     texel = depth / f0
-    left = -0.6 * width * texel
-    top = framing.camera_height + depth * (0.15 * height / f0 + framing.pitch)
+    left = SHOULDER_LEFT_OF_WIDTH * width * texel
+    top = framing.camera_height + depth * (SHOULDER_TOP_OF_HEIGHT * height / f0 + framing.pitch)
     return Layer("shoulder", pack_rgba(img, mask), depth, texel, left, top, wrap=False)

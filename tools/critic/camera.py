@@ -74,6 +74,8 @@ def _orbit(usable: list[PairMotion], side: float, fps: float) -> str | None:
     votes: list[float] = []
     for m in usable:
         main, layer = m.dx / side * fps, m.layer_dx / side * fps
+        if m.anchored:  # the border confirmed the camera's motion: the other layer is a subject on its way
+            continue
         if main * layer < 0 and min(abs(main), abs(layer)) > HANDHELD_SPEED:
             votes.append(main if abs(main) > abs(layer) else layer)  # the faster layer is the nearer one
     if len(votes) < ORBIT_SHARE * len(usable):
@@ -93,13 +95,15 @@ def _series(usable: list[PairMotion], side: float, fps: float) -> tuple[np.ndarr
     border = np.array([[m.dx / side, m.dy / side, m.log_scale] for m in usable]) * fps
     layer = np.array([[m.layer_dx / side, m.layer_dy / side, m.layer_log_scale] for m in usable]) * fps
     has_layer = np.array([m.parallax > 0 for m in usable])
-    if not has_layer.any():
+    anchored = np.array([m.anchored for m in usable])
+    if not has_layer.any() or anchored.all():
         return border, border
 
     def reach(v: np.ndarray) -> np.ndarray:  # how far each velocity moves the frame's edge
         return np.hypot(v[:, 0], v[:, 1]) + np.abs(v[:, 2]) / 2
 
-    fast = np.where((has_layer & (reach(layer) > reach(border)))[:, None], layer, border)
+    # A pair whose border held still keeps the camera still: its faster layer is a subject, not the camera.
+    fast = np.where((has_layer & ~anchored & (reach(layer) > reach(border)))[:, None], layer, border)
     direction = np.median(fast, axis=0)
     strength = float(np.hypot(direction[0], direction[1]) + abs(direction[2]) / 2)
     along = fast @ direction / max(float(np.dot(direction, direction)), 1e-12)

@@ -28,6 +28,13 @@ DARK_MEAN = 70  # a frame darker than this on average, or ...
 FLAT_STD = 24  # ... with less contrast than this, is tracked after local contrast equalisation (CLAHE)
 CLAHE_CLIP = 3.0
 CLAHE_TILES = 4
+# Which motion is the camera's, when the points leave it open (a subject filling much of the frame, moving
+# steadily): the border band's textured pixels vote for the model that lines them up better.
+BAND_EDGE = 8.0  # a pixel votes when its gradient (|Sobel x| + |Sobel y|, grey levels) exceeds this ...
+BAND_TIE = 2  # ... and the two models' errors there differ by more than this (grey levels)
+BAND_TELLING = 0.03  # at least this share of the band must vote
+BAND_VOTE = 0.65  # the winner takes at least this share of the votes
+STILL = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])  # the model of a camera that did not move
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class PairMotion:
     points: int  # reliable tracked points
     inliers: float  # fraction of them the model explains
     method: str  # "features", "phase" or "none"
+    anchored: bool = False  # the frame's border held still while the tracked points moved: the camera did not
 
     @property
     def reliable(self) -> bool:
@@ -133,6 +141,48 @@ def _border_cells(points: np.ndarray, width: int, height: int) -> int:
     return len(cells)
 
 
+def _band(height: int, width: int) -> np.ndarray:
+    """The frame's border band (BORDER of the shorter side deep) as a mask."""
+    depth = max(2, round(BORDER * min(height, width)))
+    mask = np.ones((height, width), bool)
+    mask[depth:-depth, depth:-depth] = False
+    return mask
+
+
+def _moves(model: np.ndarray) -> bool:
+    """True when the model moves some point of the frame by more than a tracking error."""
+    return bool(np.abs(model[:, 2]).max() > RANSAC_PX or abs(np.hypot(model[0, 0], model[1, 0]) - 1) > 0.005)
+
+
+def _moved_back(b: np.ndarray, model: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`b` moved back onto the first frame by `model` (centred coordinates), and where it is seen."""
+    height, width = b.shape
+    centre = np.array([(width - 1) / 2, (height - 1) / 2])
+    pixel_model = model.copy()
+    pixel_model[:, 2] += centre - model[:, :2] @ centre
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    seen = cv2.warpAffine(np.full_like(b, 255), pixel_model, (width, height), flags=flags) == 255
+    return cv2.warpAffine(b, pixel_model, (width, height), flags=flags), seen
+
+
+def _band_prefers(a: np.ndarray, b: np.ndarray, model: np.ndarray, rival: np.ndarray) -> bool:
+    """True when most textured pixels of the border band line up better under `model` than under `rival`.
+
+    The border is mostly the background's: a subject that reaches into it outvotes it only where it is.
+    A band with too few textured pixels that tell the two apart says nothing (False).
+    """
+    height, width = a.shape
+    gradient = np.abs(cv2.Sobel(a, cv2.CV_32F, 1, 0, ksize=3)) + np.abs(cv2.Sobel(a, cv2.CV_32F, 0, 1, ksize=3))
+    band = _band(height, width)
+    mine, seen = _moved_back(b, model)
+    theirs, seen_too = _moved_back(b, rival)
+    error, rival_error = cv2.absdiff(a, mine).astype(np.int16), cv2.absdiff(a, theirs).astype(np.int16)
+    telling = band & seen & seen_too & (gradient > BAND_EDGE) & (np.abs(error - rival_error) > BAND_TIE)
+    if telling.sum() < BAND_TELLING * band.sum():
+        return False
+    return float(np.mean(error[telling] < rival_error[telling])) >= BAND_VOTE
+
+
 def _phase(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     """Translation of b relative to a by phase correlation (works on low texture), and its peak response."""
     window = cv2.createHanningWindow((a.shape[1], a.shape[0]), cv2.CV_32F)
@@ -156,15 +206,30 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
         return PairMotion(start, gap, dx / gap, dy / gap, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, len(p0), response, "phase")
     model, inlier = main
     other, other_points, layer_inliers = None, np.zeros((0, 2), np.float32), 0
+    camera_points = p0[inlier]
     rest = ~inlier
     if rest.sum() >= max(MIN_POINTS, LAYER_SHARE * len(p0)):
         second = _fit(p0[rest], p1[rest])
         if second is not None and second[1].sum() >= max(MIN_POINTS, LAYER_SHARE * len(p0)):
             other, other_points = second[0], p0[rest][second[1]]
             layer_inliers = int(second[1].sum())
-            if _border_cells(other_points, width, height) > _border_cells(p0[inlier], width, height):
-                model, other, other_points = other, model, p0[inlier]
+            if _border_cells(other_points, width, height) > _border_cells(camera_points, width, height):
+                model, other, other_points, camera_points = other, model, camera_points, other_points
                 layer_inliers = int(inlier.sum())
+    # The border band, the background's, settles which motion is the camera's: the one it follows clearly
+    # better than the other layer's, or none (a locked-off camera) when it holds still better than it follows
+    # the only motion found. What else moved is a subject, however large or steady (a walker crossing).
+    matched = _matched(b, a)
+    anchored = False
+    if other is not None and (_moves(model) or _moves(other)):
+        if _band_prefers(a, matched, other, model):
+            model, other, other_points, camera_points = other, model, camera_points, other_points
+            layer_inliers, anchored = len(other_points), True
+        else:
+            anchored = _band_prefers(a, matched, model, other)
+    if not anchored and _moves(model) and _band_prefers(a, matched, STILL, model):
+        other, other_points, model = model, camera_points, STILL
+        layer_inliers, anchored = len(camera_points), True
     parallax, layer_dx, layer_dy, layer_scale = 0.0, 0.0, 0.0, 1.0
     if other is not None:
         mine = other_points @ model[:, :2].T + model[:, 2]
@@ -188,6 +253,7 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
         points=len(p0),
         inliers=explained / len(p0),
         method="features",
+        anchored=anchored,
     )
 
 

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 FLICKER_SIDE = 128  # flicker is measured on frames this size, lightly blurred (sensor noise is not flicker)
+FLICKER_TRIM = 0.2  # the share of most-deviating pixels left out of a frame's flicker (a moving subject)
 CUT_HIST_BINS = 32
 REPEAT_OF_LOCAL = 0.15  # a repeat changes less than this share of its neighbouring pairs' change
 REPEAT_OF_TYPICAL = 0.1  # ... and less than this share of the clip's median change
@@ -21,6 +22,13 @@ class Flicker:
     per_frame: np.ndarray  # mean absolute deviation (0..255) of each measured frame from its aligned neighbours
     brightness_swing: float  # mean |signed brightness deviation|, 0..255: the global part of the flicker
     positions: np.ndarray  # kept-frame positions measured
+
+
+def _trimmed_mean(values: np.ndarray) -> float:
+    """Mean of all but the largest FLICKER_TRIM share: a subject moving on its own leaves a residual where it
+    is (its texture does not average out between shifted neighbours); a strobe or boiling texture is everywhere."""
+    keep = max(1, int(len(values) * (1 - FLICKER_TRIM)))
+    return float(np.partition(values, keep - 1)[:keep].mean())
 
 
 def _small(frame: np.ndarray) -> np.ndarray:
@@ -78,7 +86,8 @@ def flicker(
         if valid.sum() < 0.2 * valid.size:
             continue
         deviation = small[k][valid] - (before[valid] + after[valid]) / 2
-        deviations.append(float(np.abs(deviation).mean()))
+        # A strobe shifts the whole frame one way: its signed mean keeps it whole, whatever the trim leaves out.
+        deviations.append(max(_trimmed_mean(np.abs(deviation)), abs(float(deviation.mean()))))
         swings.append(float(abs(deviation.mean())))
         positions.append(k)
     per_frame = np.asarray(deviations)

@@ -103,3 +103,17 @@ def test_every_previz_move_is_recognised_as_itself_or_a_compatible_move(tmp_path
             wrong.append(f"{move} -> {critique.camera_motion.detected}")
         assert next(c for c in critique.checks if c.name == "flicker").passed, move
     assert not wrong
+
+
+def test_an_orbit_read_as_a_pan_or_truck_passes_only_in_its_own_direction() -> None:
+    # Orbiting right, the camera travels right and turns left to hold the subject: the world beyond slides
+    # right, as in a pan left. A reading the other way is a reversed orbit and must fail.
+    assert moves_compatible("orbit_right", "pan_left") and moves_compatible("orbit_right", "truck_left")
+    assert moves_compatible("orbit_left", "pan_right") and moves_compatible("orbit_left", "truck_right")
+    for asked, reversed_reading in [
+        ("orbit_right", "pan_right"),
+        ("orbit_right", "truck_right"),
+        ("orbit_left", "pan_left"),
+        ("orbit_left", "truck_left"),
+    ]:
+        assert not moves_compatible(asked, reversed_reading), (asked, reversed_reading)
