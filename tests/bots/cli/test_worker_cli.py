@@ -18,8 +18,10 @@ import pytest
 from bots.cli import worker
 from bots.cli.errors import UserError
 from bots.settings import Settings
+from tests.patience import patient
 
 pytest.importorskip("ray", reason="the scale extra (ray) is not installed")
+pytestmark = pytest.mark.timeout(patient(300))
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -44,11 +46,11 @@ def test_a_cluster_without_token_auth_is_refused_unless_allowed(tmp_path: Path) 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAILIES_", "RAY_"))}
     env["DAILIES_RAY_ADDRESS"] = f"127.0.0.1:{closed_port()}"
     argv = [sys.executable, "-m", "bots.cli.main", "worker", "--backend", "previz", "--cpu-workers", "1"]
-    done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=patient(120))
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "without token authentication" in done.stderr and "RAY_AUTH_MODE=token" in done.stderr
     done = subprocess.run(
-        argv, cwd=tmp_path, env=dict(env, RAY_AUTH_MODE="token"), capture_output=True, text=True, timeout=120
+        argv, cwd=tmp_path, env=dict(env, RAY_AUTH_MODE="token"), capture_output=True, text=True, timeout=patient(120)
     )
     assert done.returncode == 2 and "cannot reach the Ray head" in done.stderr, done.stderr
 
@@ -87,11 +89,11 @@ class Worker:
 
     def once(self) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [*self.argv, "--once"], cwd=self.folder, env=self.env, capture_output=True, text=True, timeout=180
+            [*self.argv, "--once"], cwd=self.folder, env=self.env, capture_output=True, text=True, timeout=patient(180)
         )
 
 
-def printed(process: subprocess.Popen, timeout: float = 180.0) -> dict:
+def printed(process: subprocess.Popen, timeout: float = patient(180.0)) -> dict:
     """The JSON line a running worker prints once its actors are up."""
     deadline = time.monotonic() + timeout
     while True:
@@ -106,7 +108,7 @@ def printed(process: subprocess.Popen, timeout: float = 180.0) -> dict:
 def actor_pid(name: str) -> int:
     import ray
 
-    return ray.get(ray.get_actor(name, namespace="dailies").pid.remote(), timeout=60)
+    return ray.get(ray.get_actor(name, namespace="dailies").pid.remote(), timeout=patient(60))
 
 
 def gone(name: str) -> bool:
@@ -119,7 +121,7 @@ def gone(name: str) -> bool:
     return False
 
 
-def wait_for(predicate, timeout: float = 60.0) -> None:
+def wait_for(predicate, timeout: float = patient(60.0)) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
@@ -136,7 +138,7 @@ def test_a_killed_worker_restarts_adopting_its_actors_and_sigterm_stops_them(clu
         pid = actor_pid(name)
     finally:
         first.kill()  # kill -9: no chance to clean up
-        first.wait(timeout=30)
+        first.wait(timeout=patient(30))
     assert actor_pid(name) == pid  # the detached actor outlives its worker
 
     second = worker.start()
@@ -148,11 +150,11 @@ def test_a_killed_worker_restarts_adopting_its_actors_and_sigterm_stops_them(clu
         assert "another `dailies worker` already keeps the actors" in rival.stderr
         assert f"pid {second.pid}" in rival.stderr and "Traceback" not in rival.stderr
         second.send_signal(signal.SIGTERM)
-        assert second.wait(timeout=60) == 0
+        assert second.wait(timeout=patient(60)) == 0
         assert "stopping the render actors" in second.stderr.read()
     finally:
         second.kill()
-        second.wait(timeout=30)
+        second.wait(timeout=patient(30))
     wait_for(lambda: gone(name))
 
     started = worker.once()

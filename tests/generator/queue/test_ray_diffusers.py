@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.patience import patient
+
 ray = pytest.importorskip("ray", reason="the scale extra (ray) is not installed")
 pytest.importorskip("diffusers", reason="the gpu extra (diffusers) is not installed")
 
@@ -27,7 +29,7 @@ from tools.queued_renderer import QueuedRenderer, bytes_take_task, store_returne
 from tools.renderer import RenderTicket  # noqa: E402
 from tools.take import Take  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(patient(300))]
 ROOT = Path(__file__).resolve().parents[3]
 MAX_BYTES = 10_000_000
 
@@ -109,7 +111,7 @@ async def test_a_diffusers_take_whose_worker_is_killed_mid_job_finishes_on_anoth
     supervisor = WorkerSupervisor(count=2, backend="diffusers", model=tiny_wan, num_gpus=0, num_cpus=1, tag="tiny")
     renderer = None
     try:
-        supervisor.ensure(timeout=180)  # both actors load the pipeline now, side by side
+        supervisor.ensure(timeout=patient(180))  # both actors load the pipeline now, side by side
         infos = {name: ray.get(actor.warm.remote()) for name, actor in supervisor.actors.items()}
         assert {info["torch_threads"] for info in infos.values()} == {1}  # one CPU each, not every core
         gate = tmp_path / "gate"  # each attempt holds after every step until the gate opens
@@ -141,7 +143,7 @@ async def test_a_diffusers_take_whose_worker_is_killed_mid_job_finishes_on_anoth
             assert time.monotonic() < deadline + 60 and not render.done(), "the kill was not noticed"
             await asyncio.sleep(0.02)
         gate.touch()
-        take = await asyncio.wait_for(render, timeout=120)
+        take = await asyncio.wait_for(render, timeout=patient(120))
         check_take(take, tiny_wan, out_dir)
         job = renderer.queue.get("job-kill")
         assert job.status == "done" and job.attempts == 2
@@ -165,7 +167,7 @@ async def test_dailies_worker_cli_serves_a_tiny_diffusers_actor(cluster: str, ti
         env=env,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=patient(180),
     )
     assert done.returncode == 0, done.stderr[-2000:]
     printed = json.loads(done.stdout.strip().splitlines()[-1])
@@ -176,7 +178,7 @@ async def test_dailies_worker_cli_serves_a_tiny_diffusers_actor(cluster: str, ti
     actor = ray.get_actor(printed["workers"][0], namespace=NAMESPACE)  # detached: outlives the CLI
     renderer = None
     try:
-        info = ray.get(actor.warm.remote(), timeout=60)
+        info = ray.get(actor.warm.remote(), timeout=patient(60))
         assert info["torch_threads"] == 1 and info["gpus"] == []
         assert any(note.startswith("speed-up: first_block_cache") for note in info["load_notes"])
         pool = RayPool(bytes_take_task(MAX_BYTES), store_returned_take, poll_s=0.05, prefix=prefix)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.patience import patient
+
 ray = pytest.importorskip("ray", reason="the scale extra (ray) is not installed")
 
 from generator.errors import RenderCancelled  # noqa: E402
@@ -17,7 +19,7 @@ from generator.queue import Job, JobQueue, JobStore, QueueLimits  # noqa: E402
 from generator.queue.ray_pool import RayPool, WorkerSupervisor  # noqa: E402
 from tests.generator.queue.ray_helpers import frames_task, make_stepped, stepped_request  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(patient(300))]
 ROOT = Path(__file__).resolve().parents[3]
 PREFIX = "dailies-render-restart"
 OWNER = "test-host:/data/jobs.sqlite"
@@ -36,13 +38,13 @@ def cluster():
     supervisor = WorkerSupervisor(
         count=2, backend="previz", model=None, num_gpus=0, num_cpus=1, tag="restart", factory=make_stepped
     )
-    supervisor.ensure(timeout=120)
+    supervisor.ensure(timeout=patient(120))
     yield context.address_info["gcs_address"], supervisor
     supervisor.stop()
     ray.shutdown()
 
 
-def wait_for(predicate, timeout: float = 90.0) -> None:
+def wait_for(predicate, timeout: float = patient(90.0)) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
@@ -52,7 +54,7 @@ def wait_for(predicate, timeout: float = 90.0) -> None:
 def rendering(supervisor: WorkerSupervisor, job_id: str) -> str | None:
     """The actor whose status says it renders `job_id` now."""
     for name, actor in supervisor.actors.items():
-        if ray.get(actor.status.remote(), timeout=30)["job"] == job_id:
+        if ray.get(actor.status.remote(), timeout=patient(30))["job"] == job_id:
             return name
     return None
 
@@ -78,10 +80,10 @@ def orphan_a_render(address: str, store: Path, job_id: str, steps: int, seed: in
             victim = rendering(supervisor, job_id)
             return victim is not None
 
-        wait_for(started, timeout=120)
+        wait_for(started, timeout=patient(120))
     finally:
         submitter.kill()
-        submitter.wait(timeout=30)
+        submitter.wait(timeout=patient(30))
     return victim
 
 
@@ -123,7 +125,7 @@ def test_an_orphan_whose_job_the_queue_gave_up_is_cancelled(cluster, tmp_path: P
     assert ("job-unwanted", victim, "orphan cancelled") in pool.history
 
     actor = supervisor.actors[victim]
-    wait_for(lambda: ray.get(actor.status.remote(), timeout=30)["job"] is None)
+    wait_for(lambda: ray.get(actor.status.remote(), timeout=patient(30))["job"] is None)
     assert ray.get(actor.status.remote())["kept"] is None  # it ended cancelled (~50 s early), not rendered out
     follow = queue.submit(stepped_request(steps=2, seed=3), owner="bo")
     wait_for(lambda: queue.get(follow.id).finished)
@@ -150,9 +152,9 @@ def test_an_actor_runs_one_job_at_a_time_and_each_job_has_its_own_cancel_token(c
     assert (status["job"], status["claim"], status["cancelled"]) == (first_id, claim, False)
     assert ray.get(actor.cancel.remote(first_id)) is True
     with pytest.raises(ray.exceptions.RayTaskError) as failed:
-        ray.get(running, timeout=60)
+        ray.get(running, timeout=patient(60))
     assert isinstance(failed.value.cause, RenderCancelled)
-    reply = ray.get(actor.run.remote(second, frames_task, claim), timeout=60)
+    reply = ray.get(actor.run.remote(second, frames_task, claim), timeout=patient(60))
     assert reply["adopted"] is False and reply["value"]["shade"] == 2 and reply["value"]["max_active"] == 1
 
 
