@@ -8,7 +8,9 @@ from agent.director.intake import clip_text
 from agent.spec import ShotSpec
 from generator.families import PREVIZ, ModelFamily
 from generator.request import MAX_PROMPT_CHARS, CameraPath, LookHints, RenderRequest
+from generator.segments import SegmentSpan, describe, pass_frames, split_shot
 from generator.vocabulary import ASPECT_VALUES, CAMERA_PHRASES
+from tools.long_take import DEFAULT_SEGMENT_S
 
 DEFAULT_DURATION_S = 4.0
 DEFAULT_ASPECT = "16:9"
@@ -163,6 +165,19 @@ def _frames_note(family: ModelFamily, wanted: int, num_frames: int, fps: int) ->
     )
 
 
+def _segments_note(family: ModelFamily, spans: list[SegmentSpan], fps: int, duration: float) -> str:
+    longest = max(span.render_frames for span in spans)
+    how = (
+        f"each conditioned on the last {family.continue_frames} frame(s) of the one before"
+        if family.continue_frames
+        else "each continuing the shot's camera path"
+    )
+    return (
+        f"{duration:g} s is longer than one pass of {family.title} ({longest} frames, {longest / fps:.2f} s): "
+        f"rendered as {describe(spans, fps)}, {how}, and joined"
+    )
+
+
 def compile_shot(
     spec: ShotSpec,
     family: ModelFamily,
@@ -170,6 +185,7 @@ def compile_shot(
     seed: int | None = None,
     steps: int | None = None,
     model: str | None = None,
+    segment_s: float | None = DEFAULT_SEGMENT_S,
 ) -> CompiledShot:
     """Turn a spec into a request this family accepts, saying what was snapped or defaulted."""
     notes: list[str] = []
@@ -189,14 +205,15 @@ def compile_shot(
     if spec.duration_s is None:
         notes.append(f"no duration asked for; used {DEFAULT_DURATION_S:g} s")
     wanted_frames = max(1, round(duration * fps))
-    num_frames = family.fit_frames(wanted_frames)
-    if (frames_note := _frames_note(family, wanted_frames, num_frames, fps)) is not None:
-        notes.append(frames_note)
-    if wanted_frames > family.max_frames:
-        notes.append(
-            f"{duration:g} s is longer than {family.title} renders in one go "
-            f"({family.max_frames / fps:.2f} s); render it as segments conditioned on each other"
-        )
+    if wanted_frames > family.max_frames:  # a long shot: every frame asked for, rendered as segments
+        num_frames = wanted_frames
+    else:
+        num_frames = family.fit_frames(wanted_frames)
+        if (frames_note := _frames_note(family, wanted_frames, num_frames, fps)) is not None:
+            notes.append(frames_note)
+    spans = split_shot(num_frames, family, pass_frames(family, fps, segment_s))
+    if len(spans) > 1:
+        notes.append(_segments_note(family, spans, fps, duration))
     negative = spec.negative_prompt
     if family.supports_negative_prompt:
         if family.default_negative_prompt:

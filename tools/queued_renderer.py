@@ -26,6 +26,7 @@ from generator.queue import (
     QueueLimits,
 )
 from generator.request import RenderRequest
+from tools.long_take import DEFAULT_SEGMENT_S
 from tools.renderer import ProgressSink, QueueSink, RenderFeature, RenderTicket, render_take_into, take_path
 from tools.take import Take, render_take
 
@@ -81,6 +82,7 @@ class RenderSetup:
     ray_workers: int = 0  # Ray actors to render on (0: local warm workers, no Ray)
     ray_address: str | None = None
     ray_shared_storage: bool = False  # workers write takes straight into the data folder
+    segment_s: float | None = DEFAULT_SEGMENT_S  # longest pass in seconds; longer shots render as segment jobs
 
 
 def submitter_name(jobs_path: Path) -> str:

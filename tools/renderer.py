@@ -14,13 +14,15 @@ from generator.backends import make_generator
 from generator.base import CancelToken, Generator, Progress, ProgressCallback
 from generator.errors import Failure, GeneratorError
 from generator.request import RenderRequest
+from tools.long_take import DEFAULT_SEGMENT_S, SEGMENT_MAX_BYTES, RenderSegment, Retake, is_long, render_long_take
 from tools.take import Take, render_take
 
 Priority = Literal["draft", "final"]
 # What a renderer may offer beyond the protocol's render(): each feature is one more keyword render() takes.
 #   "queue_events": on_queue=QueueSink, told the job's place in a queue and its ETA while it waits;
 #   "job_ids": job_id=str, so a second call with the same id (a restart, a re-run graph node) re-attaches to the job.
-RenderFeature = Literal["queue_events", "job_ids"]
+#   "retake": retake=Retake, so a long take keeps the segments of an earlier take and renders only the given ones.
+RenderFeature = Literal["queue_events", "job_ids", "retake"]
 
 
 @dataclass(frozen=True)
@@ -78,14 +80,36 @@ def render_take_into(
     return render_take(request, generator, out_path, max_bytes=max_bytes, progress=progress, cancel=cancel)
 
 
+def local_segments(generator: Generator, lock: threading.Lock | None = None) -> RenderSegment:
+    """Render each segment of a long take with `generator` on a worker thread (one at a time under `lock`)."""
+    lock = lock or threading.Lock()
+
+    async def render_segment(
+        request: RenderRequest, path: Path, key: str, progress: ProgressCallback, cancel: CancelToken | None
+    ) -> Take | Failure:
+        def work() -> Take:
+            with lock:
+                return render_take_into(
+                    request, generator, path, max_bytes=SEGMENT_MAX_BYTES, progress=progress, cancel=cancel
+                )
+
+        try:
+            return await asyncio.to_thread(work)
+        except GeneratorError as exc:
+            return exc.to_failure()
+
+    return render_segment
+
+
 class LocalRenderer:
     """One warm generator used by one job at a time, on a worker thread, never on the event loop."""
 
-    features: frozenset[RenderFeature] = frozenset()  # no queue to wait in, no jobs to re-attach to
+    features: frozenset[RenderFeature] = frozenset({"retake"})  # no queue to wait in, no jobs to re-attach to
 
-    def __init__(self, generator: Generator, *, max_bytes: int) -> None:
+    def __init__(self, generator: Generator, *, max_bytes: int, segment_s: float | None = DEFAULT_SEGMENT_S) -> None:
         self._generator = generator
         self._max_bytes = max_bytes
+        self._segment_s = segment_s
         self._lock = threading.Lock()
 
     async def render(
@@ -96,8 +120,20 @@ class LocalRenderer:
         out_dir: Path,
         on_progress: ProgressSink | None = None,
         cancel: CancelToken | None = None,
+        retake: Retake | None = None,
     ) -> Take | Failure:
         out_path = take_path(out_dir, uuid.uuid4().hex[:12])
+        if is_long(request, self._segment_s):
+            return await render_long_take(
+                request,
+                render_segment=local_segments(self._generator, self._lock),
+                out_path=out_path,
+                max_bytes=self._max_bytes,
+                segment_s=self._segment_s,
+                progress=on_progress,
+                cancel=cancel,
+                retake=retake,
+            )
 
         def work() -> Take:
             with self._lock:
@@ -111,6 +147,6 @@ class LocalRenderer:
             return exc.to_failure()
 
 
-def previz_renderer(max_bytes: int) -> LocalRenderer:
+def previz_renderer(max_bytes: int, segment_s: float | None = DEFAULT_SEGMENT_S) -> LocalRenderer:
     """A local previz worker: what a studio serving another backend renders previz with."""
-    return LocalRenderer(make_generator("previz"), max_bytes=max_bytes)
+    return LocalRenderer(make_generator("previz"), max_bytes=max_bytes, segment_s=segment_s)

@@ -25,6 +25,7 @@ from generator.request import RenderRequest
 MODEL_NAME = "previz-v1"
 PROGRESS_EVERY_S = 0.25
 MAX_CHAIN = 8  # an extension looks this many source-lengths in for where its source ended
+_TRACK_ARRAYS = ("cx", "cy", "cz", "psi", "pitch", "roll", "f", "subject_dx")  # per-frame state of a CameraTrack
 _Plan = tuple[int, int, int, int, float, float, float, int]  # rows y0:y1, columns x0:x1, scale, offsets, border
 
 
@@ -85,7 +86,22 @@ class PrevizGenerator:
         shape = subject_shape(request.look.subject if request.look else None)
         framing = frame_subject(request, shape)
         reverse_tracking = reversed_ and movement == "tracking"
-        if request.condition is None:
+        first = 0  # the shot's frame this render starts at (a segment of a long shot starts later)
+        if request.segment is not None:
+            segment = request.segment
+            shot = camera_track(
+                movement, speed, framing, segment.shot_frames, request.fps, camera_rng,
+                reverse_tracking=reverse_tracking,
+            )  # fmt: skip
+            scene = build_scene(request, framing, shot, look, scene_rng)
+            first = segment.start_frame
+            track = _window(shot, first, first + request.num_frames)
+            t0 = first / request.fps
+            notes.append(
+                f"previz: segment {segment.index + 1} of {segment.count} renders frames {first}-"
+                f"{first + request.num_frames - 1} of the shot's own camera path (no seam to hide)"
+            )
+        elif request.condition is None:
             track = camera_track(
                 movement, speed, framing, request.num_frames, request.fps, camera_rng, reverse_tracking=reverse_tracking
             )
@@ -103,7 +119,7 @@ class PrevizGenerator:
             notes.append("previz look: " + ", ".join(look.describe()))
         if look.ignored_effects:
             notes.append("previz cannot draw: " + ", ".join(look.ignored_effects))
-        compositor = _Compositor(request, scene, track, look, finish_rng, t0=t0)
+        compositor = _Compositor(request, scene, track, look, finish_rng, t0=t0, first=first)
         last_report = -math.inf
         total = request.num_frames
         for i in range(total):
@@ -130,10 +146,12 @@ class _Compositor:
         rng: np.random.Generator,
         *,
         t0: float = 0.0,
+        first: int = 0,
     ) -> None:
         self.w, self.h = request.width, request.height
         self.fps = request.fps
         self.t0 = t0  # seconds of the shot before frame 0 (an extension continues its source)
+        self.first = first  # the shot's index of frame 0 (a segment): grain follows the shot's frames
         self.scene = scene
         self.track = track
         self.look = look
@@ -168,7 +186,7 @@ class _Compositor:
             cv2.cvtColor(self.canvas, cv2.COLOR_RGBA2RGB, dst=out)
         if self.flare is not None:
             self._add_flare(out, state)
-        self.finisher.apply(out, i, scaled_t)
+        self.finisher.apply(out, self.first + i, scaled_t)
         if self.caption is not None:
             y0, text, mask = self.caption
             strip = out[y0:]
@@ -332,12 +350,17 @@ def _continuation(
     return scene, track, t0
 
 
+def _window(track: CameraTrack, start: int, stop: int) -> CameraTrack:
+    """The frames start..stop-1 of a track (a segment's view of its shot's camera path)."""
+    if stop > len(track.cx):
+        raise InvalidRequest(f"a segment ending at frame {stop} is past the shot's {len(track.cx)} frames")
+    arrays = {name: getattr(track, name)[start:stop] for name in _TRACK_ARRAYS}
+    return replace(track, **arrays)
+
+
 def _joined(first: CameraTrack, then: CameraTrack) -> CameraTrack:
     """One track running `first`'s frames then `then`'s (for planning what a scene must cover)."""
-    arrays = {
-        name: np.concatenate([getattr(first, name), getattr(then, name)])
-        for name in ("cx", "cy", "cz", "psi", "pitch", "roll", "f", "subject_dx")
-    }
+    arrays = {name: np.concatenate([getattr(first, name), getattr(then, name)]) for name in _TRACK_ARRAYS}
     return replace(first, **arrays)
 
 
