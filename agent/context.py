@@ -12,6 +12,7 @@ from agent.targets import RenderTargets, Target
 from generator.base import CancelToken
 from generator.errors import Failure
 from tools.critique import Critique, Expectation
+from tools.long_take import DEFAULT_SEGMENT_S
 
 # The critic as the agent calls it: sync and CPU-bound, so always run on a worker thread.
 CriticFn = Callable[[str, Expectation | None], Critique]
@@ -36,6 +37,7 @@ class Context:
     approve_final: bool = True
     guild: str | None = None
     cancel: CancelToken | None = None
+    segment_s: float | None = DEFAULT_SEGMENT_S  # longest pass; longer shots render as segments
 
     @property
     def folder(self) -> Path:

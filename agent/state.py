@@ -13,6 +13,7 @@ from generator.errors import Failure
 from generator.request import Fault, RenderRequest
 from generator.vocabulary import AspectRatio
 from tools.critique import Critique
+from tools.long_take import Retake
 from tools.take import Take
 
 TakeKind = Literal["draft", "reroll", "variation", "final", "extend"]
@@ -151,6 +152,7 @@ class AgentState(BaseModel):
     strategy: str | None = None
     reason: str | None = None
     changes: list[str] = Field(default_factory=list)
+    retake: Retake | None = Field(None, description="A long take's segments to keep and to render again.")
     result: RunResult | None = None
 
     def take(self, take_id: str) -> TakeRecord | None:
@@ -170,5 +172,6 @@ def run_reset(job: Job) -> dict[str, object]:
         "strategy": None,
         "reason": None,
         "changes": [],
+        "retake": None,
         "result": None,
     }

@@ -50,6 +50,9 @@ class Critique(BaseModel):
     camera_motion: CameraMotion
     checks: list[Check] = Field(default_factory=list)
     suggestions: list[str] = Field(default_factory=list)
+    segments: list[Critique] = Field(
+        default_factory=list, description="A long take's segments, each judged on its own, in order."
+    )
 
     @property
     def failed_checks(self) -> list[Check]:

@@ -29,6 +29,9 @@ DEFAULT_SEGMENT_S = 10.0  # the longest pass of any family, in seconds of the sh
 SEGMENT_MAX_BYTES = 256 * 1024 * 1024  # segment files are intermediates: kept near the encoder's quality ceiling
 # What a revision may change in a segment's request; the rest (frames, conditioning, place) comes from the plan.
 REVISABLE = ("prompt", "negative_prompt", "seed", "steps", "guidance", "camera", "faults")
+# A family that continues its own camera path (previz) draws a segment as a window of the shot: its seed and
+# camera are the shot's, or the window would show another world.
+PATH_FIELDS = ("seed", "camera")
 
 # Render one segment request into a file: (request, file, job key, progress, cancel) -> its Take, or a Failure.
 RenderSegment = Callable[[RenderRequest, Path, str, ProgressCallback, CancelToken | None], Awaitable[Take | Failure]]
@@ -83,7 +86,8 @@ def _planned(shot: RenderRequest, span: SegmentSpan, previous: str | None, redo:
     faults = shot.faults if span.index == span.count // 2 else ()  # a demo fault goes into one segment, the middle
     request = segment_request(shot.model_copy(update={"faults": faults}), span, previous, family)
     if redo is not None:
-        request = request.model_copy(update={name: getattr(redo, name) for name in REVISABLE})
+        fields = REVISABLE if family.continue_frames else [f for f in REVISABLE if f not in PATH_FIELDS]
+        request = request.model_copy(update={name: getattr(redo, name) for name in fields})
     return request
 
 

@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 from agent.context import Context
 from agent.events import CritiqueReady, Error, Revision
 from agent.expect import expectation_from
+from agent.retake import plan_retake
 from agent.revise import revise
 from agent.spec import ShotSpec
 from agent.state import AgentState, TakeRecord
@@ -29,7 +30,12 @@ async def run_critic(ctx: Context, writer: Any, spec: ShotSpec, record: TakeReco
     """The critic on a worker thread; a clip it cannot read is reported, not fatal."""
     expectation = expectation_from(spec, record.request)
     try:
-        critique = await asyncio.to_thread(ctx.critic, record.take.path, expectation)
+        if record.take.segments:  # a long take: each segment, each join, and the whole
+            from tools.critic.long_take import critique_long_take
+
+            critique = await asyncio.to_thread(critique_long_take, record.take, expectation, ctx.critic)
+        else:
+            critique = await asyncio.to_thread(ctx.critic, record.take.path, expectation)
     except CRITIC_ERRORS as exc:
         message = f"the critic could not watch the take: {exc}"
         writer(Error(thread_id=ctx.thread_id, error_kind="critic", message=message))
@@ -57,7 +63,14 @@ async def revise_request(state: AgentState, runtime: Runtime[Context]) -> dict:
     ctx = runtime.context
     target = ctx.target(state.options)
     family = ctx.targets.main.family if isinstance(target, Failure) else target.family
-    plan = revise(record.request, record.critique, attempt=state.attempt + 1, seen=state.seen, family=family)
+    attempt = state.attempt + 1
+    retake = plan_retake(record.take, record.critique, attempt=attempt, seen=state.seen, family=family)
+    if retake is not None:  # only segments (or joins) failed: render those again, keep the rest
+        kept, plan = retake
+        update = {"plan": state.plan, "retake": kept}
+    else:
+        plan = revise(record.request, record.critique, attempt=attempt, seen=state.seen, family=family)
+        update = {"plan": plan.request, "retake": None}
     runtime.stream_writer(
         Revision(
             thread_id=ctx.thread_id,
@@ -67,4 +80,4 @@ async def revise_request(state: AgentState, runtime: Runtime[Context]) -> dict:
             changes=plan.changes,
         )
     )
-    return {"plan": plan.request, "strategy": plan.strategy, "reason": plan.reason, "changes": plan.changes}
+    return {**update, "strategy": plan.strategy, "reason": plan.reason, "changes": plan.changes}

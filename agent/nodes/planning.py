@@ -42,7 +42,7 @@ async def plan(state: AgentState, runtime: Runtime[Context]) -> dict:
     if filled:
         update["spec"] = spec
         notes.extend(filled)
-    compiled = compile_shot(spec, target.family, model=target.model)
+    compiled = compile_shot(spec, target.family, model=target.model, segment_s=ctx.segment_s)
     notes.extend(compiled.notes)
     request = compiled.request
     if job.kind == "reroll" and source is not None:

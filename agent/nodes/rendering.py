@@ -17,6 +17,7 @@ from agent.targets import Target
 from generator.base import Progress as RenderProgress
 from generator.errors import Failure
 from generator.request import RenderRequest
+from tools.long_take import Retake
 from tools.renderer import RenderTicket
 from tools.take import Take
 
@@ -29,7 +30,15 @@ def new_take_id() -> str:
 
 
 async def submit(
-    ctx: Context, writer: Any, request: RenderRequest, job: Job, *, attempt: int, slot: str = "", target: Target
+    ctx: Context,
+    writer: Any,
+    request: RenderRequest,
+    job: Job,
+    *,
+    attempt: int,
+    slot: str = "",
+    target: Target,
+    retake: Retake | None = None,
 ) -> Take | Failure:
     """Send one request to the target's renderer; its progress (from worker threads) becomes events on this loop."""
     loop = asyncio.get_running_loop()
@@ -57,6 +66,8 @@ async def submit(
         extra["on_queue"] = on_queue
     if "job_ids" in renderer.features:  # the same id when a crash makes this node run again: re-attach, don't re-render
         extra["job_id"] = f"{job.run_id}-{slot or 'a'}{attempt}"
+    if retake is not None and "retake" in renderer.features:  # a long take: render only the segments that failed
+        extra["retake"] = retake
     return await renderer.render(
         request, ticket, out_dir=ctx.folder, on_progress=on_progress, cancel=ctx.cancel, **extra
     )
@@ -71,7 +82,7 @@ async def render(state: AgentState, runtime: Runtime[Context]) -> dict:
     outcome = (
         target
         if isinstance(target, Failure)
-        else await submit(ctx, writer, state.plan, job, attempt=attempt, target=target)
+        else await submit(ctx, writer, state.plan, job, attempt=attempt, target=target, retake=state.retake)
     )
     if isinstance(outcome, Failure):
         writer(Error(thread_id=ctx.thread_id, error_kind=outcome.kind, message=outcome.message))

@@ -74,7 +74,7 @@ class Studio(ConversationCalls, StoryboardCalls):
             Target(renderer, family, config.model),
             config.backend,
             renderers=renderers,
-            make_previz=functools.partial(previz_renderer, config.max_upload_bytes),
+            make_previz=functools.partial(previz_renderer, config.max_upload_bytes, config.render.segment_s),
         )
         self._runs = GraphRuns(graph, context=self._context, check_options=self.check_options)
 
@@ -147,4 +147,5 @@ class Studio(ConversationCalls, StoryboardCalls):
             attempt_budget=self.config.attempt_budget,
             approve_final=self.approve_final,
             cancel=cancel,
+            segment_s=self.config.render.segment_s,
         )
