@@ -26,11 +26,15 @@ class SegmentSpan:
 
 
 def pass_frames(family: ModelFamily, fps: int, segment_s: float | None = None) -> int:
-    """The most frames one pass renders: the family's maximum, or fewer when segments are capped in seconds."""
+    """The most frames one pass renders: the family's maximum, or fewer when segments are capped in seconds.
+
+    Never so few that a continuation adds nothing past the frames it is conditioned on.
+    """
     most = family.max_frames
     if segment_s is not None:
         most = min(most, max(1, math.floor(segment_s * fps + 1e-9)))
-    return _at_most(family, most)
+    shortest = _at_least(family, family.continue_frames + 1, family.max_frames)  # a continuation must add a frame
+    return max(_at_most(family, most), shortest)
 
 
 def _at_most(family: ModelFamily, frames: int) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from generator.vocabulary import CameraMovement, CameraSpeed
 
@@ -53,6 +53,14 @@ class Critique(BaseModel):
     segments: list[Critique] = Field(
         default_factory=list, description="A long take's segments, each judged on its own, in order."
     )
+
+    @model_serializer(mode="wrap")
+    def _contract_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The design's five fields; `segments` only for a long take (a clip's JSON stays the contract's)."""
+        data = handler(self)
+        if not self.segments:
+            data.pop("segments", None)
+        return data
 
     @property
     def failed_checks(self) -> list[Check]:

@@ -12,7 +12,7 @@ ray = pytest.importorskip("ray", reason="the scale extra (ray) is not installed"
 from generator.queue import JobQueue, JobStore, QueueLimits  # noqa: E402
 from generator.queue.ray_pool import RayPool, WorkerSupervisor, spawn_actor  # noqa: E402
 from generator.request import RenderRequest  # noqa: E402
-from tests.generator.queue.ray_helpers import HeldAtEachStep, frames_task, make_stepped  # noqa: E402
+from tests.generator.queue.ray_helpers import HeldAtEachStep, HeldInSegment, frames_task, make_stepped  # noqa: E402
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]
@@ -154,6 +154,46 @@ def test_a_mixed_pool_routes_each_job_to_an_actor_serving_its_model(cluster: Wor
         queue.close()
     finally:
         ray.kill(wan_actor, no_restart=True)
+
+
+async def test_a_worker_killed_mid_shot_costs_one_segment(cluster: WorkerSupervisor, tmp_path: Path) -> None:
+    """A one-minute shot in 6 segment jobs: the actor rendering segment 3 is killed; the shot finishes, and only
+    segment 3 is rendered again (on the other actor)."""
+    import asyncio
+
+    from tools.queued_renderer import QueuedRenderer, take_task
+    from tools.renderer import RenderTicket
+    from tools.take import Take
+
+    gate = tmp_path / "gate"
+    pool = RayPool(HeldInSegment(take_task(50_000_000), gate, segment=2))
+    assert pool.refresh() == 2
+    queue = open_queue(tmp_path, pool)
+    renderer = QueuedRenderer(queue, max_bytes=10_000_000, segment_s=10.0)
+    minute = request(steps=2).model_copy(update={"num_frames": 480, "fps": 8, "width": 64, "height": 32})
+    shot = asyncio.create_task(renderer.render(minute, RenderTicket(owner="ana"), out_dir=tmp_path, job_id="shot"))
+    progressed: list[str] = []
+
+    def segment_three_started() -> bool:
+        if queue.get("shot-s03") is not None and not progressed:
+            queue.subscribe("shot-s03", lambda update: progressed.append(update.kind))
+        return "progress" in progressed and len(pool.busy()) == 1
+
+    while not segment_three_started():
+        assert not shot.done(), shot.result()  # the shot may not end before segment 3 holds
+        await asyncio.sleep(0.05)
+    [victim] = pool.busy()
+    ray.kill(cluster.actors[victim], no_restart=True)  # mid-segment: it cannot pass its first step yet
+    await asyncio.to_thread(wait_for, lambda: ("shot-s03", victim, "lost") in pool.history)
+    gate.touch()
+    take = await asyncio.wait_for(shot, 120)
+    assert isinstance(take, Take) and take.num_frames == 480 and take.duration_s == 60.0
+    runs = [(job, outcome) for job, _, outcome in pool.history]
+    assert runs == [("shot-s01", "done"), ("shot-s02", "done"), ("shot-s03", "lost"), ("shot-s03", "done"),
+                    ("shot-s04", "done"), ("shot-s05", "done"), ("shot-s06", "done")]  # fmt: skip
+    assert [queue.get(f"shot-s0{n}").attempts for n in range(1, 7)] == [1, 1, 2, 1, 1, 1]
+    queue.close()
+    assert cluster.ensure(timeout=120) == [victim]
 
 
 def test_previz_takes_come_back_as_bytes_or_on_shared_storage(cluster: WorkerSupervisor, tmp_path: Path) -> None:
