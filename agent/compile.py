@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from agent.director.intake import clip_text
 from agent.spec import ShotSpec
 from generator.families import PREVIZ, ModelFamily
-from generator.request import MAX_PROMPT_CHARS, CameraPath, LookHints, RenderRequest
+from generator.request import MAX_PROMPT_CHARS, CameraPath, LookHints, ReferenceImage, RenderRequest
 from generator.segments import SegmentSpan, describe, pass_frames, split_shot
 from generator.vocabulary import ASPECT_VALUES, CAMERA_PHRASES
 from tools.long_take import DEFAULT_SEGMENT_S
 
 DEFAULT_DURATION_S = 4.0
 DEFAULT_ASPECT = "16:9"
+MAX_FACES = 4  # RenderRequest.reference_images holds at most this many
 
 SHOT_SIZE_PHRASES: dict[str, str] = {
     "extreme_wide": "extreme wide shot",
@@ -58,6 +59,15 @@ def _subject_action(spec: ShotSpec) -> str | None:
         described = f"{character.name}: {character.description}"
         subject = f"{subject}; {described}" if subject else described
     return " ".join(p for p in (subject, spec.action) if p) or None
+
+
+def reference_images(spec: ShotSpec, notes: list[str]) -> tuple[ReferenceImage, ...]:
+    """The characters' stored reference images, in cast order (at most MAX_FACES; the rest from their words)."""
+    faces = [ReferenceImage(name=c.name, path=c.reference_image) for c in spec.characters if c.reference_image]
+    if len(faces) > MAX_FACES:
+        left = ", ".join(face.name for face in faces[MAX_FACES:])
+        notes.append(f"reference images of {left} left out: at most {MAX_FACES}")
+    return tuple(faces[:MAX_FACES])
 
 
 def _setting(spec: ShotSpec) -> str | None:
@@ -227,8 +237,10 @@ def compile_shot(
         clipped = clip_text(prompt, MAX_PROMPT_CHARS)
         notes.append(f"the prompt was {len(prompt)} characters; kept the first {len(clipped)}")
         prompt = clipped
+    faces = reference_images(spec, notes)
     request = RenderRequest(
         prompt=prompt,
+        reference_images=faces,
         negative_prompt=negative,
         width=width,
         height=height,

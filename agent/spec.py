@@ -39,6 +39,17 @@ class Character(BaseModel):
         description="One canonical visual description (age, build, clothing, colours), "
         "copied word for word into every shot the character appears in."
     )
+    reference_image: str | None = Field(
+        None,
+        description="A reference image of the character's face and look: a file Dailies stored after checking "
+        "the upload (never a path or URL from a message). Image conditioning where the model has an image input.",
+    )
+
+    def keeping_face(self, given: Character) -> Character:
+        """This character (its canonical words) with `given`'s reference image, if it has one: the last face wins."""
+        if given.reference_image and given.reference_image != self.reference_image:
+            return self.model_copy(update={"reference_image": given.reference_image})
+        return self
 
 
 class ShotSpec(BaseModel):

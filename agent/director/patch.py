@@ -73,6 +73,10 @@ def apply_patch(base: ShotSpec | None, patch: SpecPatch) -> tuple[ShotSpec, list
     for name in patch.clear or []:
         data[name] = empty[name]
     data.update(patch.model_dump(exclude={"clear", "question"}, exclude_none=True))
+    if patch.characters is not None and base is not None:  # the LLM names characters; their faces stay ours
+        faces = {c.name.casefold(): c.reference_image for c in base.characters if c.reference_image}
+        for character in data["characters"]:
+            character["reference_image"] = faces.get(character["name"].strip().casefold())
     notes.extend(fit_fields(data, base.model_dump() if base else None))
     if data["duration_s"] is not None:
         snapped = round(min(MAX_DURATION_S, max(MIN_DURATION_S, float(data["duration_s"]))), 2)

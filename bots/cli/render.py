@@ -11,6 +11,7 @@ from pathlib import Path
 from agent.compile import CompiledShot, compile_shot
 from agent.spec import MAX_DURATION_S, ShotSpec
 from bots.cli.errors import UserError
+from bots.cli.faces import add_character_option, attach_faces
 from bots.cli.io import print_json, read_json_model
 from bots.settings import Settings
 from generator.backends import BACKENDS, make_generator, resolve_family
@@ -43,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="longest single pass in seconds (default: settings, 10); longer shots render as joined segments",
     )
+    add_character_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -73,7 +75,7 @@ def _print_plan(compiled: CompiledShot, backend: str, family: ModelFamily, setti
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    spec = read_json_model(args.spec, ShotSpec, "spec")
+    spec = attach_faces(read_json_model(args.spec, ShotSpec, "spec"), args.character, settings)
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed must be 0 or more, not {args.seed}")
     if args.max_mb is not None and args.max_mb <= 0:

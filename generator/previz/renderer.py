@@ -83,6 +83,9 @@ class PrevizGenerator:
         movement = OPPOSITE_MOVES.get(asked_movement, asked_movement) if reversed_ else asked_movement
         if reversed_:
             notes.append(f"fault injected: camera_reversed ({asked_movement} rendered as {movement})")
+        if request.reference_images:
+            names = ", ".join(ref.name for ref in request.reference_images)
+            notes.append(f"previz has no image input: {names} drawn from the words only (reference image unused)")
         shape = subject_shape(request.look.subject if request.look else None)
         framing = frame_subject(request, shape)
         reverse_tracking = reversed_ and movement == "tracking"
