@@ -82,6 +82,11 @@ class ShotSpec(BaseModel):
     characters: list[Character] = Field(
         default_factory=list, description="Named characters in this shot, with their canonical descriptions."
     )
+    continue_previous: bool | None = Field(
+        None,
+        description="Start this shot from the last frame of the storyboard's previous shot (continuous action across "
+        "the cut), or null for a shot of its own.",
+    )
     effects: list[EffectText] = Field(
         default_factory=list,
         description="Visual and time effects asked for: slow motion, time-lapse, rain, snow, fog, "

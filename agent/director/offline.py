@@ -9,6 +9,7 @@ from typing import Any
 from agent.compile import DEFAULT_DURATION_S
 from agent.director.base import DirectorReply, Turn
 from agent.director.characters import read_characters
+from agent.director.continuity import continuity_wish
 from agent.director.intake import clean_message, fit_fields
 from agent.director.reading import Reading, read_message
 from agent.director.text import normalise, tokenize
@@ -84,13 +85,16 @@ class OfflineDirector:
         """The same as `direct`, for callers without an event loop (the CLI, benchmarks)."""
         message = clean_message(message)
         characters = read_characters(message, base, storyboard)
+        continuing, said = continuity_wish(message)
         masked = message
-        for start, end in characters.spans:  # a character's description is not the shot's subject
+        for start, end in [*characters.spans, *said]:  # a character's description is not the shot's subject
             masked = masked[:start] + " " * (end - start) + masked[end:]
         reading = read_message(masked, base_move=base.camera_movement if base else None)
         spec, notes = apply_reading(base, reading)
         if characters.characters != spec.characters:
             spec = spec.model_copy(update={"characters": characters.characters})
+        if continuing is not None and (continuing or None) != spec.continue_previous:
+            spec = spec.model_copy(update={"continue_previous": continuing or None})
         notes = characters.notes + notes
         question = None
         if not (spec.subject or spec.setting or spec.action or spec.characters):

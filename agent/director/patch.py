@@ -13,7 +13,7 @@ from generator.vocabulary import AspectRatio, CameraAngle, CameraMovement, Camer
 ClearableField = Literal[
     "subject", "action", "setting", "style", "lighting", "mood", "shot_size", "camera_angle", "camera_movement",
     "camera_speed", "time_of_day", "aspect_ratio", "duration_s", "fps", "seed", "negative_prompt", "characters",
-    "effects",
+    "effects", "continue_previous",
 ]  # fmt: skip
 
 
@@ -53,6 +53,7 @@ class SpecPatch(BaseModel):
     characters: list[CharacterPatch] | None = Field(
         None, description="The full list of named characters in the shot after this message, or null if unchanged."
     )
+    continue_previous: bool | None = Field(None, description=_about("continue_previous"))
     effects: list[str] | None = Field(
         None, description="The full list of effects after this message, or null if unchanged. " + _about("effects")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from agent.spec import ShotSpec, Storyboard
 from agent.studio.reads import ThreadReads
 
 LABEL_CHARS = 60
+log = logging.getLogger(__name__)
 
 
 class StoryboardCalls(ThreadReads):
@@ -53,7 +55,10 @@ class StoryboardCalls(ThreadReads):
             out,
             crossfade_s=DEFAULT_CROSSFADE_S if crossfade else 0.0,
             max_bytes=max_bytes or self.config.max_upload_bytes,
+            continuous=[bool(shot.spec.continue_previous) for shot in board.shots],
         )
+        for check in result.continuity:
+            log.info("reel of %s: %s", thread_id, check.detail)
         return result.path
 
     async def contact_sheet(self, thread_id: str, *, out: Path | None = None) -> Path:
