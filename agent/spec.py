@@ -24,9 +24,17 @@ MAX_DURATION_S = 60.0
 MIN_FPS = 8
 MAX_FPS = 60
 
+
+def not_blank(text: str) -> str:
+    """A field nobody filled is null, never blank text (Discord, for one, refuses an empty card field)."""
+    if not text.strip():
+        raise ValueError("must not be blank: leave the field null instead")
+    return text
+
+
 # Chat markup (mentions, custom emoji) means nothing to a video model: no text field ever holds it.
-ShortText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(strip_markup)]
-EffectText = Annotated[str, Field(max_length=MAX_EFFECT), AfterValidator(strip_markup)]
+ShortText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(strip_markup), AfterValidator(not_blank)]
+EffectText = Annotated[str, Field(max_length=MAX_EFFECT), AfterValidator(strip_markup), AfterValidator(not_blank)]
 
 
 class Character(BaseModel):

@@ -11,14 +11,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.board import BoardActions
+from bots.command_sync import SyncedScopes, sync_commands
 from bots.guards import place_refusal
 from bots.guild_settings import GuildSettingsStore
-from bots.journal import RunJournal
+from bots.journal import InFlight, RunJournal
+from bots.pacing import EditPacer, RequestPacer
 from bots.policy import ContentPolicy
 from bots.quotas import Quotas
 from bots.replies import NO_PINGS, reply_ephemeral
 from bots.runner import Runner
 from bots.settings import Settings
+from bots.studio_port import StudioPort
 from bots.votes import VoteStore
 
 log = logging.getLogger(__name__)
@@ -48,30 +52,44 @@ class DailiesTree(app_commands.CommandTree):
         await reply_ephemeral(interaction, text)
 
 
+def intents_for(settings: Settings) -> discord.Intents:
+    """Only what the bot reads: guilds and their threads, messages and reactions in them (and in DMs when
+    DMs are allowed), and message content when plain messages may refine shots."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.guild_reactions = True
+    intents.dm_messages = settings.discord_allow_dms
+    intents.dm_reactions = settings.discord_allow_dms
+    intents.message_content = settings.discord_message_content
+    return intents
+
+
 class DailiesBot(commands.Bot):
     """The Discord front end: cogs translate events into Studio calls; nothing here renders."""
 
     def __init__(
         self,
         *,
-        studio: Any,
+        studio: StudioPort,
         settings: Settings,
         quotas: Quotas,
         defaults: GuildSettingsStore,
         votes: VoteStore | None = None,
         journal: RunJournal | None = None,
+        scopes: SyncedScopes | None = None,
         policy: ContentPolicy | None = None,
         sync_commands: bool = False,
         progress_interval: float = 1.0,
     ) -> None:
-        intents = discord.Intents.default()
-        intents.message_content = settings.discord_message_content
+        self.pacer = RequestPacer()
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=intents,
+            intents=intents_for(settings),
             allowed_mentions=NO_PINGS,
             help_command=None,
             tree_cls=DailiesTree,
+            http_trace=self.pacer.trace_config(),
         )
         self.studio = studio
         self.settings = settings
@@ -79,11 +97,22 @@ class DailiesBot(commands.Bot):
         self.defaults = defaults
         self.votes = votes
         self.journal = journal
+        self.scopes = scopes
         self._recovered = False
         self.policy = policy or ContentPolicy.from_settings(settings)
-        self.runner = Runner(self)
+        self.runner = Runner(
+            studio=studio,
+            settings=settings,
+            quotas=quotas,
+            defaults=defaults,
+            policy=self.policy,
+            spawn=self.spawn,
+            pacer=EditPacer(channel_interval=progress_interval),
+            journal=journal,
+            votes=votes,
+        )
+        self.board = BoardActions(self.runner)
         self.sync_on_start = sync_commands
-        self.progress_interval = progress_interval
         self._tasks: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
@@ -95,12 +124,9 @@ class DailiesBot(commands.Bot):
             log.info("synced %d commands", len(synced))
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
-        """Sync slash commands: to the dev guild when one is set (instant), else globally (up to an hour)."""
-        if self.settings.discord_dev_guild is not None:
-            guild = discord.Object(id=self.settings.discord_dev_guild)
-            self.tree.copy_global_to(guild=guild)
-            return await self.tree.sync(guild=guild)
-        return await self.tree.sync()
+        """Sync slash commands to the dev guild when one is set (instant), else globally (up to an hour), and
+        remove them from the scope they were synced to before."""
+        return await sync_commands(self.tree, dev_guild=self.settings.discord_dev_guild, scopes=self.scopes)
 
     async def on_ready(self) -> None:
         if not self._recovered:
@@ -108,22 +134,39 @@ class DailiesBot(commands.Bot):
             await self.recover_runs()
 
     async def recover_runs(self) -> int:
-        """Finish and deliver the runs a previous process left in flight; returns how many were restarted."""
+        """Finish and deliver the runs a previous process left in flight, once per thread, after removing the
+        progress messages it left behind; returns how many threads were restarted."""
         if self.journal is None:
             return 0
-        restarted = 0
+        by_thread: dict[str, list[InFlight]] = {}
         for run in await self.journal.left_over():
+            by_thread.setdefault(run.thread_id, []).append(run)
+        restarted = 0
+        for thread_id, runs in by_thread.items():
+            for run in runs:
+                await self.journal.end(run.run_id)
             try:
-                thread = await self.fetch_channel(int(run.thread_id))
+                thread = await self.fetch_channel(int(thread_id))
             except discord.HTTPException as exc:
-                log.warning("cannot reach thread %s to finish its run: %s", run.thread_id, exc)
-                await self.journal.end(run.thread_id)
+                log.warning("cannot reach thread %s to finish its run: %s", thread_id, exc)
                 continue
-            owner = self.get_user(int(run.user_id)) or discord.Object(id=int(run.user_id))
-            recovering = self.runner.recover(thread, owner, post_all=run.kind == "post_all")  # type: ignore[arg-type]
-            self.spawn(recovering, name=f"recover-{run.thread_id}")  # type: ignore[arg-type]
+            await self._remove_old_progress(thread, runs)
+            owner_id = int(runs[-1].user_id)
+            owner = self.get_user(owner_id) or discord.Object(id=owner_id)
+            post_all = any(run.kind == "post_all" for run in runs)
+            recovering = self.runner.recover(thread, owner, post_all=post_all)  # type: ignore[arg-type]
+            self.spawn(recovering, name=f"recover-{thread_id}")
             restarted += 1
         return restarted
+
+    async def _remove_old_progress(self, thread: Any, runs: list[InFlight]) -> None:
+        for run in runs:
+            if run.progress_message_id is None:
+                continue
+            try:
+                await thread.get_partial_message(int(run.progress_message_id)).delete()
+            except discord.HTTPException as exc:
+                log.info("old progress message %s stays: %s", run.progress_message_id, exc)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         """Run long work as its own task (the handler returns at once); failures are logged, never lost."""

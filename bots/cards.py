@@ -12,10 +12,8 @@ from tools.critique import Critique
 from tools.take import Take
 
 EMBED_TOTAL = 6000
-FIELD_VALUE = 1024
 FIELD_NAME = 256
 TITLE = 256
-DESCRIPTION = 4096
 MAX_FIELDS = 25
 
 SPEC_FIELDS: tuple[str, ...] = (
@@ -50,6 +48,12 @@ def _show(value: object) -> str:
     return str(value).replace("_", " ")
 
 
+def _add_field(embed: discord.Embed, name: str, value: str, *, inline: bool = True) -> None:
+    """A field, unless its value is blank: Discord refuses the whole message for one empty field value."""
+    if value.strip():
+        embed.add_field(name=name, value=_clip(value.strip(), 400), inline=inline)
+
+
 def spec_card(
     spec: ShotSpec,
     take: Take,
@@ -69,14 +73,11 @@ def spec_card(
         colour=colour,
     )
     for name in SPEC_FIELDS:
-        value = getattr(spec, name)
-        if value is not None:
-            embed.add_field(name=name.replace("_", " "), value=_clip(quote_user_text(_show(value), 400), 400))
-    if spec.characters:
-        names = ", ".join(quote_user_text(c.name, 60) for c in spec.characters)
-        embed.add_field(name="characters", value=_clip(names, 400), inline=False)
-    if spec.effects:
-        embed.add_field(name="effects", value=_clip(quote_user_text(", ".join(spec.effects), 400), 400), inline=False)
+        if (value := getattr(spec, name)) is not None:
+            _add_field(embed, name.replace("_", " "), quote_user_text(_show(value), 400))
+    names = ", ".join(quote_user_text(c.name, 60) for c in spec.characters if c.name.strip())
+    _add_field(embed, "characters", names, inline=False)
+    _add_field(embed, "effects", quote_user_text(", ".join(e for e in spec.effects if e.strip()), 400), inline=False)
     made = f"{take.backend} · {quote_user_text(take.model, 80)} · {take.width}×{take.height} · {take.num_frames} frames"
     embed.add_field(name="seed", value=str(take.seed))
     embed.add_field(name="model", value=_clip(made, 300), inline=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,14 +26,14 @@ from agent.events import (
 from agent.state import TakeRecord
 from bots.buttons import take_view
 from bots.cards import spec_card
+from bots.failures import TOO_LARGE, PlaceLost, lost_place
+from bots.pacing import EditPacer
 from bots.policy import quote_user_text
 from bots.progress import ProgressMessage, queued_line, render_line
-from bots.replies import NO_PINGS
+from bots.replies import NO_PINGS, clip_content
 from bots.upload import FittedClip, fit_clip
 
 log = logging.getLogger(__name__)
-
-MAX_CONTENT = 2000
 
 
 def describe_change(change: Change) -> str:
@@ -60,12 +61,11 @@ def lineage(record: TakeRecord) -> str | None:
     return f"{prefix} `{record.source_take_id}` (@{quote_user_text(record.author, 40)})"
 
 
-def clip_content(text: str) -> str:
-    return text if len(text) <= MAX_CONTENT else text[: MAX_CONTENT - 1] + "…"
-
-
 class RunDelivery:
-    """Receives one run's events and keeps the thread up to date; `posted` lists the take messages sent."""
+    """Receives one run's events and keeps the thread up to date; `posted` lists the take messages sent.
+
+    Once the thread refuses the bot (permissions, deleted, locked) the delivery stops talking there: `lost`
+    holds why, `lost_event` wakes the runner, which ends the run."""
 
     def __init__(
         self,
@@ -74,7 +74,7 @@ class RunDelivery:
         owner: discord.abc.User,
         upload_limit: int,
         take_of: Callable[[str], Awaitable[TakeRecord | None]],
-        progress_interval: float = 1.0,
+        pacer: EditPacer,
         title: str | None = None,
         post_all: bool = False,
         on_posted: Callable[[discord.Message, str], Awaitable[None]] | None = None,
@@ -85,7 +85,7 @@ class RunDelivery:
         self._take_of = take_of
         self._post_all = post_all
         self._on_posted = on_posted
-        self._interval = progress_interval
+        self._pacer = pacer
         self.title = title
         self.progress: ProgressMessage | None = None
         self.changes: list[str] = []
@@ -94,15 +94,31 @@ class RunDelivery:
         self.question: str | None = None
         self.approval_take: str | None = None
         self.done: list[Done] = []
+        self.failed = False  # an unexpected error ended the run (already said in the thread)
+        self.lost: discord.HTTPException | None = None
+        self.lost_event = asyncio.Event()
+
+    def _mark_lost(self, exc: discord.HTTPException) -> None:
+        if self.lost is None:
+            log.warning("lost the thread %s: %s", getattr(self.channel, "id", "?"), exc)
+            self.lost = exc
+            self.lost_event.set()
 
     async def _send(self, content: str, **kwargs: Any) -> discord.Message:
-        return await self.channel.send(clip_content(content), allowed_mentions=NO_PINGS, **kwargs)
+        if self.lost is not None:
+            raise PlaceLost(self.lost)
+        try:
+            return await self.channel.send(clip_content(content), allowed_mentions=NO_PINGS, **kwargs)
+        except discord.HTTPException as exc:
+            if lost_place(exc):
+                self._mark_lost(exc)
+            raise
 
     async def say(self, text: str) -> discord.Message | None:
         """A plain line in the thread; never raises (a lost thread is logged)."""
         try:
             return await self._send(text)
-        except discord.HTTPException as exc:
+        except (discord.HTTPException, PlaceLost) as exc:
             log.warning("could not post to the thread: %s", exc)
             self.errors.append(str(exc))
             return None
@@ -115,7 +131,14 @@ class RunDelivery:
         )
 
     async def start(self, text: str = "⏳ reading your shot…") -> None:
-        self.progress = await ProgressMessage(self._send, min_interval=self._interval).start(text)
+        channel_id = int(getattr(self.channel, "id", 0))
+        progress = ProgressMessage(self._send, channel_id=channel_id, pacer=self._pacer, on_lost=self._mark_lost)
+        self.progress = await progress.start(text)
+
+    @property
+    def progress_message_id(self) -> int | None:
+        message = self.progress.message if self.progress is not None else None
+        return message.id if message is not None else None
 
     @property
     def status(self) -> str:
@@ -130,7 +153,7 @@ class RunDelivery:
         """The EventSink handed to the Studio."""
         try:
             await self._handle(event)
-        except discord.HTTPException as exc:  # the thread went away or lost permissions: the run goes on
+        except (discord.HTTPException, PlaceLost) as exc:  # the runner ends a run whose thread is lost
             log.warning("could not deliver %s event: %s", event.kind, exc)
             self.errors.append(str(exc))
 
@@ -195,26 +218,34 @@ class RunDelivery:
             head += " · not reviewed by the critic"
         if note:
             head += f" · {note}"
-        message = await self._send(
-            head,
-            embed=embed,
-            file=discord.File(fitted.path, filename=f"take-{take_id}.mp4"),
-            view=take_view(take_id, self.owner.id),
-        )
+        try:
+            message = await self._send(
+                head,
+                embed=embed,
+                file=discord.File(fitted.path, filename=f"take-{take_id}.mp4"),
+                view=take_view(take_id, self.owner.id),
+            )
+        except discord.HTTPException as exc:
+            if exc.code != TOO_LARGE:
+                raise
+            # The server's limit shrank under us (boost lost): say so and carry on with the other takes.
+            await self.say(f"⚠️ take `{take_id}` is larger than this server's upload limit now; try a shorter shot.")
+            return None
         self.posted.append(message)
         if self._on_posted is not None:
             await self._on_posted(message, take_id)
         return message
 
     def abandon(self) -> None:
-        """Stop editing at once (the process is going down); the next start posts what is left."""
+        """Stop editing at once (the process is going down); the next start removes the progress message."""
         if self.progress is not None:
             self.progress.abandon()
 
     async def finish(self) -> None:
-        if self.progress is None:
+        """Remove the progress message once something else tells the story; otherwise show that it is done."""
+        if self.progress is None or self.lost is not None:
             return
-        if self.posted or self.question or self.errors or self.approval_take:
+        if self.posted or self.question or self.errors or self.approval_take or self.failed:
             await self.progress.delete()
         else:
             await self.progress.close("✅ done")

@@ -85,12 +85,6 @@ def missing_permissions(interaction: discord.Interaction, *, opens_thread: bool 
     )
 
 
-def archived_refusal(channel: object) -> str | None:
-    if isinstance(channel, discord.Thread) and (channel.archived or channel.locked):
-        return "This project thread is archived or locked; start a new one with /shot."
-    return None
-
-
 def nsfw_channel(channel: object) -> bool:
     """True in NSFW-flagged channels, and in threads of NSFW-flagged channels."""
     if isinstance(channel, discord.Thread):

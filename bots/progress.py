@@ -1,14 +1,16 @@
-"""One progress message per render, edited at most about once a second whatever the event rate."""
+"""One progress message per render, edited in the channel's turn whatever the event rate."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 
 import discord
+
+from bots.failures import UNKNOWN_MESSAGE, lost_place
+from bots.pacing import EditPacer
 
 log = logging.getLogger(__name__)
 
@@ -39,31 +41,35 @@ def queued_line(position: int | None, eta_s: float | None = None) -> str:
 
 
 class ProgressMessage:
-    """Posts one message, then edits it with the latest text, never more often than `min_interval`."""
+    """Posts one message, then edits it with the latest text whenever the channel's turn comes (EditPacer).
+    Stops for good when the place is lost (403, deleted channel, archived or locked thread): every refused
+    edit counts towards the invalid requests Discord bans bots for."""
 
     def __init__(
         self,
         post: Callable[[str], Awaitable[discord.Message]],
         *,
-        min_interval: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
+        channel_id: int,
+        pacer: EditPacer,
+        on_lost: Callable[[discord.HTTPException], None] | None = None,
     ) -> None:
         self._post = post
-        self._min_interval = min_interval
-        self._clock = clock
+        self._channel_id = channel_id
+        self._pacer = pacer
+        self._on_lost = on_lost
         self.message: discord.Message | None = None
         self._pending: str | None = None
         self._shown: str | None = None
-        self._last_edit = float("-inf")
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closed = False
+        self.gone = False  # the message or its channel is gone: nothing more to edit or delete
         self.edits = 0
 
     async def start(self, text: str) -> ProgressMessage:
         self.message = await self._post(text)
         self._shown = text
-        self._last_edit = self._clock()
+        self._pacer.note(self._channel_id)
         self._task = asyncio.create_task(self._pump(), name="dailies-progress")
         return self
 
@@ -72,14 +78,14 @@ class ProgressMessage:
         return self._pending or self._shown or ""
 
     def update(self, text: str) -> None:
-        """Record the newest text; the pump shows it when the interval allows. Never blocks."""
+        """Record the newest text; the pump shows it when the channel's turn comes. Never blocks."""
         if self._closed or text == self._shown:
             return
         self._pending = text
         self._wake.set()
 
     async def close(self, final: str | None = None) -> None:
-        """Show `final` (respecting the interval), then stop editing."""
+        """Show `final` (in turn), then stop editing."""
         if final is not None:
             self.update(final)
         self._closed = True
@@ -88,6 +94,7 @@ class ProgressMessage:
             await self._task
 
     def abandon(self) -> None:
+        """Stop at once (the process is going down); the message stays until the next start removes it."""
         self._closed = True
         if self._task is not None:
             self._task.cancel()
@@ -97,29 +104,39 @@ class ProgressMessage:
         self._wake.set()
         if self._task is not None:
             await self._task
-        if self.message is not None:
+        if self.message is not None and not self.gone:
             with contextlib.suppress(discord.HTTPException):
                 await self.message.delete()
 
     async def _pump(self) -> None:
-        while True:
+        while not self.gone:
             await self._wake.wait()
             self._wake.clear()
             if self._pending is not None:
-                wait = self._last_edit + self._min_interval - self._clock()
-                if wait > 0:
-                    await asyncio.sleep(wait)
+                await self._pacer.turn(self._channel_id)
                 text, self._pending = self._pending, None
-                if text is not None and text != self._shown and self.message is not None:
-                    try:
-                        await self.message.edit(content=text, allowed_mentions=discord.AllowedMentions.none())
-                        self.edits += 1
-                        self._shown = text
-                    except discord.HTTPException as exc:  # a lost edit is cosmetic: log it, keep rendering
-                        log.warning("progress edit failed: %s", exc)
-                    self._last_edit = self._clock()
+                if text is not None and text != self._shown and self.message is not None and not self.gone:
+                    await self._edit(text)
                 if self._pending is not None:
                     self._wake.set()
                     continue
             if self._closed and self._pending is None:
                 return
+
+    async def _edit(self, text: str) -> None:
+        try:
+            await self.message.edit(content=text, allowed_mentions=discord.AllowedMentions.none())  # type: ignore[union-attr]
+        except discord.NotFound as exc:
+            self.gone = True  # someone deleted the message (or the whole thread)
+            if exc.code != UNKNOWN_MESSAGE and self._on_lost is not None:
+                self._on_lost(exc)
+        except discord.HTTPException as exc:
+            if lost_place(exc):
+                self.gone = True
+                if self._on_lost is not None:
+                    self._on_lost(exc)
+            else:  # a lost edit is cosmetic: log it, keep rendering
+                log.warning("progress edit failed: %s", exc)
+        else:
+            self.edits += 1
+            self._shown = text

@@ -4,29 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from agent.state import TakeRecord, ThreadOptions
 from bots import guards
-from bots.cards import storyboard_embed
 from bots.delivery import RunDelivery
+from bots.failures import PlaceLost, cant_post, lost_place
 from bots.guards import ProjectPlace
+from bots.guild_settings import GuildSettingsStore
+from bots.journal import RunJournal
 from bots.mentions import with_display_names
-from bots.policy import quote_user_text
-from bots.quotas import Lease
-from bots.replies import NO_PINGS, reply_ephemeral
+from bots.pacing import EditPacer
+from bots.policy import ContentPolicy, quote_user_text
+from bots.project_threads import reopen
+from bots.quotas import Lease, Quotas
+from bots.replies import Notice, is_thinking, reply_ephemeral
+from bots.settings import Settings
+from bots.studio_port import StudioPort
 from bots.upload import upload_limit
-
-if TYPE_CHECKING:
-    from bots.bot import DailiesBot
+from bots.votes import VoteStore
 
 log = logging.getLogger(__name__)
 
 StudioCall = Callable[[RunDelivery], Awaitable[Any]]
+SOMETHING_WENT_WRONG = "⚠️ Something went wrong on our side and this run stopped; the crew has been told. Try again."
 
 
 @dataclass(frozen=True)
@@ -39,15 +44,6 @@ class Admission:
     notes: tuple[str, ...] = ()
 
 
-def cant_post(exc: discord.HTTPException) -> str:
-    """A friendly line for a post the channel refused (missing permission, archived or deleted thread)."""
-    reason = exc.text or f"HTTP {exc.status}"
-    return (
-        f"I couldn't post in this thread ({quote_user_text(reason, 100)}): "
-        "check my permissions there, or start a new thread with /shot."
-    )
-
-
 def author_name(user: discord.abc.User) -> str:
     """The name a change is attributed to and renders are queued fairly by: the unique username."""
     return user.name
@@ -56,9 +52,32 @@ def author_name(user: discord.abc.User) -> str:
 class Runner:
     """What every cog shares: may this member do this here, and run it with progress and delivery."""
 
-    def __init__(self, bot: DailiesBot) -> None:
-        self.bot = bot
+    def __init__(
+        self,
+        *,
+        studio: StudioPort,
+        settings: Settings,
+        quotas: Quotas,
+        defaults: GuildSettingsStore,
+        policy: ContentPolicy,
+        spawn: Callable[..., Any],
+        pacer: EditPacer,
+        journal: RunJournal | None = None,
+        votes: VoteStore | None = None,
+    ) -> None:
+        self.studio = studio
+        self.settings = settings
+        self.quotas = quotas
+        self.defaults = defaults
+        self.policy = policy
+        self.journal = journal
+        self.votes = votes
+        self._spawn = spawn
+        self.pacer = pacer
         self.active: dict[str, RunDelivery] = {}  # thread id -> the run in progress (for /queue)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> None:
+        self._spawn(coro, name=name)
 
     async def admit(
         self,
@@ -69,25 +88,26 @@ class Runner:
         text: str | None,
         renders: bool = True,
         mentioned: Sequence[discord.abc.User] | None = None,
+        project: bool = True,
     ) -> Admission:
-        """May `user` do this here? `text` comes back cleaned, mentions of known members as their display names."""
-        settings = self.bot.settings
-        if guild_id is None and not settings.discord_allow_dms:
+        """May `user` do this here? `text` comes back cleaned, mentions of known members as their display names.
+        When `channel` is the project's own thread, it is reopened if archived; a locked one refuses."""
+        if guild_id is None and not self.settings.discord_allow_dms:
             return Admission(guards.DM_REFUSAL)
-        if (why := guards.archived_refusal(channel)) is not None:
-            return Admission(why)
-        if renders and (why := guards.render_refusal(user, settings)) is not None:
+        if renders and (why := guards.render_refusal(user, self.settings)) is not None:
             return Admission(why)
         cleaned, notes = "", ()
         if text is not None:
             text = await with_display_names(text, getattr(channel, "guild", None), mentioned)
-            verdict = self.bot.policy.check(text, nsfw_channel=guards.nsfw_channel(channel))
+            verdict = self.policy.check(text, nsfw_channel=guards.nsfw_channel(channel))
             if not verdict.allowed:
                 return Admission(verdict.reason)
             cleaned, notes = verdict.text, verdict.notes
+        if project and isinstance(why := await reopen(channel), str):
+            return Admission(why)
         lease = None
         if renders:
-            got = await self.bot.quotas.acquire(str(guild_id or "dm"), str(user.id))
+            got = await self.quotas.acquire(str(guild_id or "dm"), str(user.id))
             if isinstance(got, str):
                 return Admission(got)
             lease = got
@@ -95,17 +115,16 @@ class Runner:
 
     async def options(self, guild_id: int | None, user: discord.abc.User, **explicit: object) -> ThreadOptions:
         """The member's defaults over the server's, as the agent's per-thread options (explicit values win)."""
-        defaults = await self.bot.defaults.effective(str(guild_id) if guild_id else None, str(user.id))
-        return defaults.options(approve_final_allowed=self.bot.settings.approve_final_renders, **explicit)
+        defaults = await self.defaults.effective(str(guild_id) if guild_id else None, str(user.id))
+        return defaults.options(approve_final_allowed=self.settings.approve_final_renders, **explicit)
 
     def upload_limit(self, guild: discord.Guild | None) -> int:
-        return upload_limit(guild.filesize_limit if guild else None, self.bot.settings.max_upload_bytes)
+        return upload_limit(guild.filesize_limit if guild else None, self.settings.max_upload_bytes)
 
     def delivery(
         self, thread: discord.abc.Messageable, user: discord.abc.User, *, post_all: bool = False
     ) -> RunDelivery:
-        studio = self.bot.studio
-        thread_id = str(getattr(thread, "id", ""))
+        studio, thread_id = self.studio, str(getattr(thread, "id", ""))
 
         async def take_of(take_id: str) -> TakeRecord | None:
             return await studio.take(thread_id, take_id)
@@ -115,9 +134,9 @@ class Runner:
             owner=user,
             upload_limit=self.upload_limit(getattr(thread, "guild", None)),
             take_of=take_of,
-            progress_interval=self.bot.progress_interval,
+            pacer=self.pacer,
             post_all=post_all,
-            on_posted=self.bot.votes.remember if self.bot.votes is not None else None,
+            on_posted=self.votes.remember if self.votes is not None else None,
         )
 
     async def run(
@@ -129,51 +148,90 @@ class Runner:
         lease: Lease | None,
         post_all: bool = False,
         notes: tuple[str, ...] = (),
-        notify: Callable[[str], Awaitable[Any]] | None = None,
+        notice: Notice | None = None,
     ) -> RunDelivery:
         """Post a progress message, run the call with the delivery as its event sink, always release the lease.
 
-        `notify` answers the member privately (an interaction's follow-up) when the thread refuses the posts."""
+        A run whose thread refuses the bot is stopped (its render cancelled) and the member is told through
+        `notice` (privately, or by DM once their interaction expired)."""
         from agent.studio import StudioError
 
         delivery = self.delivery(thread, user, post_all=post_all)
         thread_id = str(getattr(thread, "id", ""))
         self.active[thread_id] = delivery
-        journal = self.bot.journal
+        run_id = None
         interrupted = False
         try:
-            if journal is not None:
-                await journal.begin(thread_id, str(user.id), "post_all" if post_all else "run")
+            if self.journal is not None:
+                run_id = await self.journal.begin(thread_id, str(user.id), "post_all" if post_all else "run")
             await delivery.start(
                 "⏳ reading your shot…" if not notes else f"⏳ reading your shot… ({', '.join(notes)})"
             )
-            result = await call(delivery)
+            if self.journal is not None and run_id is not None and delivery.progress_message_id is not None:
+                await self.journal.progress(run_id, delivery.progress_message_id)
+            result = await self._watched(call(delivery), delivery, thread_id)
             await delivery.deliver()
-            await self._after(thread, user, delivery, result)
+            await self._after(delivery, result)
         except StudioError as exc:
             await delivery.say(f"⚠️ {exc}")
-        except discord.HTTPException as exc:
-            log.warning("lost the thread while delivering: %s", exc)
-            if notify is not None:
-                await notify(cant_post(exc))
+        except (discord.HTTPException, PlaceLost) as exc:
+            if lost_place(exc):
+                if notice is not None:
+                    await notice(cant_post(exc), place_ok=False)
+            else:  # Discord refused one request (a bug of ours, or its own trouble): the run cannot go on
+                await self._failed(delivery, thread_id)
         except asyncio.CancelledError:
             # Shutdown or kill: keep the journal row, so the next start finishes the run and delivers its take.
             interrupted = True
             raise
+        except Exception:
+            await self._failed(delivery, thread_id)
         finally:
-            if lease is not None:
-                lease.release()
-            if self.active.get(thread_id) is delivery:
-                del self.active[thread_id]
-            if interrupted:
-                delivery.abandon()
-            else:
-                if journal is not None:
-                    await journal.end(thread_id)
-                await delivery.finish()
+            await self._close(delivery, thread_id, run_id, lease, interrupted=interrupted)
         return delivery
 
-    async def _after(self, thread: Any, user: discord.abc.User, delivery: RunDelivery, result: Any) -> None:
+    async def _failed(self, delivery: RunDelivery, thread_id: str) -> None:
+        log.exception("run in thread %s failed", thread_id)
+        delivery.failed = True
+        await delivery.say(SOMETHING_WENT_WRONG)
+
+    async def _watched(self, call: Awaitable[Any], delivery: RunDelivery, thread_id: str) -> Any:
+        """The Studio call's result; if the thread is lost meanwhile, cancel its render and raise PlaceLost."""
+        work = asyncio.ensure_future(call)
+        lost = asyncio.ensure_future(delivery.lost_event.wait())
+        try:
+            await asyncio.wait({work, lost}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:  # shutdown: the call stops with us (its job goes back to the queue)
+            work.cancel()
+            await asyncio.wait({work})
+            raise
+        finally:
+            lost.cancel()
+        if not work.done():
+            await self.studio.cancel(thread_id)
+            try:
+                await work
+            except Exception as exc:  # the cancelled call's own ending does not matter any more
+                log.info("run in lost thread %s ended: %s", thread_id, exc)
+        if delivery.lost is not None:
+            raise PlaceLost(delivery.lost)
+        return work.result()
+
+    async def _close(
+        self, delivery: RunDelivery, thread_id: str, run_id: int | None, lease: Lease | None, *, interrupted: bool
+    ) -> None:
+        if lease is not None:
+            lease.release()
+        if self.active.get(thread_id) is delivery:
+            del self.active[thread_id]
+        if interrupted:
+            delivery.abandon()
+            return
+        if self.journal is not None and run_id is not None:
+            await self.journal.end(run_id)
+        await delivery.finish()
+
+    async def _after(self, delivery: RunDelivery, result: Any) -> None:
         """A final render that waits for a yes (the thread's options ask for one): post the confirm buttons."""
         if getattr(result, "kind", None) == "approval":
             await delivery.ask_approval(result.take_id, result.approval or "a final render")
@@ -187,7 +245,7 @@ class Runner:
         text: str,
         *,
         refuse: Callable[[str], Awaitable[Any]],
-        notify: Callable[[str], Awaitable[Any]] | None = None,
+        notice: Notice | None = None,
         mentioned: Sequence[discord.abc.User] | None = None,
     ) -> bool:
         """A message (typed, /refine or the Refine modal) that changes the shot in a project thread or DM.
@@ -197,16 +255,16 @@ class Runner:
         if admission.refusal:
             await refuse(admission.refusal)
             return False
-        author, studio = author_name(user), self.bot.studio
+        author, studio = author_name(user), self.studio
         options = await self.options(guild_id, user)
-        self.bot.spawn(
+        self.spawn(
             self.run(
                 thread,
                 user,
                 lambda sink: studio.send(str(thread.id), author, admission.text, on_event=sink, options=options),
                 lease=admission.lease,
                 notes=admission.notes,
-                notify=notify,
+                notice=notice,
             ),
             name=f"refine-{thread.id}",
         )
@@ -219,14 +277,16 @@ class Runner:
         if (why := guards.missing_permissions(interaction)) is not None:
             await refuse(why)
             return
-        if await self.refine(thread, interaction.user, text, refuse=refuse, notify=refuse):
+        notice = Notice(interaction.user, interaction=interaction, place=thread)
+        if await self.refine(thread, interaction.user, text, refuse=refuse, notice=notice):
             await reply_ephemeral(interaction, "✏️ On it: watch the thread.")
 
     async def take_job(
         self, interaction: discord.Interaction, thread: ProjectPlace, kind: str, take_id: str | None, count: int = 3
     ) -> None:
-        """Re-roll, variations, extend, final render, or the answer to a final render's approval."""
-        user, studio = interaction.user, self.bot.studio
+        """Re-roll, variations, extend, final render, or the answer to a final render's approval. A slash
+        command's "thinking…" is answered once the job is on its way; a button's silent deferral needs nothing."""
+        user, studio = interaction.user, self.studio
         if (why := guards.missing_permissions(interaction)) is not None:
             await reply_ephemeral(interaction, why)
             return
@@ -248,71 +308,34 @@ class Runner:
             "confirm": lambda sink: studio.resume(thread_id, True, author, on_event=sink),
             "decline": lambda sink: studio.resume(thread_id, False, author, on_event=sink),
         }
-
-        async def notify(text: str) -> None:
-            await reply_ephemeral(interaction, text)
-
-        self.bot.spawn(
-            self.run(thread, user, calls[kind], lease=admission.lease, post_all=kind == "variations", notify=notify),
+        notice = Notice(user, interaction=interaction, place=thread)
+        self.spawn(
+            self.run(thread, user, calls[kind], lease=admission.lease, post_all=kind == "variations", notice=notice),
             name=f"{kind}-{thread.id}",
         )
+        if is_thinking(interaction):
+            await reply_ephemeral(interaction, "🎬 On it: watch the thread.")
 
     async def unknown_take(self, place: ProjectPlace, take_id: str | None) -> str | None:
         """Why `take_id` cannot be used here, or None. Takes are looked up only in this place's own project, so
         an id from another thread or server (a forged or stale button) is simply not found: nothing leaks."""
-        if take_id is None or await self.bot.studio.take(str(place.id), take_id) is not None:
+        if take_id is None or await self.studio.take(str(place.id), take_id) is not None:
             return None
         return f"I can't find take `{quote_user_text(take_id, 48)}` in this project; it may belong elsewhere."
-
-    async def approve(self, interaction: discord.Interaction, thread: ProjectPlace, take_id: str | None) -> None:
-        """Put a take on the storyboard and say so in the thread."""
-        from agent.studio import StudioError
-
-        if (why := await self.unknown_take(thread, take_id)) is not None:
-            await reply_ephemeral(interaction, why)
-            return
-        try:
-            board = await self.bot.studio.approve(str(thread.id), take_id, author_name(interaction.user))
-        except StudioError as exc:
-            await reply_ephemeral(interaction, f"⚠️ {exc}")
-            return
-        who = quote_user_text(interaction.user.display_name, 40)
-        try:
-            await thread.send(
-                f"✅ @{who} approved take `{take_id or 'current'}`: it is shot {len(board.shots)} of the storyboard.",
-                allowed_mentions=NO_PINGS,
-            )
-        except discord.HTTPException as exc:
-            await reply_ephemeral(
-                interaction, f"✅ Approved: shot {len(board.shots)} of the storyboard. {cant_post(exc)}"
-            )
-
-    async def storyboard(self, interaction: discord.Interaction, thread: ProjectPlace, *, add_favourite: bool) -> None:
-        from agent.studio import StudioError
-
-        thread_id = str(thread.id)
-        if add_favourite:
-            records = await self.bot.studio.takes(thread_id)
-            if not records:
-                await interaction.followup.send("There is no take yet.", allowed_mentions=NO_PINGS)
-                return
-            tally = await self.bot.votes.tally(thread_id) if self.bot.votes is not None else {}
-            favourite = max(records, key=lambda r: (tally.get(r.take_id, 0), r.rank))
-            try:
-                await self.bot.studio.approve(thread_id, favourite.take_id, author_name(interaction.user))
-            except StudioError as exc:
-                await interaction.followup.send(f"⚠️ {exc}", allowed_mentions=NO_PINGS)
-                return
-        board = await self.bot.studio.storyboard(thread_id)
-        await interaction.followup.send(embed=storyboard_embed(board), allowed_mentions=NO_PINGS)
 
     async def recover(
         self, thread: discord.abc.Messageable, user: discord.abc.User, *, post_all: bool = False
     ) -> RunDelivery:
         """Finish the run a crash cut off in this thread and deliver its take."""
         thread_id = str(getattr(thread, "id", ""))
+        notice = Notice(user, place=thread)
         return await self.run(
-            thread, user, lambda sink: self.bot.studio.recover(thread_id, on_event=sink), lease=None, post_all=post_all
+            thread,
+            user,
+            lambda sink: self.studio.recover(thread_id, on_event=sink),
+            lease=None,
+            post_all=post_all,
+            notice=notice,
         )
 
     def status_line(self, thread_id: str) -> str | None:

@@ -73,7 +73,11 @@ def apply_patch(base: ShotSpec | None, patch: SpecPatch) -> tuple[ShotSpec, list
     empty = ShotSpec().model_dump()
     for name in patch.clear or []:
         data[name] = empty[name]
-    data.update(patch.model_dump(exclude={"clear", "question"}, exclude_none=True))
+    changes = patch.model_dump(exclude={"clear", "question"}, exclude_none=True)
+    # A model that writes "" for a field it leaves alone means null: blank text is never a spec value.
+    data.update({k: v for k, v in changes.items() if not (isinstance(v, str) and not v.strip())})
+    if "effects" in changes:
+        data["effects"] = [effect for effect in changes["effects"] if effect.strip()]
     if patch.characters is not None and base is not None:  # the LLM names characters; their faces stay ours
         faces = {c.name.casefold(): c.reference_image for c in base.characters if c.reference_image}
         for character in data["characters"]:

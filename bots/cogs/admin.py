@@ -20,7 +20,8 @@ Under each take: 🎲 Re-roll · 🔀 Variations · ✏️ Refine · ✅ Approve
 · ⏩ Extend · 🎞️ Final render · 🗑️ Delete.
 React 👍/👎 on takes; `/storyboard add_favourite:true` approves the team's favourite.
 `/render` final quality · `/variations` · `/storyboard` · `/reel` one clip of the storyboard.
-`/queue` where your render is · `/cancel` stop this thread's render · `/settings` server and personal defaults."""
+`/queue` where your render is · `/cancel` stop this thread's render · `/settings` your defaults
+· `/server-settings` the server's defaults (moderators)."""
 
 
 class AdminCog(commands.Cog):

@@ -1,4 +1,4 @@
-"""/settings: per-server defaults (moderators) and per-member defaults, stored by GuildSettingsStore."""
+"""/server-settings (moderators) and /settings show|me (members): defaults stored by GuildSettingsStore."""
 
 from __future__ import annotations
 
@@ -47,7 +47,10 @@ class SettingsCog(commands.Cog):
         )
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
-    @settings_group.command(name="server", description="Set this server's defaults (Manage Server)")
+    # Its own top-level command: Discord reads default_member_permissions only there (a subcommand's is ignored),
+    # so moderators see it and others do not, while /settings show and /settings me stay open to everyone.
+    @app_commands.command(name="server-settings", description="Set this server's defaults (Manage Server)")
+    @app_commands.guild_only()
     @app_commands.describe(
         backend="Renderer: previz (quick animatic) or diffusers (a video model)",
         model="Model of that backend (e.g. wan2.1-1.3b)",
@@ -148,11 +151,8 @@ class SettingsCog(commands.Cog):
         """Why the studio cannot render with this backend/model, or None when it can."""
         from agent.studio import StudioError
 
-        check = getattr(self.bot.studio, "check_options", None)
-        if check is None:
-            return None
         try:
-            check(defaults.options())
+            self.bot.studio.check_options(defaults.options())
         except StudioError as exc:
             return f"That backend can't be used here: {exc}"
         return None

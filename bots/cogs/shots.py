@@ -9,16 +9,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots import guards
-from bots.policy import quote_user_text
-from bots.replies import NO_PINGS, reply_ephemeral
+from bots.project_threads import locked_refusal, open_project_thread, reopen
+from bots.replies import NO_PINGS, Notice, reply_ephemeral
 from bots.runner import author_name
-from bots.upload import FittedClip, fit_clip
 
 if TYPE_CHECKING:
     from bots.bot import DailiesBot
 
 Aspect = Literal["16:9", "9:16", "1:1", "4:3", "2.39:1"]
-THREAD_NAME = 90
 
 
 def project_thread(bot: DailiesBot, channel: object) -> guards.ProjectPlace | None:
@@ -44,8 +42,13 @@ class ShotsCog(commands.Cog):
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         runner = self.bot.runner
+        thread = project_thread(self.bot, interaction.channel)
         admission = await runner.admit(
-            user=interaction.user, guild_id=interaction.guild_id, channel=interaction.channel, text=prompt
+            user=interaction.user,
+            guild_id=interaction.guild_id,
+            channel=interaction.channel,
+            text=prompt,
+            project=thread is not None,
         )
         if admission.refusal:
             await reply_ephemeral(interaction, admission.refusal)
@@ -54,7 +57,6 @@ class ShotsCog(commands.Cog):
         options = await runner.options(
             interaction.guild_id, interaction.user, aspect_ratio=aspect_ratio, duration_s=duration
         )
-        thread = project_thread(self.bot, interaction.channel)
         if (why := guards.missing_permissions(interaction, opens_thread=thread is None)) is not None:
             if admission.lease is not None:
                 admission.lease.release()
@@ -62,7 +64,7 @@ class ShotsCog(commands.Cog):
             return
         try:
             if thread is None:
-                thread = await self._open_thread(interaction, admission.text)
+                thread = await open_project_thread(interaction.channel, admission.text, interaction.user)
         except (discord.HTTPException, discord.ClientException) as exc:
             if admission.lease is not None:
                 admission.lease.release()
@@ -71,10 +73,7 @@ class ShotsCog(commands.Cog):
             return
         where = "here, in our messages" if isinstance(thread, discord.DMChannel) else thread.mention
         await interaction.followup.send(f"🎬 Shooting {where}", ephemeral=True, allowed_mentions=NO_PINGS)
-
-        async def notify(text: str) -> None:
-            await reply_ephemeral(interaction, text)
-
+        notice = Notice(interaction.user, interaction=interaction, place=thread)
         author, studio = author_name(interaction.user), self.bot.studio
         self.bot.spawn(
             runner.run(
@@ -83,34 +82,30 @@ class ShotsCog(commands.Cog):
                 lambda sink: studio.send(str(thread.id), author, admission.text, on_event=sink, options=options),
                 lease=admission.lease,
                 notes=admission.notes,
-                notify=notify,
+                notice=notice,
             ),
             name=f"shot-{thread.id}",
         )
 
-    async def _open_thread(self, interaction: discord.Interaction, prompt: str) -> discord.Thread:
-        channel = interaction.channel
-        if not isinstance(channel, discord.TextChannel):
-            raise discord.ClientException("/shot opens threads in text channels")
-        name = discord.utils.remove_markdown(prompt).replace("\n", " ")[:THREAD_NAME] or "shot"
-        thread = await channel.create_thread(
-            name=f"🎬 {name}", type=discord.ChannelType.public_thread, auto_archive_duration=1440
-        )
-        await thread.send(
-            f"Project thread for {quote_user_text(interaction.user.display_name, 40)}: "
-            "write here to refine the shot, or use the buttons under each take.",
-            allowed_mentions=NO_PINGS,
-        )
-        return thread
-
-    async def _in_thread(self, interaction: discord.Interaction) -> guards.ProjectPlace | None:
+    async def _project_or_refuse(self, interaction: discord.Interaction) -> guards.ProjectPlace | None:
+        """The project this command was used in, or None after a private refusal (as the initial response
+        when nothing was deferred yet: that costs no I/O, so it is well within Discord's 3 s)."""
         thread = project_thread(self.bot, interaction.channel)
-        if thread is None:
-            await reply_ephemeral(interaction, "Use this inside a project thread (start one with /shot).")
-        elif (why := guards.archived_refusal(thread)) is not None:
+        why = "Use this inside a project thread (start one with /shot)." if thread is None else locked_refusal(thread)
+        if why is not None:
             await reply_ephemeral(interaction, why)
             return None
         return thread
+
+    async def _in_thread(self, interaction: discord.Interaction) -> guards.ProjectPlace | None:
+        """After a private deferral: the project, reopened if Discord archived it, or None after a refusal."""
+        if (thread := await self._project_or_refuse(interaction)) is None:
+            return None
+        opened = await reopen(thread)
+        if isinstance(opened, str):
+            await reply_ephemeral(interaction, opened)
+            return None
+        return opened
 
     @app_commands.command(name="refine", description="Change the shot in this project thread")
     @app_commands.describe(change="What should change? e.g. 'make it night, slower'")
@@ -139,36 +134,20 @@ class ShotsCog(commands.Cog):
     @app_commands.command(name="storyboard", description="Show the storyboard, or add the team's favourite take")
     @app_commands.describe(add_favourite="Approve the take with the most 👍 (minus 👎), then the critic's best")
     async def storyboard(self, interaction: discord.Interaction, add_favourite: bool = False) -> None:
-        await interaction.response.defer(ephemeral=False, thinking=True)
+        # Checked before deferring: the first follow-up after a deferral keeps the deferral's visibility.
+        if await self._project_or_refuse(interaction) is None:
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
         if (thread := await self._in_thread(interaction)) is None:
             return
-        await self.bot.runner.storyboard(interaction, thread, add_favourite=add_favourite)
+        await self.bot.board.show(interaction, thread, add_favourite=add_favourite)
 
     @app_commands.command(name="reel", description="Cut the storyboard into one clip")
     @app_commands.describe(crossfade="Crossfade between shots instead of hard cuts")
     async def reel(self, interaction: discord.Interaction, crossfade: bool = False) -> None:
-        await interaction.response.defer(ephemeral=False, thinking=True)
+        if await self._project_or_refuse(interaction) is None:
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
         if (thread := await self._in_thread(interaction)) is None:
             return
-        self.bot.spawn(self._reel(interaction, thread, crossfade), name=f"reel-{thread.id}")
-
-    async def _reel(self, interaction: discord.Interaction, thread: guards.ProjectPlace, crossfade: bool) -> None:
-        from agent.studio import StudioError
-
-        limit = self.bot.runner.upload_limit(interaction.guild)
-        try:
-            path = await self.bot.studio.reel(str(thread.id), crossfade, max_bytes=limit)
-        except StudioError as exc:
-            await interaction.followup.send(f"⚠️ {exc}", allowed_mentions=NO_PINGS)
-            return
-        fitted = await fit_clip(path, limit)
-        if not isinstance(fitted, FittedClip):
-            await interaction.followup.send(f"⚠️ {fitted.message}", allowed_mentions=NO_PINGS)
-            return
-        board = await self.bot.studio.storyboard(str(thread.id))
-        await thread.send(
-            f"🎞️ The reel: {len(board.shots)} shots, {fitted.bytes / 1024:.0f} KiB",
-            file=discord.File(fitted.path, filename="reel.mp4"),
-            allowed_mentions=NO_PINGS,
-        )
-        await interaction.followup.send("🎞️ Reel posted in the thread.", allowed_mentions=NO_PINGS)
+        self.bot.spawn(self.bot.board.reel(interaction, thread, crossfade), name=f"reel-{thread.id}")

@@ -9,6 +9,7 @@ from discord.ext import commands
 
 from bots import guards
 from bots.buttons import TAKE_PREFIX, RefineModal, is_take_button, refine_submission
+from bots.project_threads import locked_refusal, reopen
 from bots.replies import reply_ephemeral
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class TakesCog(commands.Cog):
 
     def _refusal(self, interaction: discord.Interaction) -> str | None:
         """Why this press is not acted on: a DM where DMs are off, a button not on the bot's own message
-        (a forged custom_id), a place that is no project, or an archived thread."""
+        (a forged custom_id), a place that is no project, or a locked thread (an archived one is reopened)."""
         if (why := guards.place_refusal(interaction, self.bot.settings)) is not None:
             return why
         message, custom_id = interaction.message, str((interaction.data or {}).get("custom_id", ""))
@@ -49,7 +50,7 @@ class TakesCog(commands.Cog):
             return NOT_MINE
         if self._place(interaction.channel) is None:
             return "These buttons work in Dailies project threads only."
-        return guards.archived_refusal(interaction.channel)
+        return locked_refusal(interaction.channel)
 
     async def on_take_button(self, interaction: discord.Interaction, action: str, take_id: str, owner_id: int) -> None:
         if (why := self._refusal(interaction)) is not None:
@@ -61,10 +62,16 @@ class TakesCog(commands.Cog):
         await interaction.response.defer()
         place = self._place(interaction.channel)
         assert place is not None  # checked by _refusal
-        if action == "delete":
+        if action == "delete":  # deleting is the one thing Discord allows in an archived thread
             await self._delete(interaction, owner_id)
-        elif action == "approve":
-            await self.bot.runner.approve(interaction, place, take_id)
+            return
+        opened = await reopen(place)
+        if isinstance(opened, str):
+            await reply_ephemeral(interaction, opened)
+            return
+        place = opened
+        if action == "approve":
+            await self.bot.board.approve(interaction, place, take_id)
         elif action in RENDERING_ACTIONS:
             await self.bot.runner.take_job(interaction, place, action, take_id)
 

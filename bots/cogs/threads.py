@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bots.cogs.shots import project_thread
 from bots.guards import DM_REFUSAL
+from bots.project_threads import locked_refusal
 from bots.replies import NO_PINGS
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ class ThreadsCog(commands.Cog):
             return
         thread = project_thread(self.bot, message.channel)
         if thread is None or not message.content.strip():  # no content without the intent: nothing to do
+            return
+        if locked_refusal(thread) is not None:  # a moderator locked it (and spoke there): the bot may not answer
             return
         if direct and await self.bot.studio.spec(str(thread.id)) is None:
             # a DM is a project once /shot started one there; small talk before that renders nothing

@@ -10,11 +10,13 @@ import discord
 import pytest
 
 from bots.bot import DailiesBot
+from bots.command_sync import SyncedScopes
 from bots.guild_settings import GuildSettingsStore
 from bots.journal import RunJournal
 from bots.quotas import Limits, Quotas
 from bots.settings import Settings
 from bots.testing import fake_discord as fd
+from bots.testing.clock import ManualClock
 from bots.votes import VoteStore
 
 GUILD_ID = 800000000000000001
@@ -25,6 +27,7 @@ ANA_ID, BEN_ID, MOD_ID = 700000000000000001, 700000000000000002, 700000000000000
 OTHER_GUILD_ID = 810000000000000001
 OTHER_CHANNEL_ID = 810000000000000010
 EVE_ID = 710000000000000001
+TOKEN = "fake-token"
 
 
 @dataclass
@@ -101,12 +104,22 @@ class World:
             members=[fd.member(EVE_ID, "eve")],
         )
         self.fake.register_guild(data)
-        self.bot._connection._add_guild_from_data(data)
+        self.bot._connection._add_guild_from_data(self.fake.state.guild_create(OTHER_GUILD_ID))
         return self.fake.channels[OTHER_CHANNEL_ID], data["members"][-1]
 
     def add_thread(self, thread: dict) -> None:
-        """Tell the bot's cache about a thread the fake server created (as THREAD_CREATE would)."""
-        self.bot._connection.parse_thread_create({**thread, "newly_created": True})
+        """A thread the bot opened before this test began: known to the server, announced with THREAD_CREATE."""
+        if int(thread["id"]) not in self.fake.channels:
+            self.fake.add_thread(thread)
+        elif self.bot.get_channel(int(thread["id"])) is None:
+            self.bot._connection.parse_thread_create({**thread, "newly_created": True})
+
+    def add_channel(self, channel_id: int, name: str, kind: int) -> dict[str, Any]:
+        """Another channel in the test guild (announcement, forum), known to the server and the bot."""
+        channel = fd.text_channel(channel_id, GUILD_ID, name, kind=kind)
+        self.fake.channels[channel_id] = channel
+        self.bot._connection.parse_channel_create(channel)
+        return channel
 
 
 def make_guild(premium_tier: int = 0) -> dict[str, Any]:
@@ -128,21 +141,31 @@ def make_guild(premium_tier: int = 0) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[fd.FakeDiscord]:
-    server = fd.FakeDiscord()
+def clock() -> ManualClock:
+    """The fake Discord's wall clock, standing still unless a test moves it (the 3 s and 15-minute rules)."""
+    return ManualClock()
+
+
+@pytest.fixture
+async def fake(clock, monkeypatch) -> AsyncIterator[fd.FakeDiscord]:
+    """The strict fake Discord. discord.py reads the same clock (Interaction.is_expired), and every
+    interaction a test makes must be answered by its end, as a member would otherwise see it fail."""
+    server = fd.FakeDiscord(clock=clock, token=TOKEN)
     base = await server.start()
-    old_base = discord.http.Route.BASE
-    discord.http.Route.BASE = base
+    monkeypatch.setattr(discord.http.Route, "BASE", base)
+    monkeypatch.setattr(discord.utils, "utcnow", clock.utcnow)
     try:
         yield server
     finally:
-        discord.http.Route.BASE = old_base
         await server.stop()
+    left = server.unanswered()
+    if left:
+        pytest.fail(f"interactions left unanswered: {left}", pytrace=False)
 
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", discord_token="fake-token")
+    return Settings(data_dir=tmp_path / "data", discord_token=TOKEN)
 
 
 @pytest.fixture
@@ -155,14 +178,23 @@ async def make_world(fake, settings) -> AsyncIterator[Callable[..., Any]]:
         defaults = await GuildSettingsStore(cfg.data_dir / "bot.sqlite").open()
         votes = await VoteStore(cfg.data_dir / "bot.sqlite").open()
         journal = await RunJournal(cfg.data_dir / "bot.sqlite").open()
+        scopes = await SyncedScopes(cfg.data_dir / "bot.sqlite").open()
         bot = DailiesBot(
-            studio=studio, settings=cfg, quotas=quotas, defaults=defaults, votes=votes, journal=journal, **bot_kwargs
+            studio=studio,
+            settings=cfg,
+            quotas=quotas,
+            defaults=defaults,
+            votes=votes,
+            journal=journal,
+            scopes=scopes,
+            **bot_kwargs,
         )
-        await bot.login(cfg.discord_token.get_secret_value())
         guild = make_guild()
-        fake.register_guild(guild)
-        bot._connection._add_guild_from_data(guild)
-        opened.append((bot, [quotas, defaults, votes, journal]))
+        if GUILD_ID not in fake.guilds:
+            fake.register_guild(guild)  # the bot is in the guild before it logs in (and syncs commands there)
+        await bot.login(cfg.discord_token.get_secret_value())
+        fake.connect(bot._connection)
+        opened.append((bot, [quotas, defaults, votes, journal, scopes]))
         members = {m["user"]["username"]: m for m in guild["members"]}
         return World(
             fake=fake,
@@ -177,6 +209,7 @@ async def make_world(fake, settings) -> AsyncIterator[Callable[..., Any]]:
 
     yield build
     for bot, stores in opened:
+        fake.disconnect(bot._connection)
         await bot.close()
         for store in stores:
             await store.close()

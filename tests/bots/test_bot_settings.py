@@ -57,7 +57,7 @@ def test_member_defaults_over_server_defaults_become_thread_options():
 @pytest.mark.slow
 async def test_server_and_member_defaults_shape_takes(make_world, studio, tmp_path):
     world = await make_world(studio, progress_interval=0.05)
-    world.slash("server", who=world.mod, group="settings", aspect_ratio="9:16", duration=3.0)
+    world.slash("server-settings", who=world.mod, aspect_ratio="9:16", duration=3.0)
     await _answer(world, "Server defaults")
 
     # the server's 9:16 and 3 s fill what the prompt leaves unset
@@ -83,10 +83,10 @@ async def test_server_and_member_defaults_shape_takes(make_world, studio, tmp_pa
     assert (fields["aspect ratio"], fields["duration s"]) == ("9:16", "1")
 
     # a backend this studio does not serve is refused with a friendly line, and not saved
-    world.slash("server", who=world.mod, group="settings", backend="diffusers", model="wan2.1-1.3b")
+    world.slash("server-settings", who=world.mod, backend="diffusers", model="wan2.1-1.3b")
     refusal = await _answer(world, "can't be used here")
     assert refusal.json["flags"] & 64 and "previz" in refusal.json["content"]
     assert (await world.bot.defaults.guild(str(GUILD_ID))).backend is None
-    world.slash("server", who=world.mod, group="settings", backend="previz")
+    world.slash("server-settings", who=world.mod, backend="previz")
     await _answer(world, "backend: previz")
     assert world.fake.unknown == []

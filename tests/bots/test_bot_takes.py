@@ -67,7 +67,9 @@ async def test_refine_modal_votes_favourite_and_restart(make_world, studio):
         await asyncio.sleep(0.05)
     assert await world.bot.votes.tally(str(thread_id)) == {take1: -1, take2: 2}
     world.slash("storyboard", channel=thread, add_favourite=True)
-    await fake.wait_for(lambda c: "/webhooks/" in c.path and c.json and c.json.get("embeds"))
+    await fake.wait_for(  # the storyboard is posted in the thread, for the team to see
+        lambda c: c.path == f"/channels/{thread_id}/messages" and "🗂️" in str(c.json.get("embeds"))
+    )
     assert [s.take_id for s in (await studio.storyboard(str(thread_id))).shots] == [take2]
 
     # A restart: a new bot process answers the buttons of takes the old one posted.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
 
 import pytest
 
+from bots.pacing import EditPacer, RequestPacer
 from bots.policy import ContentPolicy, quote_user_text
 from bots.progress import ProgressMessage, queued_line, render_line
 from bots.quotas import Lease, Limits, Quotas
@@ -126,26 +126,45 @@ class _Message:
         self.edits.append((asyncio.get_running_loop().time(), content))
 
 
-async def test_progress_edits_are_paced_and_show_the_latest_text():
+async def test_progress_shows_only_the_latest_text():
     message = _Message()
 
     async def post(text: str):
         return message
 
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    progress = await ProgressMessage(post, min_interval=0.2).start(queued_line(3, 12))
-    for step in range(1, 41):
+    progress = await ProgressMessage(post, channel_id=1, pacer=EditPacer(channel_interval=0.05)).start(queued_line(3))
+    for step in range(1, 41):  # a burst of events between two turns of the channel collapses into one edit
         progress.update(render_line(step, 40, eta_s=40 - step))
-        await asyncio.sleep(0.01)
     await progress.close("done")
-    elapsed = loop.time() - started
-    times = [t for t, _ in message.edits]
-    assert all(b - a >= 0.19 for a, b in itertools.pairwise(times))
-    # 40 updates collapse into at most one edit per interval, however slowly a loaded machine ran the loop
-    # (~0.4 s and 3 edits when idle).
-    assert len(message.edits) <= 1 + elapsed / 0.2 and len(message.edits) < 40
-    assert message.edits[-1][1] == "done"
+    assert [text for _, text in message.edits] == ["done"]
+
+
+async def test_edits_take_turns_per_channel_and_overall():
+    loop = asyncio.get_running_loop()
+    pacer = EditPacer(channel_interval=0.2, per_second=20)
+    turns: list[tuple[int, float]] = []
+
+    async def edit(channel: int) -> None:
+        await pacer.turn(channel)
+        turns.append((channel, loop.time()))
+
+    start = loop.time()
+    await asyncio.gather(*(edit(channel) for channel in (1, 1, 1, 2, 3, 4)))
+    # Lower bounds only (a busy machine makes turns later, never earlier): the n-th turn of one channel comes
+    # n intervals after the start, and the n-th turn of all comes n twentieths of a second after it.
+    same = sorted(t for c, t in turns if c == 1)
+    assert all(t - start >= 0.2 * n for n, t in enumerate(same))
+    assert all(t - start >= 0.05 * n for n, t in enumerate(sorted(t for _, t in turns)))
+
+
+async def test_requests_keep_under_the_global_pace():
+    loop = asyncio.get_running_loop()
+    pacer = RequestPacer(per_second=3)
+    start, times = loop.time(), []
+    for _ in range(7):
+        await pacer.wait()
+        times.append(loop.time())
+    assert times[3] - start >= 1.0 and times[6] - start >= 2.0  # never 4 in one second
 
 
 def test_progress_lines():
@@ -247,3 +266,51 @@ def test_dailies_discord_without_a_token_exits_2_with_one_line(capsys):
     assert main(["discord"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "DISCORD_TOKEN" in err
+
+
+def test_blank_spec_text_never_reaches_a_card():
+    """Discord refuses a whole message for one empty embed field value (50035)."""
+    from pydantic import ValidationError
+
+    from agent.spec import ShotSpec
+    from bots.cards import spec_card
+    from bots.testing.validation import FormErrors, check_embed
+
+    with pytest.raises(ValidationError):
+        ShotSpec(mood="")
+    with pytest.raises(ValidationError):
+        ShotSpec(style="   ")
+    with pytest.raises(ValidationError):
+        ShotSpec(effects=["rain", " "])
+    # A spec stored before blank text was refused still makes a card Discord accepts.
+    old = ShotSpec.model_construct(subject="a fox", mood="", style="   ", effects=[" "], characters=[])
+    embed = spec_card(old, _take(), take_id="abc123")
+    errors = FormErrors()
+    check_embed(embed.to_dict(), errors, ("embeds", 0))
+    assert not errors, errors.tree
+    assert {"mood", "style", "effects"}.isdisjoint(f.name for f in embed.fields)
+
+
+async def test_the_journal_keeps_one_row_per_run(tmp_path):
+    import sqlite3
+
+    from bots.journal import RunJournal
+
+    path = tmp_path / "bot.sqlite"
+    with sqlite3.connect(path) as db:  # a journal from before one row per run: its row is carried over
+        db.execute(
+            "CREATE TABLE runs_in_flight (thread_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL)"
+        )
+        db.execute("INSERT INTO runs_in_flight VALUES ('7', '1', 'run')")
+    journal = await RunJournal(path).open()
+    try:
+        [old] = await journal.left_over()
+        await journal.end(old.run_id)
+        first = await journal.begin("9", "1", "run")
+        second = await journal.begin("9", "2", "post_all")  # a second run in the same thread
+        await journal.progress(second, 555)
+        await journal.end(first)
+        [left] = await journal.left_over()
+        assert (left.run_id, left.user_id, left.kind, left.progress_message_id) == (second, "2", "post_all", "555")
+    finally:
+        await journal.close()

@@ -23,12 +23,13 @@ async def test_kill_mid_render_then_restart_delivers_the_take(make_world, settin
         created = await fake.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{CHANNEL_ID}/threads")
         thread = fake.channels[int(created.result["id"])]
         thread_id = int(thread["id"])
-        await fake.wait_for(
+        stepping = await fake.wait_for(
             lambda c: (
                 c.method == "PATCH" and f"/channels/{thread_id}/messages/" in c.path and "step" in (c.content or "")
             ),
             timeout=120,
         )
+        old_progress = stepping.path.rsplit("/", 1)[1]
         # Kill: the bot's tasks die mid-render, the queue stops and puts its running job back.
         await first.bot.close()
         await asyncio.to_thread(renderer.close)
@@ -40,6 +41,8 @@ async def test_kill_mid_render_then_restart_delivers_the_take(make_world, settin
             second = await make_world(studio, settings_=cfg, progress_interval=0.05)
             second.add_thread(thread)
             assert await second.bot.recover_runs() == 1
+            # The old process's "step 12/30…" message does not stay on screen.
+            await fake.wait_for(lambda c: c.method == "DELETE" and c.path.endswith(f"/messages/{old_progress}"))
             post = await fake.wait_for(is_take_post(thread_id), timeout=120)
             await second.bot.drain()
             assert post.json["embeds"][0]["fields"]

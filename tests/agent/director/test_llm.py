@@ -141,3 +141,13 @@ async def test_question_for_a_vague_first_message() -> None:
         result = await director_for(server).direct("make a video", author="ana")
     assert result.question == "What should the shot show?"
     assert result.spec == ShotSpec()
+
+
+async def test_blank_text_from_the_model_leaves_the_field_as_it_was() -> None:
+    """The spec refuses blank text (Discord refuses an empty card field): a model's "" means "unchanged"."""
+    base = ShotSpec(subject="a knight", mood="tense")
+    with ScriptedOpenAI([reply(patch(subject="a red fox", mood="", style="  ", effects=["snow", " "]))]) as server:
+        result = await director_for(server).direct("swap the knight for a red fox in the snow", author="ana", base=base)
+    assert result.director == "llm" and len(server.requests) == 1  # accepted at once, no retry
+    assert (result.spec.subject, result.spec.mood, result.spec.style) == ("a red fox", "tense", None)
+    assert result.spec.effects == ["snow"]
