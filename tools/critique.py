@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from generator.request import ReferenceImage
 from generator.vocabulary import CameraMovement, CameraSpeed
 
 
@@ -26,6 +27,9 @@ class Expectation(BaseModel):
     setting: str | None = None
     time_of_day: str | None = None
     style: str | None = None
+    references: list[ReferenceImage] = Field(
+        default_factory=list, description="Characters' reference images: the judge is asked whether they match."
+    )
 
 
 class CameraMotion(BaseModel):
