@@ -237,10 +237,9 @@ def compile_shot(
         clipped = clip_text(prompt, MAX_PROMPT_CHARS)
         notes.append(f"the prompt was {len(prompt)} characters; kept the first {len(clipped)}")
         prompt = clipped
-    faces = reference_images(spec, notes)
     request = RenderRequest(
         prompt=prompt,
-        reference_images=faces,
+        reference_images=reference_images(spec, notes),
         negative_prompt=negative,
         width=width,
         height=height,
