@@ -102,6 +102,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create output folder {out.parent}: {exc.strerror}") from None
+    if spec.continue_previous:  # there is no storyboard here: say so rather than ignore it
+        compiled.notes.append("continue_previous needs a storyboard (the bot or dailies chat): rendered on its own")
     for note in compiled.notes:
         print(f"note: {note}", file=sys.stderr)
     generator = make_generator(backend, model=model, options=settings.backend_options())

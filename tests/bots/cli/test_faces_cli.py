@@ -74,3 +74,12 @@ def test_a_bad_character_image_is_one_line_and_exit_2(argument, says, data_dir, 
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x.mp4").exists()
     assert not (data_dir / "references").exists() or not any((data_dir / "references").iterdir())
+
+
+def test_render_says_a_continuing_shot_has_no_storyboard_to_continue(data_dir, tmp_path, capsys) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"subject": "a fox", "duration_s": 0.5, "fps": 8, "continue_previous": True}))
+    code, out, err = _run(["render", str(spec), "-o", str(tmp_path / "x.mp4")], capsys)
+    assert code == 0, err
+    note = "continue_previous needs a storyboard (the bot or dailies chat): rendered on its own"
+    assert note in json.loads(out)["notes"] and f"note: {note}" in err
