@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from agent.director.intake import clip_text
 from agent.spec import ShotSpec
 from generator.families import PREVIZ, ModelFamily
-from generator.request import MAX_PROMPT_CHARS, CameraPath, LookHints, ReferenceImage, RenderRequest
+from generator.guide import guide_note
+from generator.request import MAX_PROMPT_CHARS, CameraGuide, CameraPath, LookHints, ReferenceImage, RenderRequest
 from generator.segments import SegmentSpan, describe, pass_frames, split_shot
 from generator.vocabulary import ASPECT_VALUES, CAMERA_PHRASES
 from tools.long_take import DEFAULT_SEGMENT_S
@@ -188,6 +189,30 @@ def _segments_note(family: ModelFamily, spans: list[SegmentSpan], fps: int, dura
     )
 
 
+def _negative_prompt(spec: ShotSpec, family: ModelFamily, notes: list[str]) -> str | None:
+    """The creator's negative prompt, with the family's default added, or dropped where the family ignores one."""
+    negative = spec.negative_prompt
+    if family.supports_negative_prompt:
+        if family.default_negative_prompt:
+            notes.append(f"added {family.title}'s default negative prompt")
+        return ", ".join(p for p in (negative, family.default_negative_prompt) if p) or None
+    if negative:
+        notes.append(f"{family.title} ignores negative prompts; dropped {negative!r}")
+    return None
+
+
+def _with_guide(
+    request: RenderRequest, family: ModelFamily, guide: CameraGuide | None, notes: list[str]
+) -> RenderRequest:
+    """The request with the camera guide where the family has a guide path; a note says how, or why not."""
+    if guide is None or family.backend == "previz":
+        return request
+    if family.guide_modes:
+        request = request.model_copy(update={"guide": guide})
+    notes.append(guide_note(family, request, guide))
+    return request
+
+
 def compile_shot(
     spec: ShotSpec,
     family: ModelFamily,
@@ -196,8 +221,12 @@ def compile_shot(
     steps: int | None = None,
     model: str | None = None,
     segment_s: float | None = DEFAULT_SEGMENT_S,
+    guide: CameraGuide | None = None,
 ) -> CompiledShot:
-    """Turn a spec into a request this family accepts, saying what was snapped or defaulted."""
+    """Turn a spec into a request this family accepts, saying what was snapped or defaulted.
+
+    A `guide` is kept only where the family has a guide path; a note says how it conditions, or why not.
+    """
     notes: list[str] = []
     aspect = spec.aspect_ratio or DEFAULT_ASPECT
     if spec.aspect_ratio is None:
@@ -224,14 +253,7 @@ def compile_shot(
     spans = split_shot(num_frames, family, pass_frames(family, fps, segment_s))
     if len(spans) > 1:
         notes.append(_segments_note(family, spans, fps, duration))
-    negative = spec.negative_prompt
-    if family.supports_negative_prompt:
-        if family.default_negative_prompt:
-            notes.append(f"added {family.title}'s default negative prompt")
-        negative = ", ".join(p for p in (negative, family.default_negative_prompt) if p) or None
-    elif negative:
-        notes.append(f"{family.title} ignores negative prompts; dropped {negative!r}")
-        negative = None
+    negative = _negative_prompt(spec, family, notes)
     prompt = prompt_text(spec, family)
     if len(prompt) > MAX_PROMPT_CHARS:  # every field at its limit: the tail is past what any text encoder reads
         clipped = clip_text(prompt, MAX_PROMPT_CHARS)
@@ -267,4 +289,4 @@ def compile_shot(
             effects=tuple(spec.effects),
         ),
     )
-    return CompiledShot(request=request, notes=notes)
+    return CompiledShot(request=_with_guide(request, family, guide, notes), notes=notes)

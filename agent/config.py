@@ -25,6 +25,8 @@ class StudioConfig:
     judge: VisionJudge | None = None  # the optional vision-LLM judge in the critic
     attempt_budget: int = 3
     approve_final: bool = True
+    guide: str = "previz"  # the camera guide of threads that choose none (generator.guide.parse_guide)
+    animatic: bool = True  # with a model backend, a new shot's previz animatic first (threads may choose)
 
     @property
     def backend(self) -> str:

@@ -11,6 +11,7 @@ from agent.state import ThreadOptions
 from agent.targets import RenderTargets, Target
 from generator.base import CancelToken
 from generator.errors import Failure
+from generator.guide import GuideChoice, parse_guide
 from tools.critique import Critique, Expectation
 from tools.long_take import DEFAULT_SEGMENT_S
 
@@ -38,6 +39,8 @@ class Context:
     guild: str | None = None
     cancel: CancelToken | None = None
     segment_s: float | None = DEFAULT_SEGMENT_S  # longest pass; longer shots render as segments
+    guide: str = "previz"  # the camera guide of threads that choose none
+    animatic: bool = True  # the animatic first, in threads that choose neither way
 
     @property
     def folder(self) -> Path:
@@ -47,6 +50,16 @@ class Context:
     def target(self, options: ThreadOptions | None) -> Target | Failure:
         """The thread's render target: the main one unless its options pick a backend or model."""
         return self.targets.route(options)
+
+    def guide_choice(self, options: ThreadOptions | None) -> GuideChoice:
+        """How the thread's model takes are guided: its own choice, else the Studio's."""
+        return parse_guide(options.guide if options is not None and options.guide else self.guide)
+
+    def shows_animatic(self, options: ThreadOptions | None) -> bool:
+        """Whether a model-rendered new shot posts its animatic first: the thread's choice, else the Studio's."""
+        if options is not None and options.animatic is not None:
+            return options.animatic
+        return self.animatic
 
     def approves_final(self, options: ThreadOptions | None) -> bool:
         """Whether a final render waits for a person: the thread's choice, else the Studio's."""

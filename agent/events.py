@@ -48,6 +48,14 @@ class TakeReady(_Event):
     take_kind: str = Field("draft", description="draft, reroll, variation, final or extend.")
 
 
+class AnimaticReady(_Event):
+    """The shot's previz animatic, posted before the model take: the camera and framing the take will follow."""
+
+    kind: Literal["animatic"] = "animatic"
+    take: Take = Field(description="The animatic: same size, length and camera as the model take (and its guide).")
+    guided: bool = Field(False, description="Whether the model take is conditioned on this animatic.")
+
+
 class CritiqueReady(_Event):
     """The critic watched a take."""
 
@@ -62,7 +70,7 @@ class Revision(_Event):
 
     kind: Literal["revision"] = "revision"
     attempt: int = Field(description="The attempt this revision will render.")
-    strategy: str = Field(description="reseed, suggestions or parameters.")
+    strategy: str = Field(description="guide, reseed, suggestions or parameters (or the LLM reviser's).")
     reason: str = Field(description="Why the previous take failed, in the critic's words.")
     changes: list[str] = Field(default_factory=list, description="What differs in the new request.")
 
@@ -126,7 +134,17 @@ class Error(_Event):
 
 
 Event = Annotated[
-    Queued | Progress | TakeReady | CritiqueReady | Revision | Question | SpecChanged | ApprovalNeeded | Done | Error,
+    Queued
+    | Progress
+    | AnimaticReady
+    | TakeReady
+    | CritiqueReady
+    | Revision
+    | Question
+    | SpecChanged
+    | ApprovalNeeded
+    | Done
+    | Error,
     Field(discriminator="kind"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -1,9 +1,10 @@
-"""The LangGraph agent: understand -> [clarify] -> plan -> [approval] -> render -> critique -> revise ... -> deliver.
+"""The agent: understand -> [clarify] -> plan -> [approval | animatic] -> render -> critique -> revise ... -> deliver.
 
 Every Studio call is one run on the thread's checkpointed state; the job it carries picks the entry:
 a message enters at `understand`, a reroll or extension at `plan`, a final render at `plan` then
 `approval` (an interrupt, resumed with Command(resume=...)), variations at `variations`, and
-storyboard edits at `edit_storyboard`. The render loop follows langgraph-reflection: render,
+storyboard edits at `edit_storyboard`. A new shot rendered by a model first gets its previz `animatic`
+(seconds, posted while the model works). The render loop follows langgraph-reflection: render,
 critique, revise, capped by the attempt budget. Side effects (rendering) only happen after the
 interrupt, so a resumed `approval` node re-runs without repeating anything.
 """
@@ -18,6 +19,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from agent.context import Context
+from agent.nodes.animatic import animatic, wants_animatic
 from agent.nodes.critiquing import critique, critiques, revise_request
 from agent.nodes.delivering import deliver
 from agent.nodes.planning import approval, plan
@@ -44,11 +46,15 @@ async def route_understood(state: AgentState) -> Literal["clarify", "plan"]:
     return "clarify" if state.result is not None and state.result.kind == "question" else "plan"
 
 
-async def route_planned(state: AgentState) -> Literal["approval", "render", "__end__"]:
+async def route_planned(
+    state: AgentState, runtime: Runtime[Context]
+) -> Literal["approval", "animatic", "render", "__end__"]:
     assert state.job is not None
     if state.result is not None:
         return END
-    return "approval" if state.job.kind == "final" else "render"
+    if state.job.kind == "final":
+        return "approval"
+    return "animatic" if wants_animatic(state, runtime.context) else "render"
 
 
 async def route_approved(state: AgentState) -> Literal["render", "__end__"]:
@@ -78,6 +84,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     builder.add_node("clarify", clarify)
     builder.add_node("plan", plan)
     builder.add_node("approval", approval)
+    builder.add_node("animatic", animatic)
     builder.add_node("render", render)
     builder.add_node("critique", critique)
     builder.add_node("revise", revise_request)
@@ -89,6 +96,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     builder.add_edge("clarify", END)
     builder.add_conditional_edges("plan", route_planned)
     builder.add_conditional_edges("approval", route_approved)
+    builder.add_edge("animatic", "render")
     builder.add_conditional_edges("render", route_rendered)
     builder.add_conditional_edges("critique", route_critiqued)
     builder.add_edge("revise", "render")

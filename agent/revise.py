@@ -89,7 +89,7 @@ def revise(
         request, changes = _apply(strategy, base, critique, attempt, family)
         if changes:
             break
-    request, extra = _make_unique(request, seen, attempt)
+    request, extra = make_unique(request, seen, attempt)
     return RevisionPlan(request=request, strategy=strategy, reason=reason, changes=[*changes, *extra, *dropped])
 
 
@@ -171,7 +171,7 @@ def _speed_correction(critique: Critique, speed: str) -> str:
     return FASTER[speed] if too_still else speed
 
 
-def _make_unique(request: RenderRequest, seen: Collection[str], attempt: int) -> tuple[RenderRequest, list[str]]:
+def make_unique(request: RenderRequest, seen: Collection[str], attempt: int) -> tuple[RenderRequest, list[str]]:
     """Reseed until the request differs from every one already submitted."""
     changes: list[str] = []
     salt = attempt * 1000

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.director.base import Change, Turn
 from agent.events import AttemptSummary
 from agent.spec import ShotSpec, Storyboard
 from generator.errors import Failure
+from generator.guide import parse_guide
 from generator.request import Fault, RenderRequest
 from generator.vocabulary import AspectRatio
 from tools.critique import Critique
@@ -36,6 +37,17 @@ class ThreadOptions(BaseModel):
     duration_s: float | None = Field(None, ge=0.5, le=60)
     critique: bool = Field(True, description="Off: takes are delivered as rendered, unreviewed and unrevised.")
     approve_final: bool | None = Field(None, description="Ask a person before a final render; None: the default.")
+    guide: str | None = Field(
+        None, description="Camera guide: previz[:STRENGTH], auto or off (generator.guide); None: the Studio's."
+    )
+    animatic: bool | None = Field(
+        None, description="With a model backend, post the shot's previz animatic first; None: the Studio's."
+    )
+
+    @field_validator("guide")
+    @classmethod
+    def _known_guide(cls, value: str | None) -> str | None:
+        return None if value is None else str(parse_guide(value))
 
     @property
     def picks_backend(self) -> bool:
@@ -153,6 +165,7 @@ class AgentState(BaseModel):
     reason: str | None = None
     changes: list[str] = Field(default_factory=list)
     retake: Retake | None = Field(None, description="A long take's segments to keep and to render again.")
+    animatic: Take | None = Field(None, description="The run's previz animatic, posted before its model take.")
     result: RunResult | None = None
 
     def take(self, take_id: str) -> TakeRecord | None:
@@ -173,5 +186,6 @@ def run_reset(job: Job) -> dict[str, object]:
         "reason": None,
         "changes": [],
         "retake": None,
+        "animatic": None,
         "result": None,
     }

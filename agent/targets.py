@@ -50,6 +50,10 @@ class RenderTargets:
         main = self.backend + (f":{self.main.model}" if self.main.model else "")
         return list(dict.fromkeys([main, *self._renderers, PREVIZ]))
 
+    def previz(self) -> Target | Failure:
+        """The previz target (animatics and camera guides' previews), whatever the main one is."""
+        return self.route(ThreadOptions(backend=PREVIZ))
+
     def route(self, options: ThreadOptions | None) -> Target | Failure:
         """The target of a thread's options: the main one unless they pick another backend or model."""
         if options is None or not options.picks_backend:

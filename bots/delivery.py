@@ -1,4 +1,8 @@
-"""Turns the agent's event stream for one run into Discord messages: progress, attributed changes, takes."""
+"""Turns the agent's event stream for one run into Discord messages: progress, attributed changes, takes.
+
+With a model backend a new shot's previz animatic is posted first; the model take replaces it when it comes
+(the animatic message keeps its place and a line pointing at the take, its video is removed).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import discord
 
 from agent.director.base import Change
 from agent.events import (
+    AnimaticReady,
     ApprovalNeeded,
     CritiqueReady,
     Done,
@@ -94,6 +99,7 @@ class RunDelivery:
         self.question: str | None = None
         self.approval_take: str | None = None
         self.done: list[Done] = []
+        self.animatic: discord.Message | None = None  # posted, not yet replaced by the model take
         self.failed = False  # an unexpected error ended the run (already said in the thread)
         self.lost: discord.HTTPException | None = None
         self.lost_event = asyncio.Event()
@@ -165,6 +171,8 @@ class RunDelivery:
             self._show(
                 render_line(event.step, event.total, event.eta_s, label if event.stage == "render" else event.stage)
             )
+        elif isinstance(event, AnimaticReady):
+            await self.post_animatic(event)
         elif isinstance(event, TakeReady):
             self._show(f"👀 take {event.attempt} rendered; the critic is watching…")
         elif isinstance(event, CritiqueReady):
@@ -232,9 +240,37 @@ class RunDelivery:
             await self.say(f"⚠️ take `{take_id}` is larger than this server's upload limit now; try a shorter shot.")
             return None
         self.posted.append(message)
+        await self._retire_animatic(f"🎞️ animatic — replaced by take `{take_id}` below")
         if self._on_posted is not None:
             await self._on_posted(message, take_id)
         return message
+
+    async def post_animatic(self, event: AnimaticReady) -> None:
+        """The shot's previz, posted while the model renders: framing and camera to agree on before GPU minutes."""
+        take = event.take
+        fitted = await fit_clip(take.path, self.upload_limit)
+        if not isinstance(fitted, FittedClip):  # a courtesy: the take comes all the same
+            log.warning("animatic not posted: %s", fitted.message)
+            return
+        guided = " and is guided by its camera" if event.guided else ""
+        shape = f"{take.width}×{take.height}, {take.duration_s:g} s"
+        self.animatic = await self._send(
+            f"🎞️ animatic — the take follows{guided} ({shape}, previz: framing and camera, not the look)",
+            file=discord.File(fitted.path, filename="animatic.mp4"),
+        )
+
+    async def _retire_animatic(self, line: str, *, keep_video: bool = False) -> None:
+        """Replace the animatic message's text (and, unless `keep_video`, drop its video); a failed edit is cosmetic."""
+        message, self.animatic = self.animatic, None
+        if message is None:
+            return
+        try:
+            if keep_video:
+                await message.edit(content=line, allowed_mentions=NO_PINGS)
+            else:
+                await message.edit(content=line, attachments=[], allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            log.warning("could not replace the animatic: %s", exc)
 
     def abandon(self) -> None:
         """Stop editing at once (the process is going down); the next start removes the progress message."""
@@ -243,6 +279,8 @@ class RunDelivery:
 
     async def finish(self) -> None:
         """Remove the progress message once something else tells the story; otherwise show that it is done."""
+        if self.animatic is not None and self.lost is None:  # no model take came: the animatic stays, says so
+            await self._retire_animatic("🎞️ animatic — no model take came this time", keep_video=True)
         if self.progress is None or self.lost is not None:
             return
         if self.posted or self.question or self.errors or self.approval_take or self.failed:

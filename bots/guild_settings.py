@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.state import ThreadOptions
 from bots.sqlite_store import SqliteStore
+from generator.guide import parse_guide
 from generator.vocabulary import AspectRatio
 
 Backend = Literal["previz", "diffusers"]
@@ -35,6 +36,15 @@ class Defaults(BaseModel):
     approval_for_final: bool | None = Field(
         None, description="Ask a person before a final render (on top of DAILIES_APPROVE_FINAL_RENDERS)."
     )
+    animatic: bool | None = Field(None, description="Off: a model-rendered shot is posted without its animatic.")
+    guide: str | None = Field(
+        None, max_length=20, description="Camera guide: previz[:STRENGTH], auto or off (over DAILIES_GUIDE)."
+    )
+
+    @field_validator("guide")
+    @classmethod
+    def _known_guide(cls, value: str | None) -> str | None:
+        return None if value is None else str(parse_guide(value))
 
     def over(self, base: Defaults) -> Defaults:
         """These defaults, with unset fields taken from `base`."""
@@ -54,6 +64,8 @@ class Defaults(BaseModel):
             duration_s=chosen.get("duration_s", self.duration_s),  # type: ignore[arg-type]
             critique=self.critique is not False,
             approve_final=approve,
+            guide=self.guide,
+            animatic=self.animatic,
         )
 
     def describe(self) -> str:

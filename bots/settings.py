@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from generator.diffusers.attention import AttentionBackend
 from generator.diffusers.speedups import Speedup
+from generator.guide import parse_guide
 
 if TYPE_CHECKING:
     from agent.config import StudioConfig
@@ -50,6 +51,14 @@ class Settings(BaseSettings):
     )
     attempt_budget: int = Field(3, ge=1, le=10)
     approve_final_renders: bool = Field(True, description="Ask a human before an expensive final render.")
+    guide: str = Field(
+        "previz",
+        description="Camera guide of model takes where the family takes one: previz[:STRENGTH] (every take), "
+        "auto (added when the critic reads the wrong move) or off; threads may choose their own.",
+    )
+    animatic: bool = Field(
+        True, description="With a model backend, post a new shot's previz animatic first; threads may choose."
+    )
 
     # Optional vision-LLM judge in the critic (off by default).
     judge_enabled: bool = False
@@ -90,6 +99,11 @@ class Settings(BaseSettings):
         False, description="Workers write takes straight into the data folder (shared storage) instead of bytes."
     )
     checkpoint_url: str | None = Field(None, description="postgresql://... to share conversations.")
+
+    @field_validator("guide")
+    @classmethod
+    def _known_guide(cls, value: str) -> str:
+        return str(parse_guide(value))
 
     @property
     def director_kind(self) -> Literal["offline", "llm"]:
@@ -194,4 +208,6 @@ class Settings(BaseSettings):
             judge=self.vision_judge(),
             attempt_budget=self.attempt_budget,
             approve_final=self.approve_final_renders,
+            guide=self.guide,
+            animatic=self.animatic,
         )

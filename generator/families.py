@@ -1,5 +1,7 @@
 """Model families and their rules (frame counts, size multiples), in one plain registry."""
 
+# long module: the registry's data, one block of numbers per family, read top to bottom
+
 from __future__ import annotations
 
 from generator.family import ModelFamily
@@ -20,6 +22,7 @@ PREVIZ = ModelFamily(
     continue_frames=0,
     supports_negative_prompt=False,
     guidance_note="no guidance: a procedural renderer",
+    guide_how="none needed: previz draws the camera move itself, and is the guide of the others",
     notes=("Honours camera move, framing, time of day, palette, duration, fps and aspect exactly.",),
 )
 
@@ -51,6 +54,16 @@ _WAN21_SHIFT = ((832 * 480, 3.0), (_ANY_SIZE, 5.0))  # 3.0 at 480p, 5.0 at 720p
 _WAN_FLOAT32 = ("vae", "image_encoder")  # Wan's VAE (and the 2.1 I2V CLIP image encoder) run in float32
 _COGVIDEOX_DPM = (("timestep_spacing", "trailing"),)  # CogVideoX's own demo: DPM with trailing timesteps
 
+# The camera guide: how each family's guide pipeline takes the previz animatic (generator/guide.py).
+_PREVIZ_GUIDE = ("previz",)
+_VACE_GUIDE = "VACE control video: the animatic's edges at conditioning_scale = strength"
+_LTX_GUIDE = "LTXConditionPipeline over the same weights: the animatic as a video condition at the strength"
+_COG_GUIDE = (
+    "CogVideoXVideoToVideoPipeline over the same weights: starts from the animatic and denoises the last "
+    "(1 - strength) of the schedule"
+)
+_WAN_NO_GUIDE = "none with these weights: the Wan 2.1 VACE checkpoints (wan2.1-vace-1.3b, wan2.1-vace-14b) take one"
+
 WAN21_1_3B = ModelFamily(
     name="wan2.1-1.3b",
     title="Wan 2.1 T2V 1.3B",
@@ -79,6 +92,7 @@ WAN21_1_3B = ModelFamily(
     trained_frames=(81,),
     float32_components=_WAN_FLOAT32,
     flow_shift=_WAN21_SHIFT,
+    guide_how=_WAN_NO_GUIDE,
 )
 WAN21_14B = ModelFamily(
     name="wan2.1-14b",
@@ -108,6 +122,77 @@ WAN21_14B = ModelFamily(
     trained_frames=(81,),
     float32_components=_WAN_FLOAT32,
     flow_shift=_WAN21_SHIFT,
+    guide_how=_WAN_NO_GUIDE,
+)
+WAN21_VACE_1_3B = ModelFamily(
+    name="wan2.1-vace-1.3b",
+    title="Wan 2.1 VACE 1.3B",
+    backend="diffusers",
+    native_width=832,
+    native_height=480,
+    native_fps=16,
+    frame_step=4,
+    size_multiple=16,
+    max_frames=81,
+    default_steps=50,
+    pipeline_class="WanVACEPipeline",
+    i2v_pipeline_class="WanImageToVideoPipeline",
+    hub_id="Wan-AI/Wan2.1-VACE-1.3B-diffusers",
+    i2v_hub_id="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers",
+    default_negative_prompt=_WAN_NEGATIVE,
+    guidance_default=5.0,
+    guidance_note="classifier-free guidance; the negative prompt is used when guidance > 1",
+    vram_gb=19.0,
+    vram_offload_gb=9.5,
+    memory_options=("model_cpu_offload", "vae_tiling"),
+    aliases=("wan-vace", "vace", "wan-vace-1.3b"),
+    prompt_order=_WAN_ORDER,
+    notes=(
+        "Wan 2.1 1.3B with 15 VACE control blocks: renders from text alone too, and follows a control video.",
+        "Memory is an estimate: the 1.3B text-to-video figure plus the control blocks.",
+    ),
+    trained_sizes=_WAN_480P,
+    trained_frames=(81,),
+    float32_components=_WAN_FLOAT32,
+    flow_shift=_WAN21_SHIFT,
+    guide_modes=_PREVIZ_GUIDE,
+    guide_pipeline_class="WanVACEPipeline",
+    guide_how=_VACE_GUIDE,
+)
+WAN21_VACE_14B = ModelFamily(
+    name="wan2.1-vace-14b",
+    title="Wan 2.1 VACE 14B",
+    backend="diffusers",
+    native_width=1280,
+    native_height=720,
+    native_fps=16,
+    frame_step=4,
+    size_multiple=16,
+    max_frames=81,
+    default_steps=50,
+    pipeline_class="WanVACEPipeline",
+    i2v_pipeline_class="WanImageToVideoPipeline",
+    hub_id="Wan-AI/Wan2.1-VACE-14B-diffusers",
+    i2v_hub_id="Wan-AI/Wan2.1-I2V-14B-720P-Diffusers",
+    default_negative_prompt=_WAN_NEGATIVE,
+    guidance_default=5.0,
+    guidance_note="classifier-free guidance; the negative prompt is used when guidance > 1",
+    vram_gb=54.0,
+    vram_offload_gb=36.0,
+    memory_options=("model_cpu_offload", "group_offload", "vae_tiling"),
+    aliases=("wan-vace-14b", "vace-14b"),
+    prompt_order=_WAN_ORDER,
+    notes=(
+        "Wan 2.1 14B with 8 VACE control blocks: renders from text alone too, and follows a control video.",
+        "Memory is an estimate: the 14B text-to-video figure plus the control blocks.",
+    ),
+    trained_sizes=_WAN_720P + _WAN_480P,
+    trained_frames=(81,),
+    float32_components=_WAN_FLOAT32,
+    flow_shift=_WAN21_SHIFT,
+    guide_modes=_PREVIZ_GUIDE,
+    guide_pipeline_class="WanVACEPipeline",
+    guide_how=_VACE_GUIDE,
 )
 WAN22_TI2V_5B = ModelFamily(
     name="wan2.2-ti2v-5b",
@@ -137,6 +222,7 @@ WAN22_TI2V_5B = ModelFamily(
     trained_frames=(121,),
     float32_components=_WAN_FLOAT32,
     flow_shift=((_ANY_SIZE, 5.0),),
+    guide_how=_WAN_NO_GUIDE,
 )
 WAN22_T2V_A14B = ModelFamily(
     name="wan2.2-t2v-a14b",
@@ -170,6 +256,7 @@ WAN22_T2V_A14B = ModelFamily(
     i2v_guidance_default=3.5,
     i2v_guidance_2_default=3.5,
     i2v_flow_shift=((_ANY_SIZE, 5.0),),
+    guide_how=_WAN_NO_GUIDE,
 )
 LTX_VIDEO = ModelFamily(
     name="ltx-video",
@@ -200,6 +287,9 @@ LTX_VIDEO = ModelFamily(
         "Extends a shot with LTXConditionPipeline from the last 8k+1 frames of a take (same weights).",
         "Passes the frame rate to the model (frame_rate); decodes with timestep 0.05 and noise 0.025 (0.9.1+ VAE).",
     ),
+    guide_modes=_PREVIZ_GUIDE,
+    guide_pipeline_class="LTXConditionPipeline",
+    guide_how=_LTX_GUIDE,
 )
 COGVIDEOX_2B = ModelFamily(
     name="cogvideox-2b",
@@ -231,6 +321,9 @@ COGVIDEOX_2B = ModelFamily(
     only_trained_sizes=True,
     only_trained_frames=True,
     dtype="float16",
+    guide_modes=_PREVIZ_GUIDE,
+    guide_pipeline_class="CogVideoXVideoToVideoPipeline",
+    guide_how=_COG_GUIDE,
 )
 COGVIDEOX_5B = ModelFamily(
     name="cogvideox-5b",
@@ -263,6 +356,9 @@ COGVIDEOX_5B = ModelFamily(
     only_trained_frames=True,
     scheduler="CogVideoXDPMScheduler",
     scheduler_options=_COGVIDEOX_DPM,
+    guide_modes=_PREVIZ_GUIDE,
+    guide_pipeline_class="CogVideoXVideoToVideoPipeline",
+    guide_how=_COG_GUIDE,
 )
 COGVIDEOX15_5B = ModelFamily(
     name="cogvideox1.5-5b",
@@ -296,6 +392,10 @@ COGVIDEOX15_5B = ModelFamily(
     scheduler="CogVideoXDPMScheduler",
     scheduler_options=_COGVIDEOX_DPM,
     vae_tiling=True,
+    guide_how=(
+        "none: its video-to-video needs an even count of latent frames, and 81 or 161 frames make 21 or 41; "
+        "CogVideoX 2B and 5B take one"
+    ),
 )
 HUNYUAN_VIDEO = ModelFamily(
     name="hunyuan-video",
@@ -327,10 +427,13 @@ HUNYUAN_VIDEO = ModelFamily(
     trained_sizes=((960, 544), (544, 960), (832, 624), (624, 832), (720, 720)),
     trained_frames=(129,),
     vae_tiling=True,
+    guide_how="none: diffusers has no video-conditioned HunyuanVideo pipeline for these weights",
 )
 DIFFUSERS_FAMILIES: tuple[ModelFamily, ...] = (
     WAN21_1_3B,
     WAN21_14B,
+    WAN21_VACE_1_3B,
+    WAN21_VACE_14B,
     WAN22_TI2V_5B,
     WAN22_T2V_A14B,
     LTX_VIDEO,
@@ -377,12 +480,16 @@ def _tiny(parent: ModelFamily, name: str, width: int, height: int, *, size_multi
         scheduler_options=parent.scheduler_options,
         vae_tiling=parent.vae_tiling,
         continue_frames=parent.continue_frames,
+        guide_modes=parent.guide_modes,
+        guide_pipeline_class=parent.guide_pipeline_class,
+        guide_how=parent.guide_how,
     )
 
 
 TINY_FAMILIES: tuple[ModelFamily, ...] = (
     _tiny(WAN21_1_3B, "wan-tiny", 64, 32),
     _tiny(WAN22_T2V_A14B, "wan2.2-tiny", 64, 32),
+    _tiny(WAN21_VACE_1_3B, "wan-vace-tiny", 64, 32),
     _tiny(LTX_VIDEO, "ltx-tiny", 64, 32),
     _tiny(COGVIDEOX_2B, "cogvideox-tiny", 64, 32),
     _tiny(HUNYUAN_VIDEO, "hunyuan-tiny", 64, 32),

@@ -73,6 +73,10 @@ class ModelFamily:
     # A continuation (the next segment of a long shot) is conditioned on this many of the previous segment's
     # last frames, and its output opens with them (dropped before joining). 0: previz continues its own path.
     continue_frames: int = 1
+    # The camera guide (generator/guide.py): the modes it takes, the pipeline that takes it, how it conditions.
+    guide_modes: tuple[str, ...] = ()
+    guide_pipeline_class: str | None = None
+    guide_how: str = ""  # one line for `dailies models` and --plan; without a guide path: why, and what has one
 
     @property
     def native_area(self) -> int:

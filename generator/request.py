@@ -9,8 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from generator.vocabulary import CameraAngle, CameraMovement, CameraSpeed, ShotSize, TimeOfDay
 
 Fault = Literal["camera_reversed"]
+GuideMode = Literal["previz"]
 # Far more than any text encoder reads (T5 and its kin stop at 226-512 tokens); a bound on what a job carries.
 MAX_PROMPT_CHARS = 4000
+# How firmly a camera guide holds unless told otherwise: the model still draws the picture (docs/models.md).
+DEFAULT_GUIDE_STRENGTH = 0.6
 
 
 class CameraPath(BaseModel):
@@ -69,6 +72,20 @@ class ReferenceImage(BaseModel):
     path: str = Field(description="The stored image file (a PNG we wrote after checking the upload).")
 
 
+class CameraGuide(BaseModel):
+    """A guide video that conditions the model: the previz animatic of this very request, camera and all."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: GuideMode = Field("previz", description="Where the guide comes from: the previz render of the request.")
+    strength: float = Field(
+        DEFAULT_GUIDE_STRENGTH,
+        gt=0,
+        lt=1,
+        description="How firmly the guide holds the camera, 0..1 (1 would hand back the animatic itself).",
+    )
+
+
 class RenderRequest(BaseModel):
     """One clip to render: sizes and frame counts already snapped to the chosen model family."""
 
@@ -91,6 +108,9 @@ class RenderRequest(BaseModel):
     segment: SegmentOf | None = Field(None, description="Set when this renders one segment of a longer shot.")
     reference_images: tuple[ReferenceImage, ...] = Field(
         (), max_length=4, description="Characters' reference images (image conditioning where the family has it)."
+    )
+    guide: CameraGuide | None = Field(
+        None, description="Condition the model on the previz of this request (families with a guide path)."
     )
     faults: tuple[Fault, ...] = Field(
         (), description="Deliberate faults for demos and tests (previz only): camera_reversed."

@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 from agent.context import Context
 from agent.events import CritiqueReady, Error, Revision
 from agent.expect import expectation_from
+from agent.guide_revision import guide_revision
 from agent.retake import plan_retake
 from agent.revise import revise
 from agent.spec import ShotSpec
@@ -56,25 +57,31 @@ async def critique(state: AgentState, runtime: Runtime[Context]) -> dict:
 
 
 async def revise_request(state: AgentState, runtime: Runtime[Context]) -> dict:
-    """Change the request by the next strategy, and say why."""
+    """Change the request by the next strategy, and say why.
+
+    A wrong camera on a family that takes a guide is fixed first by the guide (added, then held firmer in
+    steps: `agent.guide_revision`); the rule strategies of `agent.revise` come after, or where it cannot help.
+    """
     assert state.job is not None
     record = state.run_takes(state.job.run_id)[-1]
     assert record.critique is not None
     ctx = runtime.context
     target = ctx.target(state.options)
     family = ctx.targets.main.family if isinstance(target, Failure) else target.family
-    attempt = state.attempt + 1
+    attempt, allowed = state.attempt + 1, ctx.guide_choice(state.options).revisable
     retake = plan_retake(record.take, record.critique, attempt=attempt, seen=state.seen, family=family)
     if retake is not None:  # only segments (or joins) failed: render those again, keep the rest
         kept, plan = retake
         update = {"plan": state.plan, "retake": kept}
     else:
-        plan = revise(record.request, record.critique, attempt=attempt, seen=state.seen, family=family)
+        plan = guide_revision(
+            record.request, record.critique, family=family, allowed=allowed, attempt=attempt, seen=state.seen
+        ) or revise(record.request, record.critique, attempt=attempt, seen=state.seen, family=family)
         update = {"plan": plan.request, "retake": None}
     runtime.stream_writer(
         Revision(
             thread_id=ctx.thread_id,
-            attempt=state.attempt + 1,
+            attempt=attempt,
             strategy=plan.strategy,
             reason=plan.reason,
             changes=plan.changes,

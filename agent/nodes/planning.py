@@ -45,7 +45,8 @@ async def plan(state: AgentState, runtime: Runtime[Context]) -> dict:
     if filled:
         update["spec"] = spec
         notes.extend(filled)
-    compiled = compile_shot(spec, target.family, model=target.model, segment_s=ctx.segment_s)
+    guide = ctx.guide_choice(state.options).first_guide if job.kind != "extend" else None
+    compiled = compile_shot(spec, target.family, model=target.model, segment_s=ctx.segment_s, guide=guide)
     notes.extend(compiled.notes)
     request = compiled.request
     if job.kind == "reroll" and source is not None:

@@ -30,7 +30,8 @@ async def variations(state: AgentState, runtime: Runtime[Context]) -> dict:
         writer(Error(thread_id=ctx.thread_id, error_kind=target.kind, message=target.message))
         return {"result": RunResult(kind="error", error=target)}
     spec, filled = fill_defaults(state.spec, state.options)
-    base = compile_shot(spec, target.family, model=target.model).request
+    guide = ctx.guide_choice(state.options).first_guide
+    base = compile_shot(spec, target.family, model=target.model, guide=guide).request
     requests = new_seeds(base, job.n, state.seen)
     outcomes = await asyncio.gather(
         *(submit(ctx, writer, r, job, attempt=i, slot="v", target=target) for i, r in enumerate(requests, 1))

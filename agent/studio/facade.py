@@ -148,4 +148,6 @@ class Studio(ConversationCalls, StoryboardCalls):
             approve_final=self.approve_final,
             cancel=cancel,
             segment_s=self.config.render.segment_s,
+            guide=self.config.guide,
+            animatic=self.config.animatic,
         )

@@ -29,6 +29,7 @@ class TurnResult(BaseModel):
     kind: ResultKind = Field(description="take, question, approval, declined, storyboard, picked or error.")
     take_id: str | None = None
     take: Take | None = None
+    animatic: Take | None = Field(None, description="The previz animatic posted before the take (model backends).")
     critique: Critique | None = None
     take_ids: list[str] = Field(default_factory=list)
     attempts: list[AttemptSummary] = Field(default_factory=list)
@@ -70,6 +71,7 @@ def turn_result(thread_id: str, state: AgentState, changes: list[Change]) -> Tur
         kind=result.kind,
         take_id=result.take_id,
         take=record.take if record else None,
+        animatic=state.animatic,
         critique=record.critique if record else None,
         take_ids=result.take_ids,
         attempts=result.attempts,

@@ -96,6 +96,13 @@ class TerminalEvents:
             self._task, completed=event.step, total=event.total, description=event.stage, attempt=event.attempt
         )
 
+    def _on_animatic(self, event: ev.AnimaticReady) -> None:
+        take, guided = event.take, " (the take's camera guide)" if event.guided else ""
+        self._line(
+            f"  [magenta]animatic[/]{guided}: {take.width}x{take.height}, {take.duration_s:g} s -> {take.path}; "
+            "the model take follows"
+        )
+
     def _on_take_ready(self, event: ev.TakeReady) -> None:
         take = event.take
         self._line(

@@ -12,7 +12,7 @@ from bots.settings import Settings
 from generator.families import FAMILIES
 
 # Kept here so listing never imports torch; checked against tiny.py's TINY_BUILDERS in tests.
-TINY_NAMES = ("wan", "wan-i2v", "wan2.2", "ltx", "cogvideox", "hunyuan")
+TINY_NAMES = ("wan", "wan-i2v", "wan2.2", "wan-vace", "ltx", "ltx-condition", "cogvideox", "hunyuan")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -18,7 +18,8 @@ from generator.backends import BACKENDS, make_generator, resolve_family
 from generator.base import Generator, Progress
 from generator.errors import Failure, InvalidRequest, ModelUnavailable
 from generator.families import ModelFamily
-from generator.request import RenderRequest
+from generator.guide import guide_plan, parse_guide
+from generator.request import CameraGuide, RenderRequest
 from tools.long_take import is_long, render_long_take
 from tools.renderer import local_segments
 from tools.take import Take, render_take
@@ -34,6 +35,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", default=None, help="model family, local folder or hub id (diffusers)")
     parser.add_argument(
         "--plan", action="store_true", help="print the compiled request and how it would render; load nothing"
+    )
+    parser.add_argument(
+        "--guide",
+        default=None,
+        metavar="previz[:STRENGTH]|off",
+        help="condition the model on the shot's previz animatic (strength 0-1, default 0.6) where the family "
+        "takes a guide; default: DAILIES_GUIDE",
     )
     parser.add_argument("--seed", type=int, default=None, help="override the spec's seed")
     parser.add_argument("--steps", type=int, default=None, help="denoising steps (diffusers)")
@@ -58,6 +66,7 @@ def _print_plan(compiled: CompiledShot, backend: str, family: ModelFamily, setti
     request = compiled.request
     plan = {"backend": backend, "family": family.name, "request": request.model_dump(mode="json", exclude_none=True)}
     plan["notes"] = compiled.notes
+    plan["guide"] = guide_plan(family, request)
     if backend == "diffusers":
         from generator.diffusers.preview import render_plan
 
@@ -72,6 +81,19 @@ def _print_plan(compiled: CompiledShot, backend: str, family: ModelFamily, setti
         )
     print(json.dumps(plan, indent=2))
     return 0
+
+
+def _guide(wanted: str | None, settings: Settings) -> CameraGuide | None:
+    """The guide `--guide` asks for (else DAILIES_GUIDE's): one render has no critic loop, so auto is refused."""
+    if wanted is None:
+        return parse_guide(settings.guide).first_guide
+    try:
+        choice = parse_guide(wanted)
+    except ValueError as exc:
+        raise UserError(f"--guide: {exc}") from None
+    if choice.mode == "auto":
+        raise UserError("--guide auto needs the critic's loop (a conversation); one render takes previz[:S] or off")
+    return choice.first_guide
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -90,7 +112,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     segment_s = args.segment_s if args.segment_s is not None else settings.segment_s
     if not 0 < segment_s <= MAX_DURATION_S:
         raise UserError(f"--segment-s must be more than 0 and at most {MAX_DURATION_S:g}, not {segment_s:g}")
-    compiled = compile_shot(spec, family, seed=args.seed, steps=args.steps, model=model, segment_s=segment_s)
+    guide = _guide(args.guide, settings)
+    compiled = compile_shot(
+        spec, family, seed=args.seed, steps=args.steps, model=model, segment_s=segment_s, guide=guide
+    )
     if args.plan:
         return _print_plan(compiled, backend, family, settings)
     if args.out is None:

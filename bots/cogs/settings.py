@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from bots.bot import DailiesBot
 
 Model = app_commands.Range[str, 1, 200]
+Guide = app_commands.Range[str, 1, 20]
+GUIDE_HELP = "Camera guide of model takes: previz, previz:0.7 (strength), auto (only to fix a camera) or off"
+ANIMATIC_HELP = "With a video model, post the shot's quick previz animatic first"
 Duration = app_commands.Range[float, 0.5, 60.0]
 
 
@@ -58,6 +61,8 @@ class SettingsCog(commands.Cog):
         duration="Seconds per shot (0.5 to 60), when a prompt doesn't say",
         critique="Let the critic review and retry takes",
         approval="Ask before each final-quality render",
+        animatic=ANIMATIC_HELP,
+        guide=GUIDE_HELP,
     )
     @app_commands.default_permissions(manage_guild=True)
     async def server(
@@ -69,6 +74,8 @@ class SettingsCog(commands.Cog):
         duration: Duration | None = None,
         critique: bool | None = None,
         approval: bool | None = None,
+        animatic: bool | None = None,
+        guide: Guide | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         perms = getattr(interaction.user, "guild_permissions", None)
@@ -82,6 +89,8 @@ class SettingsCog(commands.Cog):
             duration_s=duration,
             critique=critique,
             approval_for_final=approval,
+            animatic=animatic,
+            guide=guide,
         )
         guild_id = str(interaction.guild_id)
         await self._save(
@@ -100,6 +109,8 @@ class SettingsCog(commands.Cog):
         aspect_ratio="Frame shape, when your prompt doesn't say",
         duration="Seconds per shot (0.5 to 60), when your prompt doesn't say",
         critique="Let the critic review and retry your takes",
+        animatic=ANIMATIC_HELP,
+        guide=GUIDE_HELP,
     )
     async def me(
         self,
@@ -109,11 +120,19 @@ class SettingsCog(commands.Cog):
         aspect_ratio: AspectRatio | None = None,
         duration: Duration | None = None,
         critique: bool | None = None,
+        animatic: bool | None = None,
+        guide: Guide | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id, user_id = str(interaction.guild_id), str(interaction.user.id)
         changes = _changes(
-            backend=backend, model=model, aspect_ratio=aspect_ratio, duration_s=duration, critique=critique
+            backend=backend,
+            model=model,
+            aspect_ratio=aspect_ratio,
+            duration_s=duration,
+            critique=critique,
+            animatic=animatic,
+            guide=guide,
         )
         await self._save(
             interaction,

@@ -21,7 +21,7 @@ from bots.testing.routes import (
     DiscordError,
 )
 from bots.testing.state import FakeState, Request
-from bots.testing.validation import FormErrors, check_message, check_thread, is_empty
+from bots.testing.validation import FormErrors, check_kept_attachments, check_message, check_thread, is_empty
 
 Reply = tuple[int, Any]
 
@@ -78,8 +78,9 @@ def edit_message(state: FakeState, req: Request) -> Reply:
         raise DiscordError(*NOT_AUTHOR)
     errors = FormErrors()
     check_message(req.json or {}, errors, files=len(req.files))
+    check_kept_attachments(req.json or {}, message, len(req.files), errors)
     invalid_form(errors)
-    return 200, state.edit(message, req.json or {})
+    return 200, state.edit(message, req.json or {}, req.files)
 
 
 def delete_message(state: FakeState, req: Request) -> Reply:

@@ -20,7 +20,7 @@ from bots.testing.lifecycle import (
 )
 from bots.testing.routes import UNKNOWN_MESSAGE, DiscordError
 from bots.testing.state import FakeState, Request
-from bots.testing.validation import FormErrors, check_message, check_modal
+from bots.testing.validation import FormErrors, check_kept_attachments, check_message, check_modal
 
 
 def _ledger_call(action):
@@ -110,8 +110,9 @@ def edit_webhook_message(state: FakeState, req: Request) -> Reply:
     message = _target(state, req, record)
     errors = FormErrors()
     check_message(req.json or {}, errors, files=len(req.files), interaction=True)
+    check_kept_attachments(req.json or {}, message, len(req.files), errors)
     invalid_form(errors)
-    state.edit(message, req.json or {})
+    state.edit(message, req.json or {}, req.files)
     if int(message["id"]) == record.original and record.thinking:
         message["flags"] &= ~LOADING
         record.thinking = False

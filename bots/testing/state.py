@@ -141,10 +141,19 @@ class FakeState:
             )
         return found
 
-    def edit(self, message: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    def edit(
+        self, message: dict[str, Any], body: dict[str, Any], files: dict[str, tuple[str, bytes]] | None = None
+    ) -> dict[str, Any]:
+        """Apply an edit (checked already): `attachments` lists those to keep by id, new files are added."""
         for key in ("content", "embeds", "components"):
             if key in body:
                 message[key] = body[key] if body[key] is not None else ("" if key == "content" else [])
+        if "attachments" in body or files:
+            have = {att["id"]: att for att in message["attachments"]}
+            listed = body.get("attachments")
+            keep = [str(att.get("id")) for att in listed or []] if "attachments" in body else list(have)
+            added = self.attachments(int(message["id"]), files or {})
+            message["attachments"] = [have[i] for i in keep if i in have] + added
         message["edited_timestamp"] = iso(self.clock())
         return message
 

@@ -114,6 +114,17 @@ def check_message(body: Any, errors: FormErrors, *, files: int = 0, interaction:
         errors.add((*path, "flags"), "MESSAGE_FLAGS_INVALID", "Invalid message flags")
 
 
+def check_kept_attachments(body: dict[str, Any], message: dict[str, Any], files: int, errors: FormErrors) -> None:
+    """An edit's `attachments` name the message's own attachments (by id) or the files uploaded with it (index)."""
+    if not isinstance(body.get("attachments"), list):
+        return
+    own = {att["id"] for att in message["attachments"]}
+    for index, att in enumerate(body["attachments"]):
+        ident = att.get("id") if isinstance(att, dict) else None
+        if str(ident) not in own and not (isinstance(ident, int) and 0 <= ident < files):
+            errors.add(("attachments", index, "id"), "ATTACHMENT_NOT_FOUND", "Unknown attachment")
+
+
 def is_empty(body: dict[str, Any], files: int) -> bool:
     """Nothing to show: Discord answers 50006 "Cannot send an empty message"."""
     return not (body.get("content") or body.get("embeds") or body.get("components") or body.get("sticker_ids") or files)

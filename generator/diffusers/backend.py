@@ -20,6 +20,7 @@ from generator.diffusers.reference import set_flow_shift, torch_dtypes, use_refe
 from generator.diffusers.speedups import SpeedupRefused, apply_speedups, refuse_combinations, reset_cache_state
 from generator.errors import InvalidRequest, ModelUnavailable, OutOfMemory, RenderCancelled
 from generator.families import ModelFamily
+from generator.guide import render_guide
 from generator.reference import reference_frame
 from generator.request import RenderRequest
 from generator.segments import noise_seed
@@ -57,6 +58,7 @@ class Loaded:
     notes: list[str]
     attention: AttentionChoice | None = None
     sibling: Any = None  # the conditioned pipeline over the same weights (LTX, Wan TI2V), built on first use
+    guided: Any = None  # the pipeline that takes a camera guide (itself or one over its weights), built on first use
 
     def call_context(self) -> contextlib.AbstractContextManager:
         return self.attention.call_context() if self.attention is not None else contextlib.nullcontext()
@@ -199,9 +201,11 @@ class DiffusersGenerator:
 
     # -- rendering --------------------------------------------------------------------------------
 
-    def _pipeline_for(self, adapter: ModuleType, conditioned: bool) -> tuple[Loaded, Any]:
+    def _pipeline_for(self, adapter: ModuleType, conditioned: bool, guided: bool = False) -> tuple[Loaded, Any]:
         main = self._main
         assert main is not None
+        if guided:
+            return main, self._guided_pipeline(adapter)
         if not conditioned:
             if adapter.needs_condition(main.pipe):
                 raise InvalidRequest(f"{self.model} is an image-to-video model: give it a take to continue from")
@@ -213,6 +217,28 @@ class DiffusersGenerator:
             return main, main.sibling
         i2v = self._load_i2v()
         return i2v, i2v.pipe
+
+    def _guided_pipeline(self, adapter: ModuleType) -> Any | None:
+        """The pipeline that takes a camera guide with these weights, or None where they have no guide path."""
+        assert self._main is not None
+        self._main.guided = self._main.guided or adapter.guided_pipeline(self._main.pipe)
+        return self._main.guided
+
+    def _guide_frames(
+        self, request: RenderRequest, adapter: ModuleType, conditioned: bool, notes: list[str],
+        cancel: CancelToken | None,
+    ) -> np.ndarray | None:  # fmt: skip
+        """The previz animatic of this request when it asks for a guide and these weights can take one."""
+        if request.guide is None:
+            return None
+        if conditioned:
+            notes.append("an extension continues from its earlier take: no camera guide")
+            return None
+        if self._guided_pipeline(adapter) is None:
+            why = self.family.guide_how or "no guide path"
+            notes.append(f"{self.family.title} takes no camera guide ({why}): rendered from the words alone")
+            return None
+        return render_guide(request, cancel=cancel)
 
     def _condition_frames(self, request: RenderRequest, adapter: ModuleType, notes: list[str]) -> np.ndarray | None:
         if request.condition is None:
@@ -305,9 +331,14 @@ class DiffusersGenerator:
         notes = list(self._main.notes)
         condition = self._condition_frames(request, adapter, notes)
         continuing = condition is not None
+        guide = self._guide_frames(request, adapter, continuing, notes, cancel)
         if condition is None and request.reference_images:
-            condition = self._reference_frame(request, adapter, notes)
-        frames = self._render_retrying(request, adapter, condition, progress, cancel, notes)
+            if guide is None:
+                condition = self._reference_frame(request, adapter, notes)
+            else:
+                names = ", ".join(ref.name for ref in request.reference_images)
+                notes.append(f"the camera guide conditions this render: {names} drawn from the words only")
+        frames = self._render_retrying(request, adapter, condition, guide, progress, cancel, notes)
         if continuing and (skip := adapter.overlap(condition)) > 0:
             frames = frames[skip:]
             notes.append(f"dropped the first {skip} frame(s), which repeat the earlier take")
@@ -329,6 +360,7 @@ class DiffusersGenerator:
         request: RenderRequest,
         adapter: ModuleType,
         condition: np.ndarray | None,
+        guide: np.ndarray | None,
         progress: ProgressCallback | None,
         cancel: CancelToken | None,
         notes: list[str],
@@ -338,11 +370,14 @@ class DiffusersGenerator:
 
         size = f"{request.width}x{request.height}, {request.num_frames} frames"
         for attempt in (1, 2):
-            loaded, pipe = self._pipeline_for(adapter, condition is not None)
+            loaded, pipe = self._pipeline_for(adapter, condition is not None, guide is not None)
             schedule = set_flow_shift(
                 pipe, loaded.family, request.width, request.height, image_to_video=condition is not None
             )
             kwargs = adapter.call_kwargs(pipe, request, loaded.family, condition)
+            if guide is not None:
+                kwargs, guided = adapter.guide_kwargs(pipe, kwargs, request, guide)
+                schedule.append(f"camera guide: {guided}")
             try:
                 frames = self._call(pipe, loaded, kwargs, noise_seed(request), progress, cancel)
                 if loaded is not self._main:  # the image-to-video checkpoint's own plan and set-up
@@ -368,7 +403,7 @@ class DiffusersGenerator:
         notes.extend(self._apply_plan(loaded.pipe, lower))
         notes.append(f"out of memory with plan {loaded.plan}; retried once with {lower}")
         loaded.plan = lower
-        loaded.sibling = None  # rebuilt over the re-placed modules
+        loaded.sibling = loaded.guided = None  # rebuilt over the re-placed modules
 
 
 def _free_cuda(device: str) -> None:

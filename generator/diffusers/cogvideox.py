@@ -1,11 +1,14 @@
-"""CogVideoX 2B/5B (CogVideoXPipeline, CogVideoXImageToVideoPipeline): call arguments and image-to-video."""
+"""CogVideoX 2B/5B (CogVideoXPipeline, CogVideoXImageToVideoPipeline): call arguments, image-to-video, and the
+camera guide through video-to-video."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
+from generator.diffusers.condition import sibling_pipeline
 from generator.errors import InvalidRequest
 from generator.families import ModelFamily
 from generator.request import RenderRequest
@@ -58,3 +61,34 @@ def call_kwargs(pipe: Any, request: RenderRequest, family: ModelFamily, conditio
 
 def overlap(condition: np.ndarray | None) -> int:
     return 0 if condition is None else 1
+
+
+def guided_pipeline(pipe: Any) -> Any | None:
+    """CogVideoXVideoToVideoPipeline over the text-to-video weights; image-to-video weights have no guide path."""
+    if type(pipe).__name__ != "CogVideoXPipeline":
+        return None
+    from diffusers import CogVideoXVideoToVideoPipeline
+
+    return sibling_pipeline(CogVideoXVideoToVideoPipeline, pipe)
+
+
+def guide_kwargs(pipe: Any, kwargs: dict, request: RenderRequest, frames: np.ndarray) -> tuple[dict, str]:
+    """The call as video-to-video from the animatic: it denoises the last (1 - strength) of the schedule.
+
+    The frame count is the animatic's (the pipeline takes no num_frames). Video-to-video runs
+    int(steps x (1 - strength)) steps: when that is none, the schedule is lengthened until one step runs.
+    """
+    from PIL import Image
+
+    assert request.guide is not None
+    strength = request.guide.strength
+    denoise = round(1.0 - strength, 4)  # 1 - 0.6 is 0.3999...: int(5 x that) would run 1 step, not 2
+    steps = max(request.steps, math.ceil(1.0 / denoise))
+    guided = {key: value for key, value in kwargs.items() if key != "num_frames"}
+    guided.update(video=[Image.fromarray(frame) for frame in frames], strength=denoise, num_inference_steps=steps)
+    runs = int(steps * denoise)
+    note = f"video-to-video from the animatic, strength {denoise:g} (guide {strength:g}): {runs} denoising step"
+    note += "" if runs == 1 else "s"
+    if steps != request.steps:
+        note += f" of a {steps}-step schedule ({request.steps} would denoise none)"
+    return guided, note

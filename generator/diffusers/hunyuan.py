@@ -63,3 +63,12 @@ def call_kwargs(pipe: Any, request: RenderRequest, family: ModelFamily, conditio
 
 def overlap(condition: np.ndarray | None) -> int:
     return 0 if condition is None else 1
+
+
+def guided_pipeline(pipe: Any) -> None:
+    """diffusers has no video-conditioned HunyuanVideo pipeline for these weights: no guide path."""
+    return None
+
+
+def guide_kwargs(pipe: Any, kwargs: dict, request: RenderRequest, frames: np.ndarray) -> tuple[dict, str]:
+    raise InvalidRequest("HunyuanVideo takes no camera guide")

@@ -42,6 +42,8 @@ def _family_of_folder(folder: Path) -> ModelFamily:
         if index.get("expand_timesteps") or _read_json(folder / "vae" / "config.json").get("z_dim") == 48:
             return FAMILIES["wan2.2-ti2v-5b"]
         return FAMILIES["wan2.1-14b"] if width >= 4096 else FAMILIES["wan2.1-1.3b"]
+    if "wan2.1-vace-1.3b" in names:  # the VACE checkpoints: 1.3B is 1536 wide, 14B 5120
+        return FAMILIES["wan2.1-vace-14b"] if width >= 4096 else FAMILIES["wan2.1-vace-1.3b"]
     if "cogvideox-2b" in names:  # 1.5 patches time in pairs; 5B is 48 heads wide, 2B 30
         if transformer.get("patch_size_t") == 2:
             return FAMILIES["cogvideox1.5-5b"]

@@ -1,4 +1,5 @@
-"""LTX-Video 0.9.x (LTXPipeline, LTXConditionPipeline): call arguments, and extending a shot from its last frames."""
+"""LTX-Video 0.9.x (LTXPipeline, LTXConditionPipeline): call arguments, extending a shot from its last frames, and
+the camera guide as a video condition."""
 
 from __future__ import annotations
 
@@ -68,3 +69,25 @@ def call_kwargs(pipe: Any, request: RenderRequest, family: ModelFamily, conditio
 def overlap(condition: np.ndarray | None) -> int:
     """The conditioning frames open the generated clip: that many repeat the earlier take."""
     return 0 if condition is None else len(condition)
+
+
+def guided_pipeline(pipe: Any) -> Any:
+    """LTXConditionPipeline takes the guide: the pipeline itself when it is one, else one over the same weights."""
+    return pipe if takes_condition(pipe) else sibling(pipe)
+
+
+def guide_kwargs(pipe: Any, kwargs: dict, request: RenderRequest, frames: np.ndarray) -> tuple[dict, str]:
+    """The call with the animatic as a video condition over every frame from frame 0, at the guide's strength.
+
+    LTX mixes the condition into the starting latents at that strength and holds those tokens until the
+    schedule's noise falls below 1 - strength: the model draws the picture over the animatic's motion.
+    """
+    from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+    from PIL import Image
+
+    assert request.guide is not None
+    strength = request.guide.strength
+    video = [Image.fromarray(frame) for frame in frames]
+    condition = LTXVideoCondition(video=video, frame_index=0, strength=strength)
+    note = f"LTX video condition (the animatic from frame 0), strength {strength:g}"
+    return {**kwargs, "conditions": [condition]}, note

@@ -118,6 +118,17 @@ def _wan_transformer(in_channels: int) -> Any:
     ).eval()  # fmt: skip
 
 
+def _wan_vace_transformer() -> Any:
+    """Wan's tiny transformer with a VACE control block on each of its two layers (16 + 16 latents + 64 mask)."""
+    from diffusers import WanVACETransformer3DModel
+
+    return WanVACETransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=16, out_channels=16,
+        text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
+        rope_max_seq_len=32, vace_layers=[0, 1], vace_in_channels=96,
+    ).eval()  # fmt: skip
+
+
 def _wan_scheduler() -> Any:
     from diffusers import UniPCMultistepScheduler
 
@@ -151,6 +162,20 @@ def build_wan22() -> Any:
         transformer_2=_wan_transformer(16),
         scheduler=_wan_scheduler(),
         boundary_ratio=0.875,
+    )
+
+
+def build_wan_vace() -> Any:
+    """Wan 2.1 VACE: text-to-video that also follows a control video (the camera guide)."""
+    from diffusers import WanVACEPipeline
+
+    tokenizer = _tokenizer()
+    return WanVACEPipeline(
+        tokenizer=tokenizer,
+        text_encoder=_umt5(len(tokenizer), 32),
+        vae=_wan_vae(),
+        transformer=_wan_vace_transformer(),
+        scheduler=_wan_scheduler(),
     )
 
 
@@ -196,6 +221,13 @@ def build_ltx() -> Any:
         tokenizer=tokenizer,
         transformer=transformer,
     )
+
+
+def build_ltx_condition() -> Any:
+    """LTX-Video's weights saved as LTXConditionPipeline, the class recent LTX-Video folders name."""
+    from diffusers import LTXConditionPipeline
+
+    return LTXConditionPipeline(**build_ltx().components)
 
 
 def build_cogvideox() -> Any:
@@ -266,7 +298,9 @@ TINY_BUILDERS: dict[str, tuple[str, Callable[[], Any]]] = {
     "wan": ("wan-tiny", build_wan),
     "wan-i2v": ("wan-tiny", build_wan_i2v),
     "wan2.2": ("wan2.2-tiny", build_wan22),
+    "wan-vace": ("wan-vace-tiny", build_wan_vace),
     "ltx": ("ltx-tiny", build_ltx),
+    "ltx-condition": ("ltx-tiny", build_ltx_condition),
     "cogvideox": ("cogvideox-tiny", build_cogvideox),
     "hunyuan": ("hunyuan-tiny", build_hunyuan),
 }

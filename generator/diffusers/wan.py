@@ -1,4 +1,5 @@
-"""Wan 2.1 / 2.2 (WanPipeline, WanImageToVideoPipeline): call arguments, and continuing from a frame."""
+"""Wan 2.1 / 2.2 (WanPipeline, WanImageToVideoPipeline, WanVACEPipeline): call arguments, continuing from a frame,
+and the camera guide as a VACE control video."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ from generator.errors import InvalidRequest
 from generator.families import ModelFamily
 from generator.request import RenderRequest
 
-PIPELINES = ("WanPipeline", "WanImageToVideoPipeline")
+PIPELINES = ("WanPipeline", "WanImageToVideoPipeline", "WanVACEPipeline")
 CONDITION_FRAMES = 1  # image-to-video starts from one frame: the last of the earlier take
+# The VACE control is the animatic's edges (a scribble-style layout): the camera and the shapes' motion, not their
+# colours, which the model draws. Canny thresholds on 0-255 grey, after a 3x3 blur that drops texture speckle.
+EDGE_BLUR_PX = 3
+EDGE_LOW, EDGE_HIGH = 50, 150
 
 
 def needs_condition(pipe: Any) -> bool:
@@ -60,3 +65,30 @@ def call_kwargs(pipe: Any, request: RenderRequest, family: ModelFamily, conditio
 def overlap(condition: np.ndarray | None) -> int:
     """Generated frames that repeat the earlier take (dropped before joining)."""
     return 0 if condition is None else 1
+
+
+def guided_pipeline(pipe: Any) -> Any | None:
+    """Only a VACE checkpoint takes a control video; text- and image-to-video weights have no guide path."""
+    return pipe if type(pipe).__name__ == "WanVACEPipeline" else None
+
+
+def edge_control(frames: np.ndarray) -> np.ndarray:
+    """VACE's control video from the animatic: its edges, white on black, same shape (T, H, W, 3) uint8."""
+    import cv2
+
+    control = np.empty_like(frames)
+    for index, frame in enumerate(frames):
+        grey = cv2.GaussianBlur(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY), (EDGE_BLUR_PX, EDGE_BLUR_PX), 0)
+        control[index] = cv2.Canny(grey, EDGE_LOW, EDGE_HIGH)[..., None]
+    return control
+
+
+def guide_kwargs(pipe: Any, kwargs: dict, request: RenderRequest, frames: np.ndarray) -> tuple[dict, str]:
+    """The call with the guide as VACE's control video, its strength as the control blocks' scale."""
+    from PIL import Image
+
+    assert request.guide is not None
+    strength = request.guide.strength
+    video = [Image.fromarray(frame) for frame in edge_control(frames)]
+    note = f"VACE control video (the animatic's edges), conditioning_scale {strength:g}"
+    return {**kwargs, "video": video, "conditioning_scale": strength}, note

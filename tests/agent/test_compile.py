@@ -6,7 +6,8 @@ import pytest
 
 from agent.compile import compile_shot, prompt_text
 from agent.spec import Character, ShotSpec
-from generator.families import FAMILIES, get_family
+from generator.families import FAMILIES, PREVIZ, get_family
+from generator.request import CameraGuide
 from generator.segments import pass_frames, split_shot
 from generator.vocabulary import ASPECT_RATIOS, ASPECT_VALUES
 from tools.long_take import DEFAULT_SEGMENT_S
@@ -160,3 +161,34 @@ def test_characters_are_described_verbatim_and_guidance_comes_from_the_family():
     empty = compile_shot(ShotSpec(), get_family("ltx-video"))
     assert empty.request.prompt == "a cinematic shot"
     assert any("no duration" in note for note in empty.notes) and any("no aspect" in note for note in empty.notes)
+
+
+@pytest.mark.parametrize(
+    ("name", "how"),
+    [
+        ("wan2.1-vace-1.3b", "VACE control video"),
+        ("ltx-video", "LTXConditionPipeline"),
+        ("cogvideox-5b", "CogVideoXVideoToVideoPipeline"),
+    ],
+)
+def test_a_guide_is_kept_where_the_family_takes_one_at_the_takes_own_size_and_length(name, how):
+    spec = ShotSpec(subject="a fox", camera_movement="pan_left", duration_s=3, aspect_ratio="16:9")
+    compiled = compile_shot(spec, get_family(name), guide=CameraGuide(strength=0.7))
+    request = compiled.request
+    assert request.guide == CameraGuide(strength=0.7)
+    note = next(n for n in compiled.notes if n.startswith("camera guide:"))
+    size = f"({request.width}x{request.height}, {request.num_frames} frames at {request.fps} fps)"
+    assert size in note and "strength 0.7" in note and how in note
+
+
+@pytest.mark.parametrize("name", ["wan2.1-1.3b", "wan2.2-t2v-a14b", "hunyuan-video", "cogvideox1.5-5b"])
+def test_a_family_without_a_guide_path_renders_from_the_words_and_says_so(name):
+    family = get_family(name)
+    compiled = compile_shot(ShotSpec(subject="a fox", camera_movement="pan_left"), family, guide=CameraGuide())
+    assert compiled.request.guide is None and not family.guide_modes
+    assert f"{family.title} takes no camera guide" in " ".join(compiled.notes)
+
+
+def test_previz_takes_no_guide_and_says_nothing_of_one():
+    compiled = compile_shot(ShotSpec(subject="a fox", camera_movement="pan_left"), PREVIZ, guide=CameraGuide())
+    assert compiled.request.guide is None and not any("guide" in n for n in compiled.notes)

@@ -54,6 +54,22 @@ def test_member_defaults_over_server_defaults_become_thread_options():
     assert Defaults().over(SERVER_FALLBACK).options().critique is True
 
 
+def test_animatic_and_camera_guide_defaults_reach_the_thread_options():
+    from pydantic import ValidationError
+
+    from bots.guild_settings import SERVER_FALLBACK, Defaults
+
+    assert Defaults().over(SERVER_FALLBACK).options().animatic is None  # None: the operator's DAILIES_ANIMATIC
+    assert Defaults().options().guide is None  # None: the operator's DAILIES_GUIDE
+    server = Defaults(animatic=False, guide="auto")
+    member = Defaults(guide=" Previz : 0.80 ")
+    options = member.over(server.over(SERVER_FALLBACK)).options()
+    assert (options.animatic, options.guide) == (False, "previz:0.8")
+    for bad in ("previz:1.5", "auto:0.5", "sideways"):
+        with pytest.raises(ValidationError, match=r"camera guide|only the previz guide|less than 1"):
+            Defaults(guide=bad)
+
+
 @pytest.mark.slow
 async def test_server_and_member_defaults_shape_takes(make_world, studio, tmp_path):
     world = await make_world(studio, progress_interval=0.05)

@@ -259,6 +259,21 @@ async def test_discord_py_waits_out_the_buckets_it_is_told_about(clock, monkeypa
 
 
 # ---- uploads, channel types, threads -----------------------------------------------------------------
+async def test_an_edit_keeps_the_attachments_it_names_and_refuses_unknown_ones(server):
+    path = f"/channels/{CHANNEL_ID}/messages"
+    status, posted, _ = await send(server, "POST", path, {"content": "clip"}, files={"a.mp4": b"1", "b.png": b"2"})
+    assert status == 200 and [a["filename"] for a in posted["attachments"]] == ["a.mp4", "b.png"]
+    edit = f"{path}/{posted['id']}"
+    status, body, _ = await send(server, "PATCH", edit, {"attachments": [{"id": "123"}]})
+    assert (status, body["code"]) == (400, 50035) and _errors_at(body, "attachments", "0", "id")
+    assert len(server.messages[int(posted["id"])]["attachments"]) == 2  # nothing changed
+    keep = posted["attachments"][1]["id"]
+    status, body, _ = await send(server, "PATCH", edit, {"attachments": [{"id": keep}]})
+    assert status == 200 and [a["filename"] for a in body["attachments"]] == ["b.png"]
+    status, body, _ = await send(server, "PATCH", edit, {"content": "gone", "attachments": []})
+    assert status == 200 and body["attachments"] == [] and body["content"] == "gone"
+
+
 async def test_an_upload_over_the_servers_limit_is_413(server):
     path = f"/channels/{CHANNEL_ID}/messages"
     status, body, _ = await send(
