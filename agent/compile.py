@@ -8,11 +8,14 @@ from agent.director.intake import clip_text
 from agent.spec import ShotSpec
 from generator.families import PREVIZ, ModelFamily
 from generator.guide import guide_note
-from generator.request import MAX_PROMPT_CHARS, CameraGuide, CameraPath, LookHints, RenderRequest
+from generator.request import MAX_PROMPT_CHARS, CameraGuide, CameraPath, LookHints, ReferenceImage, RenderRequest
+from generator.segments import SegmentSpan, describe, pass_frames, split_shot
 from generator.vocabulary import ASPECT_VALUES, CAMERA_PHRASES
+from tools.long_take import DEFAULT_SEGMENT_S
 
 DEFAULT_DURATION_S = 4.0
 DEFAULT_ASPECT = "16:9"
+MAX_FACES = 4  # RenderRequest.reference_images holds at most this many
 
 SHOT_SIZE_PHRASES: dict[str, str] = {
     "extreme_wide": "extreme wide shot",
@@ -57,6 +60,15 @@ def _subject_action(spec: ShotSpec) -> str | None:
         described = f"{character.name}: {character.description}"
         subject = f"{subject}; {described}" if subject else described
     return " ".join(p for p in (subject, spec.action) if p) or None
+
+
+def reference_images(spec: ShotSpec, notes: list[str]) -> tuple[ReferenceImage, ...]:
+    """The characters' stored reference images, in cast order (at most MAX_FACES; the rest from their words)."""
+    faces = [ReferenceImage(name=c.name, path=c.reference_image) for c in spec.characters if c.reference_image]
+    if len(faces) > MAX_FACES:
+        left = ", ".join(face.name for face in faces[MAX_FACES:])
+        notes.append(f"reference images of {left} left out: at most {MAX_FACES}")
+    return tuple(faces[:MAX_FACES])
 
 
 def _setting(spec: ShotSpec) -> str | None:
@@ -164,6 +176,19 @@ def _frames_note(family: ModelFamily, wanted: int, num_frames: int, fps: int) ->
     )
 
 
+def _segments_note(family: ModelFamily, spans: list[SegmentSpan], fps: int, duration: float) -> str:
+    longest = max(span.render_frames for span in spans)
+    how = (
+        f"each conditioned on the last {family.continue_frames} frame(s) of the one before"
+        if family.continue_frames
+        else "each continuing the shot's camera path"
+    )
+    return (
+        f"{duration:g} s is longer than one pass of {family.title} ({longest} frames, {longest / fps:.2f} s): "
+        f"rendered as {describe(spans, fps)}, {how}, and joined"
+    )
+
+
 def _negative_prompt(spec: ShotSpec, family: ModelFamily, notes: list[str]) -> str | None:
     """The creator's negative prompt, with the family's default added, or dropped where the family ignores one."""
     negative = spec.negative_prompt
@@ -195,6 +220,7 @@ def compile_shot(
     seed: int | None = None,
     steps: int | None = None,
     model: str | None = None,
+    segment_s: float | None = DEFAULT_SEGMENT_S,
     guide: CameraGuide | None = None,
 ) -> CompiledShot:
     """Turn a spec into a request this family accepts, saying what was snapped or defaulted.
@@ -218,14 +244,15 @@ def compile_shot(
     if spec.duration_s is None:
         notes.append(f"no duration asked for; used {DEFAULT_DURATION_S:g} s")
     wanted_frames = max(1, round(duration * fps))
-    num_frames = family.fit_frames(wanted_frames)
-    if (frames_note := _frames_note(family, wanted_frames, num_frames, fps)) is not None:
-        notes.append(frames_note)
-    if wanted_frames > family.max_frames:
-        notes.append(
-            f"{duration:g} s is longer than {family.title} renders in one go "
-            f"({family.max_frames / fps:.2f} s); render it as segments conditioned on each other"
-        )
+    if wanted_frames > family.max_frames:  # a long shot: every frame asked for, rendered as segments
+        num_frames = wanted_frames
+    else:
+        num_frames = family.fit_frames(wanted_frames)
+        if (frames_note := _frames_note(family, wanted_frames, num_frames, fps)) is not None:
+            notes.append(frames_note)
+    spans = split_shot(num_frames, family, pass_frames(family, fps, segment_s))
+    if len(spans) > 1:
+        notes.append(_segments_note(family, spans, fps, duration))
     negative = _negative_prompt(spec, family, notes)
     prompt = prompt_text(spec, family)
     if len(prompt) > MAX_PROMPT_CHARS:  # every field at its limit: the tail is past what any text encoder reads
@@ -234,6 +261,7 @@ def compile_shot(
         prompt = clipped
     request = RenderRequest(
         prompt=prompt,
+        reference_images=reference_images(spec, notes),
         negative_prompt=negative,
         width=width,
         height=height,

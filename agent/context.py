@@ -14,6 +14,7 @@ from generator.base import CancelToken
 from generator.errors import Failure
 from generator.guide import GuideChoice, parse_guide
 from tools.critique import Critique, Expectation
+from tools.long_take import DEFAULT_SEGMENT_S
 
 # The critic as the agent calls it: sync and CPU-bound, so always run on a worker thread.
 CriticFn = Callable[[str, Expectation | None], Critique]
@@ -56,6 +57,7 @@ class Context:
     charge: Charge | None = None
     cancel: CancelToken | None = None
     reviser: Reviser = field(default_factory=RuleReviser)  # the LLM reviser where an LLM is configured
+    segment_s: float | None = DEFAULT_SEGMENT_S  # longest pass; longer shots render as segments
     guide: str = "previz"  # the camera guide of threads that choose none
     animatic: bool = True  # the animatic first, in threads that choose neither way
 

@@ -25,4 +25,5 @@ def expectation_from(spec: ShotSpec, request: RenderRequest | None = None) -> Ex
         setting=spec.setting,
         time_of_day=spec.time_of_day,
         style=spec.style,
+        references=list(request.reference_images) if request else [],
     )

@@ -47,6 +47,17 @@ class Character(BaseModel):
         description="One canonical visual description (age, build, clothing, colours), "
         "copied word for word into every shot the character appears in."
     )
+    reference_image: str | None = Field(
+        None,
+        description="A reference image of the character's face and look: a file Dailies stored after checking "
+        "the upload (never a path or URL from a message). Image conditioning where the model has an image input.",
+    )
+
+    def keeping_face(self, given: Character) -> Character:
+        """This character (its canonical words) with `given`'s reference image, if it has one: the last face wins."""
+        if given.reference_image and given.reference_image != self.reference_image:
+            return self.model_copy(update={"reference_image": given.reference_image})
+        return self
 
 
 class ShotSpec(BaseModel):
@@ -78,6 +89,11 @@ class ShotSpec(BaseModel):
     negative_prompt: ShortText | None = Field(None, description="What must not appear in the shot.")
     characters: list[Character] = Field(
         default_factory=list, description="Named characters in this shot, with their canonical descriptions."
+    )
+    continue_previous: bool | None = Field(
+        None,
+        description="Start this shot from the last frame of the storyboard's previous shot (continuous action across "
+        "the cut), or null for a shot of its own.",
     )
     effects: list[EffectText] = Field(
         default_factory=list,

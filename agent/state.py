@@ -14,6 +14,7 @@ from generator.guide import parse_guide
 from generator.request import Fault, RenderRequest
 from generator.vocabulary import AspectRatio
 from tools.critique import Critique
+from tools.long_take import Retake
 from tools.take import Take
 
 TakeKind = Literal["draft", "reroll", "variation", "final", "extend"]
@@ -167,6 +168,7 @@ class AgentState(BaseModel):
     strategy: str | None = None
     reason: str | None = None
     changes: list[str] = Field(default_factory=list)
+    retake: Retake | None = Field(None, description="A long take's segments to keep and to render again.")
     animatic: Take | None = Field(None, description="The run's previz animatic, posted before its model take.")
     result: RunResult | None = None
 
@@ -187,6 +189,7 @@ def run_reset(job: Job) -> dict[str, object]:
         "strategy": None,
         "reason": None,
         "changes": [],
+        "retake": None,
         "animatic": None,
         "result": None,
     }

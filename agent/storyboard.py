@@ -28,13 +28,22 @@ def merge_characters(known: list[Character], new: list[Character]) -> list[Chara
         if character.name.casefold() not in names:
             merged.append(character)
             names.add(character.name.casefold())
-    return merged
+    return with_latest_faces(merged, new)
+
+
+def with_latest_faces(known: list[Character], new: list[Character]) -> list[Character]:
+    """`known`, each given the reference image last attached to that name in `new` (the words stay canonical)."""
+    faces = {c.name.casefold(): c.reference_image for c in new if c.reference_image}
+    return [
+        c.model_copy(update={"reference_image": faces[c.name.casefold()]}) if c.name.casefold() in faces else c
+        for c in known
+    ]
 
 
 def inherit(spec: ShotSpec, board: Storyboard) -> ShotSpec:
     """The starting spec of the next shot: the look, place and cast of `spec`, nothing shot-specific."""
     kept = {name: getattr(spec, name) for name in INHERITED_FIELDS}
-    kept["characters"] = [board.character(c.name) or c for c in spec.characters]
+    kept["characters"] = [(board.character(c.name) or c).keeping_face(c) for c in spec.characters]
     return ShotSpec.model_validate(kept)
 
 

@@ -96,6 +96,8 @@ def run(generator: Any, family: Any, prompts: list[dict[str, str]], strength: fl
             misread.append(entry["prompt"])
             continue
         plain = compile_shot(spec, family, steps=steps, seed=index).request
+        # One pass each: a shot longer than the family renders in one (a long take) is cut to one pass here.
+        plain = plain.model_copy(update={"num_frames": family.fit_frames(plain.num_frames)})
         guided = plain.model_copy(update={"guide": CameraGuide(strength=strength)})
         row = {"prompt": entry["prompt"], "label": entry["label"], "move": spec.camera_movement}
         row["plain"] = judge(generator, plain, spec, folder / f"{index:03d}-plain.mp4")

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         description="Load pickled (.bin/.pt) model weights too; they can run code as they load: trusted files only.",
     )
     max_upload_mb: float = Field(10.0, gt=0, description="Byte budget of one posted clip.")
+    segment_s: float = Field(
+        10.0, gt=0, le=60, description="Longest pass in seconds: longer shots render as segments (one job each)."
+    )
     attempt_budget: int = Field(3, ge=1, le=10)
     approve_final_renders: bool = Field(True, description="Ask a human before an expensive final render.")
     guide: str = Field(
@@ -138,6 +141,11 @@ class Settings(BaseSettings):
         return self.data_dir / "media"
 
     @property
+    def references_dir(self) -> Path:
+        """Characters' reference images, checked and stored under names Dailies chooses."""
+        return self.data_dir / "references"
+
+    @property
     def checkpoint_path(self) -> Path:
         return self.data_dir / "checkpoints.sqlite"
 
@@ -195,6 +203,7 @@ class Settings(BaseSettings):
             ray_address=self.ray_address,
             ray_shared_storage=self.ray_shared_storage,
             ray_allow_unauthenticated=self.ray_allow_unauthenticated,
+            segment_s=self.segment_s,
         )
 
     def retention_policy(self) -> RetentionPolicy:

@@ -19,6 +19,7 @@ PREVIZ = ModelFamily(
     size_multiple=16,  # yuv420p needs even sides; 16 like the diffusion families gives their standard sizes
     max_frames=60 * 60,
     default_steps=1,
+    continue_frames=0,
     supports_negative_prompt=False,
     guidance_note="no guidance: a procedural renderer",
     guide_how="none needed: previz draws the camera move itself, and is the guide of the others",
@@ -281,6 +282,7 @@ LTX_VIDEO = ModelFamily(
     aliases=("ltx", "ltxv", "ltx-video-0.9"),
     prompt_order=_LTX_ORDER,
     prompt_form="sentences",
+    continue_frames=9,  # one latent frame (8 frames) and the first: LTX conditions on 8k+1 frames
     notes=(
         "Extends a shot with LTXConditionPipeline from the last 8k+1 frames of a take (same weights).",
         "Passes the frame rate to the model (frame_rate); decodes with timestep 0.05 and noise 0.025 (0.9.1+ VAE).",
@@ -477,6 +479,7 @@ def _tiny(parent: ModelFamily, name: str, width: int, height: int, *, size_multi
         scheduler=parent.scheduler,
         scheduler_options=parent.scheduler_options,
         vae_tiling=parent.vae_tiling,
+        continue_frames=parent.continue_frames,
         guide_modes=parent.guide_modes,
         guide_pipeline_class=parent.guide_pipeline_class,
         guide_how=parent.guide_how,

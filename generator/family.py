@@ -70,6 +70,9 @@ class ModelFamily:
     i2v_guidance_default: float | None = None
     i2v_guidance_2_default: float | None = None
     i2v_flow_shift: tuple[tuple[int, float], ...] = ()
+    # A continuation (the next segment of a long shot) is conditioned on this many of the previous segment's
+    # last frames, and its output opens with them (dropped before joining). 0: previz continues its own path.
+    continue_frames: int = 1
     # The camera guide (generator/guide.py): the modes it takes, the pipeline that takes it, how it conditions.
     guide_modes: tuple[str, ...] = ()
     guide_pipeline_class: str | None = None

@@ -52,6 +52,27 @@ class ConditionClip(BaseModel):
     last_frames: int = Field(1, ge=1, description="How many of its last frames condition the render.")
 
 
+class SegmentOf(BaseModel):
+    """This request renders one segment of a longer shot: `frames` frames of it, from `start_frame` on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    index: int = Field(ge=0, description="0-based position of the segment in the shot.")
+    count: int = Field(ge=1, description="How many segments the shot has.")
+    start_frame: int = Field(ge=0, description="The shot's frame this segment's first kept frame is.")
+    frames: int = Field(ge=1, description="Frames the segment adds to the shot (its render may hold a few more).")
+    shot_frames: int = Field(ge=1, le=4000, description="Frames of the whole shot.")
+
+
+class ReferenceImage(BaseModel):
+    """A character's reference image, checked and stored by us, for families that take an image input."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100, description="The character it shows.")
+    path: str = Field(description="The stored image file (a PNG we wrote after checking the upload).")
+
+
 class CameraGuide(BaseModel):
     """A guide video that conditions the model: the previz animatic of this very request, camera and all."""
 
@@ -85,6 +106,10 @@ class RenderRequest(BaseModel):
     camera: CameraPath | None = None
     look: LookHints | None = None
     condition: ConditionClip | None = None
+    segment: SegmentOf | None = Field(None, description="Set when this renders one segment of a longer shot.")
+    reference_images: tuple[ReferenceImage, ...] = Field(
+        (), max_length=4, description="Characters' reference images (image conditioning where the family has it)."
+    )
     guide: CameraGuide | None = Field(
         None, description="Condition the model on the previz of this request (families with a guide path)."
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from generator.request import ReferenceImage
 from generator.vocabulary import CameraMovement, CameraSpeed
 
 
@@ -26,6 +27,9 @@ class Expectation(BaseModel):
     setting: str | None = None
     time_of_day: str | None = None
     style: str | None = None
+    references: list[ReferenceImage] = Field(
+        default_factory=list, description="Characters' reference images: the judge is asked whether they match."
+    )
 
 
 class CameraMotion(BaseModel):
@@ -50,6 +54,17 @@ class Critique(BaseModel):
     camera_motion: CameraMotion
     checks: list[Check] = Field(default_factory=list)
     suggestions: list[str] = Field(default_factory=list)
+    segments: list[Critique] = Field(
+        default_factory=list, description="A long take's segments, each judged on its own, in order."
+    )
+
+    @model_serializer(mode="wrap")
+    def _contract_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The design's five fields; `segments` only for a long take (a clip's JSON stays the contract's)."""
+        data = handler(self)
+        if not self.segments:
+            data.pop("segments", None)
+        return data
 
     @property
     def failed_checks(self) -> list[Check]:

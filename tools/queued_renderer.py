@@ -27,6 +27,7 @@ from generator.queue import (
     QueueLimits,
 )
 from generator.request import RenderRequest
+from tools.long_take import DEFAULT_SEGMENT_S, SEGMENT_MAX_BYTES, Retake, is_long, render_long_take
 from tools.renderer import ProgressSink, QueueSink, RenderFeature, RenderTicket, render_take_into, take_path
 from tools.take import Take, render_take
 
@@ -38,7 +39,8 @@ def take_task(max_bytes: int) -> JobTask:
 
     def run(generator: Generator, job: Job, progress: ProgressCallback, cancel: CancelToken) -> dict[str, Any]:
         out_path = Path(job.meta["out_path"])
-        take = render_take_into(job.request, generator, out_path, max_bytes=max_bytes, progress=progress, cancel=cancel)
+        budget = int(job.meta.get("max_bytes", max_bytes))  # a segment of a long take is kept at full quality
+        take = render_take_into(job.request, generator, out_path, max_bytes=budget, progress=progress, cancel=cancel)
         return take.model_dump(mode="json")
 
     return run
@@ -50,7 +52,8 @@ def bytes_take_task(max_bytes: int) -> JobTask:
     def run(generator: Generator, job: Job, progress: ProgressCallback, cancel: CancelToken) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="dailies-take-") as folder:
             out_path = Path(folder) / Path(job.meta["out_path"]).name
-            take = render_take(job.request, generator, out_path, max_bytes=max_bytes, progress=progress, cancel=cancel)
+            budget = int(job.meta.get("max_bytes", max_bytes))
+            take = render_take(job.request, generator, out_path, max_bytes=budget, progress=progress, cancel=cancel)
             poster = Path(take.poster).read_bytes() if take.poster else None
             return {"take": take.model_dump(mode="json"), "mp4": out_path.read_bytes(), "poster": poster}
 
@@ -86,6 +89,7 @@ class RenderSetup:
     ray_address: str | None = None
     ray_shared_storage: bool = False  # workers write takes straight into the data folder
     ray_allow_unauthenticated: bool = False  # join a cluster without token auth (a trusted single machine)
+    segment_s: float | None = DEFAULT_SEGMENT_S  # longest pass in seconds; longer shots render as segment jobs
 
 
 def submitter_name(jobs_path: Path) -> str:
@@ -122,7 +126,7 @@ def open_queued_renderer(setup: RenderSetup, executors: list[Executor] | None = 
     store = JobStore.open(setup.jobs_path)
     queue = JobQueue(store, executors if executors is not None else build_executors(setup), setup.limits)
     queue.start()
-    return QueuedRenderer(queue)
+    return QueuedRenderer(queue, max_bytes=setup.max_upload_bytes, segment_s=setup.segment_s)
 
 
 def outcome(job: Job) -> Take | Failure:
@@ -150,13 +154,27 @@ def foreign_path(job: Job, take: Take) -> str | None:
 
 
 class QueuedRenderer:
-    """Submits renders to a JobQueue and follows them to the end without blocking the event loop."""
+    """Submits renders to a JobQueue and follows them to the end without blocking the event loop.
 
-    features: frozenset[RenderFeature] = frozenset({"queue_events", "job_ids"})
+    A shot longer than one pass is one job per segment (ids `<job id>-s01`, `-s02`, ...), each submitted when
+    the one before it is done, and joined here: a worker lost mid-shot costs its segment's job, which the
+    queue starts again, and a second call with the same job id re-attaches to the segments already done.
+    """
 
-    def __init__(self, queue: JobQueue, *, cancel_poll_s: float = 0.2) -> None:
+    features: frozenset[RenderFeature] = frozenset({"queue_events", "job_ids", "retake"})
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        *,
+        cancel_poll_s: float = 0.2,
+        max_bytes: int = 10 * 1024 * 1024,
+        segment_s: float | None = DEFAULT_SEGMENT_S,
+    ) -> None:
         self.queue = queue
         self._poll_s = cancel_poll_s
+        self._max_bytes = max_bytes
+        self._segment_s = segment_s
 
     async def render(
         self,
@@ -168,6 +186,7 @@ class QueuedRenderer:
         cancel: CancelToken | None = None,
         on_queue: QueueSink | None = None,
         job_id: str | None = None,
+        retake: Retake | None = None,
     ) -> Take | Failure:
         """Queue a render and wait for its Take, or a Failure (queue_full, over_quota, cancelled, ...).
 
@@ -175,6 +194,43 @@ class QueuedRenderer:
         """
         job_id = job_id or f"job-{uuid.uuid4().hex[:16]}"
         out_path = take_path(Path(out_dir).resolve(), job_id)
+        if is_long(request, self._segment_s):
+
+            async def render_segment(
+                segment: RenderRequest, path: Path, key: str, progress: ProgressCallback, stop: CancelToken | None
+            ) -> Take | Failure:
+                return await self._job(
+                    segment, ticket, path, f"{job_id}-{key}", progress, stop, on_queue, max_bytes=SEGMENT_MAX_BYTES
+                )
+
+            return await render_long_take(
+                request,
+                render_segment=render_segment,
+                out_path=out_path,
+                max_bytes=self._max_bytes,
+                segment_s=self._segment_s,
+                progress=on_progress,
+                cancel=cancel,
+                retake=retake,
+            )
+        return await self._job(request, ticket, out_path, job_id, on_progress, cancel, on_queue)
+
+    async def _job(
+        self,
+        request: RenderRequest,
+        ticket: RenderTicket,
+        out_path: Path,
+        job_id: str,
+        on_progress: ProgressSink | None,
+        cancel: CancelToken | None,
+        on_queue: QueueSink | None,
+        *,
+        max_bytes: int | None = None,
+    ) -> Take | Failure:
+        """Submit one job (or find it, by id) and wait for its outcome."""
+        meta: dict[str, Any] = {"out_path": str(out_path)}
+        if max_bytes is not None:
+            meta["max_bytes"] = max_bytes
         try:
             job = await asyncio.to_thread(
                 self.queue.submit,
@@ -183,7 +239,7 @@ class QueuedRenderer:
                 guild=ticket.guild,
                 thread=ticket.thread,
                 priority=ticket.priority,
-                meta={"out_path": str(out_path)},
+                meta=meta,
                 job_id=job_id,
             )
         except GeneratorError as exc:

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.critique import Check
 from tools.encode import encode_mp4
 
 DEFAULT_CROSSFADE_S = 0.5
@@ -58,6 +59,9 @@ class ReelResult(BaseModel):
     cuts_s: list[float] = Field(default_factory=list, description="Where each shot starts in the reel.")
     crossfade_s: float = 0.0
     notes: list[str] = Field(default_factory=list)
+    continuity: list[Check] = Field(
+        default_factory=list, description="Each shot that continues the one before it: does the cut detector see a cut?"
+    )
 
 
 def probe(path: Path) -> ClipInfo:
@@ -118,9 +122,19 @@ def resampled(info: ClipInfo, fps: int, width: int, height: int) -> Iterator[np.
 
 
 def make_reel(
-    clips: Sequence[Path], out: Path, *, crossfade_s: float = 0.0, max_bytes: int, fps: int | None = None
+    clips: Sequence[Path],
+    out: Path,
+    *,
+    crossfade_s: float = 0.0,
+    max_bytes: int,
+    fps: int | None = None,
+    continuous: Sequence[bool] = (),
 ) -> ReelResult:
-    """Cut `clips` in order into `out` (never over `max_bytes`); CPU-bound: call it on a worker thread."""
+    """Cut `clips` in order into `out` (never over `max_bytes`); CPU-bound: call it on a worker thread.
+
+    `continuous[i]` marks a shot that starts from the last frame of the one before it: that join is checked
+    with the critic's cut detector (a hard cut elsewhere is the edit, not a fault).
+    """
     if not clips:
         raise ReelError("a reel needs at least one take")
     infos = [probe(Path(p)) for p in clips]
@@ -154,6 +168,8 @@ def make_reel(
         position = start + counts[number]
     out.parent.mkdir(parents=True, exist_ok=True)
     encoded = encode_mp4(frames, fps, out, max_bytes=max_bytes)
+    continuing = [i for i in range(1, len(infos)) if i < len(continuous) and continuous[i]]
+    checks = continuity_checks(out, continuing, [round(cut * fps) for cut in cuts], fps) if continuing else []
     return ReelResult(
         path=out,
         duration_s=round(total / fps, 4),
@@ -165,8 +181,26 @@ def make_reel(
         shots=len(infos),
         cuts_s=cuts,
         crossfade_s=overlap / fps if overlap else 0.0,
-        notes=[*notes, *encoded.notes],
+        notes=[*notes, *encoded.notes, *(check.detail for check in checks)],
+        continuity=checks,
     )
+
+
+def continuity_checks(reel: Path, shots: Sequence[int], starts: Sequence[int], fps: float) -> list[Check]:
+    """For each 0-based shot in `shots` (which continues the one before it): is its start a cut in the reel?"""
+    from tools.critic.long_take import join_checks
+
+    checks = join_checks(reel, [starts[shot] for shot in shots], fps)
+    named: list[Check] = []
+    for shot, check in zip(shots, checks, strict=True):
+        at = starts[shot] / fps
+        detail = (
+            f"shot {shot + 1} continues shot {shot} at {at:.2f} s without a cut"
+            if check.passed
+            else f"the cut detector sees a cut at {at:.2f} s, where shot {shot + 1} should continue shot {shot}"
+        )
+        named.append(check.model_copy(update={"name": f"continuity_{shot + 1}", "detail": detail}))
+    return named
 
 
 def middle_frame(path: Path) -> np.ndarray:

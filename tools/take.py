@@ -14,8 +14,24 @@ from generator.request import RenderRequest
 from tools.encode import encode_mp4, write_poster
 
 
+class SegmentTake(BaseModel):
+    """One segment of a long take: the file it was rendered to, the shot's frames it holds, how it was asked for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: int = Field(ge=0, description="0-based position in the shot.")
+    start_frame: int = Field(ge=0, description="The shot's frame its first frame is.")
+    frames: int = Field(ge=1, description="Frames it adds to the shot.")
+    path: str
+    request: RenderRequest = Field(description="The segment's request as rendered (conditioned on the one before).")
+    backend: str
+    model: str
+    render_s: float = 0.0
+    notes: list[str] = Field(default_factory=list)
+
+
 class Take(BaseModel):
-    """The design's Take contract, plus the poster and the notes of how it was made."""
+    """The design's Take contract, plus the poster, the notes of how it was made and a long take's segments."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -32,6 +48,7 @@ class Take(BaseModel):
     render_s: float
     poster: str | None = None
     notes: list[str] = Field(default_factory=list)
+    segments: list[SegmentTake] = Field(default_factory=list, description="A long take's segments, in order.")
 
 
 def render_take(

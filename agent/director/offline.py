@@ -9,6 +9,7 @@ from typing import Any
 
 from agent.compile import DEFAULT_DURATION_S
 from agent.director.base import DirectorReply, Turn
+from agent.director.continuity import continuity_wish
 from agent.director.grammar.characters import read_characters
 from agent.director.grammar.exclusive import effect_in_place_of, replaced_effects, reword
 from agent.director.grammar.reading import Reading, read_message
@@ -105,13 +106,17 @@ class OfflineRead:
 def read_offline(message: str, base: ShotSpec | None, storyboard: Storyboard | None) -> OfflineRead:
     """The grammar's reading of a clean message applied to `base`; characters' descriptions are not the subject."""
     characters = read_characters(message, base, storyboard)
+    continuing, said = continuity_wish(message)
     masked = message
-    for start, end in characters.spans:  # a character's description is not the shot's subject
+    # a character's description is not the shot's subject, nor are the words that ask for a continuous cut
+    for start, end in [*characters.spans, *said]:
         masked = masked[:start] + " " * (end - start) + masked[end:]
     reading = read_message(masked, base_move=base.camera_movement if base else None)
     spec, notes = apply_reading(base, reading)
     if characters.characters != spec.characters:
         spec = spec.model_copy(update={"characters": characters.characters})
+    if continuing is not None and (continuing or None) != spec.continue_previous:
+        spec = spec.model_copy(update={"continue_previous": continuing or None})
     question = None if (spec.subject or spec.setting or spec.action or spec.characters) else QUESTION
     return OfflineRead(reading, spec, characters.notes + notes, question, characters.notes)
 

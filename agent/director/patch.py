@@ -13,7 +13,7 @@ from generator.vocabulary import AspectRatio, CameraAngle, CameraMovement, Camer
 ClearableField = Literal[
     "subject", "action", "setting", "style", "lighting", "mood", "shot_size", "camera_angle", "camera_movement",
     "camera_speed", "time_of_day", "aspect_ratio", "duration_s", "fps", "seed", "negative_prompt", "characters",
-    "effects",
+    "effects", "continue_previous",
 ]  # fmt: skip
 
 
@@ -67,6 +67,7 @@ class SpecPatch(BaseModel):
     characters: list[CharacterPatch] | None = Field(
         None, description="The full list of named characters in the shot after this message, or null if unchanged."
     )
+    continue_previous: bool | None = Field(None, description=_about("continue_previous"))
     effects: list[Effect] | None = Field(
         None, description="The full list of effects after this message, or null if unchanged. " + _about("effects")
     )
@@ -90,6 +91,10 @@ def apply_patch(base: ShotSpec | None, patch: SpecPatch) -> tuple[ShotSpec, list
     data.update({k: v for k, v in changes.items() if not (isinstance(v, str) and not v.strip())})
     if "effects" in changes:
         data["effects"] = [effect for effect in changes["effects"] if effect.strip()]
+    if patch.characters is not None and base is not None:  # the LLM names characters; their faces stay ours
+        faces = {c.name.casefold(): c.reference_image for c in base.characters if c.reference_image}
+        for character in data["characters"]:
+            character["reference_image"] = faces.get(character["name"].strip().casefold())
     notes = fit_fields(data, base.model_dump() if base else None)
     return ShotSpec.model_validate(data), notes
 

@@ -11,6 +11,7 @@ from agent.context import Context
 from agent.events import CritiqueReady, Error, Revision
 from agent.expect import expectation_from
 from agent.guide_revision import guide_revision
+from agent.retake import plan_retake
 from agent.spec import ShotSpec
 from agent.state import AgentState, TakeRecord
 from generator.errors import Failure
@@ -29,7 +30,12 @@ async def run_critic(ctx: Context, writer: Any, spec: ShotSpec, record: TakeReco
     """The critic on a worker thread; a clip it cannot read is reported, not fatal."""
     expectation = expectation_from(spec, record.request)
     try:
-        critique = await asyncio.to_thread(ctx.critic, record.take.path, expectation)
+        if record.take.segments:  # a long take: each segment, each join, and the whole
+            from tools.critic.long_take import critique_long_take
+
+            critique = await asyncio.to_thread(critique_long_take, record.take, expectation, ctx.critic)
+        else:
+            critique = await asyncio.to_thread(ctx.critic, record.take.path, expectation)
     except CRITIC_ERRORS as exc:
         message = f"the critic could not watch the take: {exc}"
         writer(Error(thread_id=ctx.thread_id, error_kind="critic", message=message))
@@ -52,7 +58,8 @@ async def critique(state: AgentState, runtime: Runtime[Context]) -> dict:
 async def revise_request(state: AgentState, runtime: Runtime[Context]) -> dict:
     """Change the request by the next strategy, and say why.
 
-    A wrong camera on a family that takes a guide is fixed first by the guide (added, then held firmer in
+    A long take whose only faults are in some segments (or joins) renders just those again (`agent.retake`).
+    Otherwise a wrong camera on a family that takes a guide is fixed first by the guide (added, then held firmer in
     steps: `agent.guide_revision`); the run's reviser comes after, or where it cannot help: the LLM's rewrite
     where an LLM is configured, else the rule strategies of `agent.revise`.
     """
@@ -63,16 +70,22 @@ async def revise_request(state: AgentState, runtime: Runtime[Context]) -> dict:
     target = ctx.target(state.options)
     family = ctx.targets.main.family if isinstance(target, Failure) else target.family
     attempt, allowed = state.attempt + 1, ctx.guide_choice(state.options).revisable
-    plan = guide_revision(
-        record.request, record.critique, family=family, allowed=allowed, attempt=attempt, seen=state.seen
-    ) or await ctx.reviser.revise(
-        record.request,
-        record.critique,
-        attempt=attempt,
-        seen=state.seen,
-        family=family,
-        camera_movement=record.spec.camera_movement,
-    )
+    retake = plan_retake(record.take, record.critique, attempt=attempt, seen=state.seen, family=family)
+    if retake is not None:  # only segments (or joins) failed: render those again, keep the rest
+        kept, plan = retake
+        update = {"plan": state.plan, "retake": kept}
+    else:
+        plan = guide_revision(
+            record.request, record.critique, family=family, allowed=allowed, attempt=attempt, seen=state.seen
+        ) or await ctx.reviser.revise(
+            record.request,
+            record.critique,
+            attempt=attempt,
+            seen=state.seen,
+            family=family,
+            camera_movement=record.spec.camera_movement,
+        )
+        update = {"plan": plan.request, "retake": None}
     runtime.stream_writer(
         Revision(
             thread_id=ctx.thread_id,
@@ -82,4 +95,4 @@ async def revise_request(state: AgentState, runtime: Runtime[Context]) -> dict:
             changes=plan.changes,
         )
     )
-    return {"plan": plan.request, "strategy": plan.strategy, "reason": plan.reason, "changes": plan.changes}
+    return {**update, "strategy": plan.strategy, "reason": plan.reason, "changes": plan.changes}

@@ -11,9 +11,12 @@ from agent.compile import compile_shot
 from agent.context import Context
 from agent.events import Done, Error
 from agent.revise import fingerprint, next_seed
+from agent.spec import Storyboard
 from agent.state import AgentState, RunResult, TakeRecord, fill_defaults
 from generator.errors import Failure
+from generator.families import ModelFamily
 from generator.request import ConditionClip, RenderRequest
+from tools.long_take import is_long
 
 FINAL_STEPS_FACTOR = 2
 MAX_FINAL_STEPS = 500
@@ -43,7 +46,7 @@ async def plan(state: AgentState, runtime: Runtime[Context]) -> dict:
         update["spec"] = spec
         notes.extend(filled)
     guide = ctx.guide_choice(state.options).first_guide if job.kind != "extend" else None
-    compiled = compile_shot(spec, target.family, model=target.model, guide=guide)
+    compiled = compile_shot(spec, target.family, model=target.model, segment_s=ctx.segment_s, guide=guide)
     notes.extend(compiled.notes)
     request = compiled.request
     if job.kind == "reroll" and source is not None:
@@ -51,11 +54,30 @@ async def plan(state: AgentState, runtime: Runtime[Context]) -> dict:
     if job.kind == "extend" and source is not None:
         condition = ConditionClip(path=source.take.path, last_frames=EXTEND_LAST_FRAMES)
         request = request.model_copy(update={"condition": condition})
+    elif spec.continue_previous:
+        request = continue_previous_shot(request, state.storyboard, target.family, ctx.segment_s, notes)
     request = unseen(request, state.seen, notes)
     if job.faults:
         request = request.model_copy(update={"faults": tuple(job.faults)})
         notes.append(f"fault injected into attempt 1 on purpose: {', '.join(job.faults)}")
     return {**update, "plan": request, "plan_notes": notes}
+
+
+def continue_previous_shot(
+    request: RenderRequest, board: Storyboard, family: ModelFamily, segment_s: float | None, notes: list[str]
+) -> RenderRequest:
+    """The request conditioned on the last frame(s) of the storyboard's last shot (continuous action), if it can be."""
+    previous = board.shots[-1] if board.shots else None
+    if previous is None or not previous.take_path:
+        notes.append("no shot on the storyboard yet to continue from: this shot starts on its own")
+        return request
+    number = len(board.shots)
+    if is_long(request, segment_s):
+        notes.append(f"a shot rendered as segments starts on its own: continuing shot {number} needs a single pass")
+        return request
+    frames = max(1, family.continue_frames)
+    notes.append(f"starts from the last {frames} frame(s) of shot {number} (continuous action across the cut)")
+    return request.model_copy(update={"condition": ConditionClip(path=previous.take_path, last_frames=frames)})
 
 
 def unseen(request: RenderRequest, seen: list[str], notes: list[str]) -> RenderRequest:

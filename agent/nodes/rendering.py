@@ -17,6 +17,7 @@ from agent.targets import Target
 from generator.base import Progress as RenderProgress
 from generator.errors import Failure
 from generator.request import RenderRequest
+from tools.long_take import Retake
 from tools.renderer import RenderTicket
 from tools.take import Take
 
@@ -38,6 +39,7 @@ async def submit(
     slot: str = "",
     target: Target,
     charged: bool = True,
+    retake: Retake | None = None,
 ) -> Take | Failure:
     """Send one request to the target's renderer; its progress (from worker threads) becomes events on this loop.
 
@@ -72,6 +74,8 @@ async def submit(
         extra["on_queue"] = on_queue
     if "job_ids" in renderer.features:  # the same id when a crash makes this node run again: re-attach, don't re-render
         extra["job_id"] = f"{job.run_id}-{slot or 'a'}{attempt}"
+    if retake is not None and "retake" in renderer.features:  # a long take: render only the segments that failed
+        extra["retake"] = retake
     return await renderer.render(
         request, ticket, out_dir=ctx.folder, on_progress=on_progress, cancel=ctx.cancel, **extra
     )
@@ -86,7 +90,7 @@ async def render(state: AgentState, runtime: Runtime[Context]) -> dict:
     outcome = (
         target
         if isinstance(target, Failure)
-        else await submit(ctx, writer, state.plan, job, attempt=attempt, target=target)
+        else await submit(ctx, writer, state.plan, job, attempt=attempt, target=target, retake=state.retake)
     )
     if isinstance(outcome, Failure):
         writer(Error(thread_id=ctx.thread_id, error_kind=outcome.kind, message=outcome.message))

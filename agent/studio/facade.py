@@ -77,7 +77,7 @@ class Studio(ConversationCalls, StoryboardCalls):
             Target(renderer, family, config.model),
             config.backend,
             renderers=renderers,
-            make_previz=functools.partial(previz_renderer, config.max_upload_bytes),
+            make_previz=functools.partial(previz_renderer, config.max_upload_bytes, config.render.segment_s),
         )
         self._runs = GraphRuns(graph, context=self._context, check_options=self.check_options)
         self._reels = asyncio.Semaphore(config.reel_concurrency)
@@ -161,6 +161,7 @@ class Studio(ConversationCalls, StoryboardCalls):
             user=requester.user if requester is not None else None,
             charge=requester.charge if requester is not None else None,
             cancel=cancel,
+            segment_s=self.config.render.segment_s,
             guide=self.config.guide,
             animatic=self.config.animatic,
             reviser=self.reviser,

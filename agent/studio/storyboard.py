@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 from agent.config import StudioConfig
@@ -16,6 +17,7 @@ from tools.media_files import remove_files
 
 LABEL_CHARS = 60
 REEL_GLOB = "reel-*.mp4"
+log = logging.getLogger(__name__)
 
 
 class StoryboardCalls(ThreadReads):
@@ -68,19 +70,24 @@ class StoryboardCalls(ThreadReads):
             if requester is not None and requester.charge is not None and (why := await requester.charge()):
                 raise StudioError(why)
             async with self._reels:
-                path = await self._cut_reel(board, target, crossfade, budget)
+                path = await self._cut_reel(thread_id, board, target, crossfade, budget)
             if out is None:
                 remove_files((old for old in folder.glob(REEL_GLOB) if old != target), self.media_dir)
             return path
 
-    async def _cut_reel(self, board: Storyboard, out: Path, crossfade: bool, max_bytes: int) -> Path:
+    async def _cut_reel(self, thread_id: str, board: Storyboard, out: Path, crossfade: bool, max_bytes: int) -> Path:
         from tools.reel import DEFAULT_CROSSFADE_S, ReelError, make_reel
 
         clips = [Path(shot.take_path or "") for shot in board.shots]
         partial = out.with_name(f".{out.stem}.part.mp4")  # whole or not at all: a half-cut reel is never reused
         try:
-            await asyncio.to_thread(
-                make_reel, clips, partial, crossfade_s=DEFAULT_CROSSFADE_S if crossfade else 0.0, max_bytes=max_bytes
+            result = await asyncio.to_thread(
+                make_reel,
+                clips,
+                partial,
+                crossfade_s=DEFAULT_CROSSFADE_S if crossfade else 0.0,
+                max_bytes=max_bytes,
+                continuous=[bool(shot.spec.continue_previous) for shot in board.shots],
             )
         except BaseException as exc:
             partial.unlink(missing_ok=True)
@@ -88,6 +95,8 @@ class StoryboardCalls(ThreadReads):
                 raise StudioError(str(exc)) from None
             raise
         partial.replace(out)
+        for check in result.continuity:
+            log.info("reel of %s: %s", thread_id, check.detail)
         return out
 
     async def delete_take(self, thread_id: str, take_id: str, author: str = "") -> TurnResult:

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
 
 from agent.compile import CompiledShot, compile_shot
-from agent.spec import ShotSpec
+from agent.spec import MAX_DURATION_S, ShotSpec
 from bots.cli.errors import UserError
+from bots.cli.faces import add_character_option, attach_faces
 from bots.cli.io import print_json, read_json_model
 from bots.settings import Settings
 from generator.backends import BACKENDS, make_generator, resolve_family
-from generator.base import Progress
-from generator.errors import InvalidRequest, ModelUnavailable
+from generator.base import Generator, Progress
+from generator.errors import Failure, InvalidRequest, ModelUnavailable
 from generator.families import ModelFamily
 from generator.guide import guide_plan, parse_guide
-from generator.request import CameraGuide
-from tools.take import render_take
+from generator.request import CameraGuide, RenderRequest
+from tools.long_take import is_long, render_long_take
+from tools.renderer import local_segments
+from tools.take import Take, render_take
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,6 +49,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=None, help="override the spec's seed")
     parser.add_argument("--steps", type=int, default=None, help="denoising steps (diffusers)")
     parser.add_argument("--max-mb", type=float, default=None, help="byte budget of the mp4 in MiB (default 10)")
+    parser.add_argument(
+        "--segment-s",
+        type=float,
+        default=None,
+        help="longest single pass in seconds (default: settings, 10); longer shots render as joined segments",
+    )
+    add_character_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -89,7 +100,7 @@ def _guide(wanted: str | None, settings: Settings) -> CameraGuide | None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    spec = read_json_model(args.spec, ShotSpec, "spec")
+    spec = attach_faces(read_json_model(args.spec, ShotSpec, "spec"), args.character, settings)
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed must be 0 or more, not {args.seed}")
     if args.max_mb is not None and args.max_mb <= 0:
@@ -101,8 +112,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         family = resolve_family(backend, model)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    segment_s = args.segment_s if args.segment_s is not None else settings.segment_s
+    if not 0 < segment_s <= MAX_DURATION_S:
+        raise UserError(f"--segment-s must be more than 0 and at most {MAX_DURATION_S:g}, not {segment_s:g}")
     guide = _guide(args.guide, settings)
-    compiled = compile_shot(spec, family, seed=args.seed, steps=args.steps, model=model, guide=guide)
+    compiled = compile_shot(
+        spec, family, seed=args.seed, steps=args.steps, model=model, segment_s=segment_s, guide=guide
+    )
     if args.plan:
         return _print_plan(compiled, backend, family, settings)
     if args.out is None:
@@ -120,20 +136,37 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create output folder {out.parent}: {exc.strerror}") from None
+    if spec.continue_previous:  # there is no storyboard here: say so rather than ignore it
+        compiled.notes.append("continue_previous needs a storyboard (the bot or dailies chat): rendered on its own")
     for note in compiled.notes:
         print(f"note: {note}", file=sys.stderr)
     generator = make_generator(backend, model=model, options=settings.backend_options())
-    max_mb = args.max_mb if args.max_mb is not None else settings.max_upload_mb
-    try:
-        take = render_take(
-            compiled.request,
-            generator,
-            out,
-            max_bytes=int(max_mb * 1024 * 1024),
-            progress=_print_progress,
-        )
-    except (ModelUnavailable, InvalidRequest) as exc:  # the user can fix these: one line, exit 2
-        raise UserError(str(exc)) from None
+    max_bytes = int((args.max_mb if args.max_mb is not None else settings.max_upload_mb) * 1024 * 1024)
+    take = _render(compiled.request, generator, out, max_bytes=max_bytes, segment_s=segment_s)
     take.notes[:0] = compiled.notes
     print_json(take)
     return 0
+
+
+def _render(request: RenderRequest, generator: Generator, out: Path, *, max_bytes: int, segment_s: float) -> Take:
+    """One pass, or a long take as segments (files beside `out`) joined into `out`."""
+    if not is_long(request, segment_s):
+        try:
+            return render_take(request, generator, out, max_bytes=max_bytes, progress=_print_progress)
+        except (ModelUnavailable, InvalidRequest) as exc:  # the user can fix these: one line, exit 2
+            raise UserError(str(exc)) from None
+    outcome = asyncio.run(
+        render_long_take(
+            request,
+            render_segment=local_segments(generator),
+            out_path=out,
+            max_bytes=max_bytes,
+            segment_s=segment_s,
+            progress=_print_progress,
+        )
+    )
+    if isinstance(outcome, Failure):
+        if outcome.kind in ("invalid_request", "model_unavailable"):
+            raise UserError(outcome.message)
+        raise RuntimeError(outcome.message)
+    return outcome

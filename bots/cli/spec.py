@@ -10,6 +10,7 @@ from agent.director.factory import DIRECTORS, DirectorConfigError, make_director
 from agent.director.intake import MessageTooLong, clean_message
 from agent.spec import ShotSpec
 from bots.cli.errors import UserError
+from bots.cli.faces import add_character_option, attach_faces
 from bots.cli.io import print_json, read_json_model
 from bots.settings import Settings
 
@@ -22,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--director", choices=DIRECTORS, default=None, help="default: settings (offline unless an LLM is set)"
     )
     parser.add_argument("--author", default="cli", help="who said it (recorded on each change)")
+    add_character_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -53,5 +55,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"{reply.usage.completion_tokens} completion tokens",
             file=sys.stderr,
         )
-    print_json(reply.spec)
+    print_json(attach_faces(reply.spec, args.character, settings))
     return 0

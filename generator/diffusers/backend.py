@@ -21,7 +21,9 @@ from generator.diffusers.speedups import SpeedupRefused, apply_speedups, refuse_
 from generator.errors import InvalidRequest, ModelUnavailable, OutOfMemory, RenderCancelled
 from generator.families import ModelFamily
 from generator.guide import render_guide
+from generator.reference import reference_frame
 from generator.request import RenderRequest
+from generator.segments import noise_seed
 
 # pipeline class -> the adapter module that knows its arguments
 ADAPTERS: dict[str, ModuleType] = {
@@ -257,6 +259,30 @@ class DiffusersGenerator:
         notes.append(f"continued from the last {len(frames)} frame(s) of {request.condition.path}")
         return frames
 
+    def _takes_image(self, adapter: ModuleType) -> bool:
+        """Whether this model has an image input: its own pipeline, a sibling over its weights, or an I2V model."""
+        main = self._main
+        assert main is not None
+        if adapter.takes_condition(main.pipe) or self.i2v_model:
+            return True
+        main.sibling = main.sibling or adapter.sibling(main.pipe)
+        return main.sibling is not None
+
+    def _reference_frame(self, request: RenderRequest, adapter: ModuleType, notes: list[str]) -> np.ndarray | None:
+        """The first character's reference image as the first frame, or None (text only) where there is no input."""
+        first, *others = request.reference_images
+        if not self._takes_image(adapter):
+            names = ", ".join(ref.name for ref in request.reference_images)
+            notes.append(
+                f"{self.family.title} has no image input here (set DAILIES_I2V_MODEL for its image-to-video "
+                f"model): {names} drawn from the words only"
+            )
+            return None
+        notes.append(f"{first.name}'s reference image is the first frame (image-to-video conditioning)")
+        if others:
+            notes.append(f"one image input: {', '.join(ref.name for ref in others)} drawn from the words only")
+        return reference_frame(first.path, request.width, request.height)[None]
+
     def _call(
         self, pipe: Any, loaded: Loaded, kwargs: dict, seed: int, progress: ProgressCallback | None,
         cancel: CancelToken | None,
@@ -308,11 +334,21 @@ class DiffusersGenerator:
         adapter = ADAPTERS[type(self._main.pipe).__name__]
         notes = list(self._main.notes)
         condition = self._condition_frames(request, adapter, notes)
-        guide = self._guide_frames(request, adapter, condition is not None, notes, cancel)
+        continuing = condition is not None
+        guide = self._guide_frames(request, adapter, continuing, notes, cancel)
+        if condition is None and request.reference_images:
+            if guide is None:
+                condition = self._reference_frame(request, adapter, notes)
+            else:
+                names = ", ".join(ref.name for ref in request.reference_images)
+                notes.append(f"the camera guide conditions this render: {names} drawn from the words only")
         frames = self._render_retrying(request, adapter, condition, guide, progress, cancel, notes)
-        if (skip := adapter.overlap(condition)) > 0:
+        if continuing and (skip := adapter.overlap(condition)) > 0:
             frames = frames[skip:]
             notes.append(f"dropped the first {skip} frame(s), which repeat the earlier take")
+        if request.segment is not None and len(frames) > request.segment.frames:
+            notes.append(f"kept {request.segment.frames} of {len(frames)} frames: the shot ends there")
+            frames = frames[: request.segment.frames]
         return RenderResult(
             frames=frames,
             fps=request.fps,
@@ -347,7 +383,7 @@ class DiffusersGenerator:
                 kwargs, guided = adapter.guide_kwargs(pipe, kwargs, request, guide)
                 schedule.append(f"camera guide: {guided}")
             try:
-                frames = self._call(pipe, loaded, kwargs, request.seed, progress, cancel)
+                frames = self._call(pipe, loaded, kwargs, noise_seed(request), progress, cancel)
                 if loaded is not self._main:  # the image-to-video checkpoint's own plan and set-up
                     notes.extend(f"image-to-video model: {note}" for note in loaded.notes)
                 notes.extend(schedule)

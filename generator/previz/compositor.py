@@ -46,9 +46,12 @@ class Compositor:
         *,
         times: np.ndarray | None = None,
         duration: float | None = None,
+        first: int = 0,
     ) -> None:
         """`times`: seconds into the shot of each frame of `track` (default: frame index / fps), and `duration`:
-        the whole shot's length (default: the request's); an extension passes times past its source's end."""
+        the whole shot's length (default: the request's); an extension passes times past its source's end.
+        `first`: the shot's index of frame 0 (a segment of a long shot): grain follows the shot's frames."""
+        self.first = first
         self.w, self.h = request.width, request.height
         self.times = np.arange(len(track)) / request.fps if times is None else np.asarray(times, np.float64)
         self.scene = scene
@@ -99,7 +102,7 @@ class Compositor:
             cv2.cvtColor(self.canvas, cv2.COLOR_RGBA2RGB, dst=out)
         if self.flare is not None:
             self._add_flare(out, state)
-        self.finisher.apply(out, i, scaled_t)
+        self.finisher.apply(out, self.first + i, scaled_t)
         return out
 
     def _steam_source(self, state: tuple, pose: Pose) -> tuple[float, float, float]:

@@ -24,6 +24,7 @@ from generator.request import RenderRequest
 MODEL_NAME = "previz-v1"
 PROGRESS_EVERY_S = 0.25
 MAX_CHAIN = 8  # an extension looks this many source-lengths in for where its source ended
+_TRACK_ARRAYS = ("cx", "cy", "cz", "psi", "pitch", "roll", "f", "subject_dx")  # per-frame state of a CameraTrack
 
 
 class PrevizGenerator:
@@ -80,10 +81,29 @@ class PrevizGenerator:
         movement = OPPOSITE_MOVES.get(asked_movement, asked_movement) if reversed_ else asked_movement
         if reversed_:
             notes.append(f"fault injected: camera_reversed ({asked_movement} rendered as {movement})")
+        if request.reference_images:
+            names = ", ".join(ref.name for ref in request.reference_images)
+            notes.append(f"previz has no image input: {names} drawn from the words only (reference image unused)")
         shape = subject_shape(request.look.subject if request.look else None)
         framing = frame_subject(request, shape)
         reverse_tracking = reversed_ and movement == "tracking"
-        if request.condition is None:
+        first = 0  # the shot's frame this render starts at (a segment of a long shot starts later)
+        if request.segment is not None:
+            segment = request.segment
+            shot = camera_track(
+                movement, speed, framing, segment.shot_frames, request.fps, camera_rng,
+                reverse_tracking=reverse_tracking,
+            )  # fmt: skip
+            scene = build_scene(request, framing, shot, look, scene_rng)
+            first = segment.start_frame
+            track = _window(shot, first, first + request.num_frames)
+            times = (first + np.arange(request.num_frames)) / request.fps
+            duration = segment.shot_frames / request.fps
+            notes.append(
+                f"previz: segment {segment.index + 1} of {segment.count} renders frames {first}-"
+                f"{first + request.num_frames - 1} of the shot's own camera path (no seam to hide)"
+            )
+        elif request.condition is None:
             track = camera_track(
                 movement, speed, framing, request.num_frames, request.fps, camera_rng, reverse_tracking=reverse_tracking
             )
@@ -101,7 +121,7 @@ class PrevizGenerator:
             notes.append("previz look: " + ", ".join(look.describe()))
         if look.ignored_effects:
             notes.append("previz cannot draw: " + ", ".join(look.ignored_effects))
-        compositor = Compositor(request, scene, track, look, finish_rng, times=times, duration=duration)
+        compositor = Compositor(request, scene, track, look, finish_rng, times=times, duration=duration, first=first)
         last_report = -math.inf
         total = request.num_frames
         for i in range(total):
@@ -182,10 +202,15 @@ def _continuation(
     return scene, track, t0 + steps, src_duration
 
 
+def _window(track: CameraTrack, start: int, stop: int) -> CameraTrack:
+    """The frames start..stop-1 of a track (a segment's view of its shot's camera path)."""
+    if stop > len(track.cx):
+        raise InvalidRequest(f"a segment ending at frame {stop} is past the shot's {len(track.cx)} frames")
+    arrays = {name: getattr(track, name)[start:stop] for name in _TRACK_ARRAYS}
+    return replace(track, **arrays)
+
+
 def _joined(first: CameraTrack, then: CameraTrack) -> CameraTrack:
     """One track running `first`'s frames then `then`'s (for planning what a scene must cover)."""
-    arrays = {
-        name: np.concatenate([getattr(first, name), getattr(then, name)])
-        for name in ("cx", "cy", "cz", "psi", "pitch", "roll", "f", "subject_dx")
-    }
+    arrays = {name: np.concatenate([getattr(first, name), getattr(then, name)]) for name in _TRACK_ARRAYS}
     return replace(first, **arrays)

@@ -8,7 +8,9 @@ from agent.compile import compile_shot, prompt_text
 from agent.spec import Character, ShotSpec
 from generator.families import FAMILIES, PREVIZ, get_family
 from generator.request import CameraGuide
+from generator.segments import pass_frames, split_shot
 from generator.vocabulary import ASPECT_RATIOS, ASPECT_VALUES
+from tools.long_take import DEFAULT_SEGMENT_S
 
 FOX = ShotSpec(
     subject="a red fox",
@@ -83,8 +85,13 @@ def test_frames_follow_the_rule_and_every_snap_is_a_note(name):
     family = FAMILIES[name]
     compiled = compile_shot(FOX.model_copy(update={"duration_s": 2.3, "fps": 24}), family)
     request = compiled.request
-    assert (request.num_frames - 1) % family.frame_step == 0 and request.num_frames <= family.max_frames
     wanted = round(2.3 * 24)
+    if wanted > family.max_frames:  # longer than one pass: every frame asked for, in segments that each obey the rule
+        assert request.num_frames == wanted and any("segments (1: 0.00-" in note for note in compiled.notes)
+        spans = split_shot(wanted, family, pass_frames(family, 24, DEFAULT_SEGMENT_S))
+        assert all(family.fit_frames(span.render_frames) == span.render_frames for span in spans)
+    else:
+        assert (request.num_frames - 1) % family.frame_step == 0 and request.num_frames <= family.max_frames
     if request.num_frames != wanted:
         assert any(f"snapped {wanted} to {request.num_frames}" in note for note in compiled.notes)
     size_note = any(f"{request.width}x{request.height}" in note for note in compiled.notes)
@@ -99,10 +106,17 @@ def test_ltx_snaps_frames_to_8k_plus_1_and_says_so():
     assert any("8k+1" in note and "snapped 48 to 49" in note for note in compiled.notes)
 
 
-def test_too_long_for_one_go_says_to_segment():
+def test_too_long_for_one_pass_renders_every_frame_as_listed_segments():
     compiled = compile_shot(FOX.model_copy(update={"duration_s": 20.0}), get_family("wan2.1-1.3b"))
-    assert compiled.request.num_frames == 81
-    assert any("segments" in note for note in compiled.notes)
+    assert compiled.request.num_frames == 320  # 20 s at 16 fps, not cut to one pass of 81
+    note = next(note for note in compiled.notes if "segments" in note)
+    assert "rendered as 4 segments (1: 0.00-5.06 s; 2: 5.06-10.06 s;" in note and "last 1 frame(s)" in note
+    assert not any("snapped 320" in note for note in compiled.notes)
+    previz = compile_shot(FOX.model_copy(update={"duration_s": 60.0, "fps": 8}), get_family("previz"))
+    assert previz.request.num_frames == 480
+    assert any("rendered as 6 segments" in note and "camera path" in note for note in previz.notes)
+    one_pass = compile_shot(FOX.model_copy(update={"duration_s": 60.0, "fps": 8}), get_family("previz"), segment_s=None)
+    assert not any("segments" in note for note in one_pass.notes)
 
 
 def test_fps_away_from_native_is_noted_for_real_models():

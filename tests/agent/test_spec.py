@@ -29,6 +29,7 @@ CONTRACT_FIELDS = {
     "negative_prompt",
     "characters",
     "effects",
+    "continue_previous",  # issue 17: start from the previous storyboard shot's last frame (continuous action)
 }
 
 

@@ -83,7 +83,7 @@ def test_choices_nobody_serves_are_refused_in_one_line() -> None:
 
 def test_the_tools_factory_builds_a_local_previz_worker() -> None:
     renderer = previz_renderer(MAX_BYTES)
-    assert isinstance(renderer, LocalRenderer) and renderer.features == frozenset()
+    assert isinstance(renderer, LocalRenderer) and renderer.features == frozenset({"retake"})
 
 
 class Recording(LocalRenderer):

@@ -9,9 +9,10 @@ from pathlib import Path
 from bots.settings import Settings
 from generator.base import CancelToken, Progress
 from generator.errors import Failure
+from generator.previz import PrevizGenerator
 from generator.queue import Job
 from generator.request import LookHints, RenderRequest
-from tools.queued_renderer import QueuedRenderer, open_queued_renderer
+from tools.queued_renderer import QueuedRenderer, open_queued_renderer, take_task
 from tools.renderer import RenderTicket
 from tools.take import Take
 
@@ -97,3 +98,49 @@ async def test_resume_of_an_unknown_job_is_a_failure(tmp_path: Path) -> None:
     result = await renderer.resume("job-nope")
     assert isinstance(result, Failure) and result.kind == "invalid_request"
     renderer.close()
+
+
+class SegmentSlot:
+    """A previz slot that records which segments it renders; with `dies_at`, it 'dies' holding that segment."""
+
+    name = "segments"
+
+    def __init__(self, dies_at: int | None = None) -> None:
+        self.dies_at = dies_at
+        self.started = threading.Event()
+        self.rendered: list[int] = []
+        self._task = take_task(10_000_000)
+        self._generator = PrevizGenerator()
+
+    def execute(self, job: Job, progress, cancel: CancelToken):
+        assert job.request.segment is not None
+        if job.request.segment.index == self.dies_at:
+            self.started.set()
+            while not cancel.cancelled:
+                cancel._event.wait(0.05)
+            raise RuntimeError("the process died")
+        self.rendered.append(job.request.segment.index)
+        return self._task(self._generator, job, progress, cancel)
+
+
+async def test_a_long_shot_cut_off_midway_resumes_and_renders_only_the_interrupted_segment(tmp_path: Path) -> None:
+    setup = Settings(segment_s=1.0).render_setup()
+    shot = req(frames=40).model_copy(update={"fps": 8})
+    ticket = RenderTicket(owner="ana", thread="thread-7")
+    dying = SegmentSlot(dies_at=2)
+    before = open_queued_renderer(setup, executors=[dying])
+    waiting = asyncio.create_task(before.render(shot, ticket, out_dir=tmp_path, job_id="thread-7-take-1"))
+    await asyncio.to_thread(dying.started.wait, 30)
+    before.queue.close(requeue=False)  # the bot process is killed while segment 3 renders
+    waiting.cancel()
+    assert dying.rendered == [0, 1]
+
+    slot = SegmentSlot()
+    after = open_queued_renderer(setup, executors=[slot])  # a new process on the same job store
+    take = await asyncio.wait_for(after.render(shot, ticket, out_dir=tmp_path, job_id="thread-7-take-1"), 60)
+    assert isinstance(take, Take) and take.num_frames == 40 and len(take.segments) == 5
+    assert slot.rendered == [2, 3, 4]  # segments 1 and 2 were done: re-attached, not rendered again
+    attempts = [after.queue.get(f"thread-7-take-1-s{n:02d}").attempts for n in range(1, 6)]
+    assert attempts == [1, 1, 2, 1, 1]
+    assert take.path == str(tmp_path.resolve() / "take-thread-7-take-1.mp4")
+    after.close()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
+import numpy as np
 import openai
 from pydantic import BaseModel, ConfigDict, Field
 
+from generator.request import ReferenceImage
 from prompts import load_prompt
 from tools.contact_sheet import contact_sheet, data_url
 from tools.critic.decode import Clip
@@ -14,13 +17,15 @@ from tools.critique import Check, Expectation
 from tools.llm.structured import LLMFailure, StructuredChat
 
 JUDGED_FIELDS = ("subject", "action", "setting", "time_of_day", "style")
-JudgedField = Literal["subject", "action", "setting", "time_of_day", "style"]
+JudgedField = Literal["subject", "action", "setting", "time_of_day", "style", "character"]
 # Bounds in the schema the server receives: a grammar-constrained model cannot ramble past them.
 MAX_EVIDENCE = 300
 MAX_ARTIFACT = 80
 MAX_ARTIFACTS = 10
 MAX_SUMMARY = 500
 VERDICT_CONTENT_TOKENS = 384
+MAX_REFERENCES = 2  # reference images shown beside the contact sheet
+REFERENCE_SIDE = 256  # longest side of a reference image as the judge sees it
 
 
 class FieldVerdict(BaseModel):
@@ -45,14 +50,39 @@ class JudgeVerdict(BaseModel):
     summary: str = Field(max_length=MAX_SUMMARY)
 
 
-def describe(expectation: Expectation) -> list[tuple[str, str]]:
-    """The judged fields the expectation names, as (field, wanted) pairs."""
-    return [(name, str(value)) for name in JUDGED_FIELDS if (value := getattr(expectation, name))]
+def describe(expectation: Expectation, shown: Sequence[ReferenceImage] = ()) -> list[tuple[str, str]]:
+    """The judged fields the expectation names, as (field, wanted) pairs; `character` for the references shown."""
+    pairs = [(name, str(value)) for name in JUDGED_FIELDS if (value := getattr(expectation, name))]
+    if shown:
+        names = " and ".join(reference.name for reference in shown)
+        pairs.append(("character", f"{names} as in the reference image(s) after the contact sheet"))
+    return pairs
+
+
+def reference_parts(references: Sequence[ReferenceImage]) -> tuple[list[ReferenceImage], list[dict[str, object]]]:
+    """The references that could be read (at most MAX_REFERENCES) and their message parts, each a small JPEG."""
+    from PIL import Image
+
+    shown: list[ReferenceImage] = []
+    parts: list[dict[str, object]] = []
+    for reference in references:
+        if len(shown) == MAX_REFERENCES:
+            break
+        try:
+            with Image.open(reference.path) as image:
+                image.thumbnail((REFERENCE_SIDE, REFERENCE_SIDE))
+                pixels = np.asarray(image.convert("RGB"))
+        except (OSError, ValueError):  # a stored face that went missing: judged from the words only
+            continue
+        shown.append(reference)
+        parts.append({"type": "text", "text": f"The reference image of {reference.name}:"})
+        parts.append({"type": "image_url", "image_url": {"url": data_url(pixels)}})
+    return shown, parts
 
 
 def verdict_checks(verdict: JudgeVerdict, expectation: Expectation | None) -> list[Check]:
     """One check per judged field (unclear passes, with a note), one for artifacts."""
-    wanted = dict(describe(expectation)) if expectation else {}
+    wanted = dict(describe(expectation, expectation.references)) if expectation else {}
     checks: list[Check] = []
     for item in verdict.fields:
         if item.field not in wanted or any(c.name == f"judge_{item.field}" for c in checks):
@@ -105,7 +135,8 @@ class VisionJudge:
         """The chat messages: the judge prompt, then the contact sheet as a data: URL."""
         if not len(clip.color):
             raise ValueError("the clip was read without colour frames; read it with color_frames=judge.frames")
-        wanted = describe(expectation) if expectation else []
+        shown, reference_content = reference_parts(expectation.references) if expectation else ([], [])
+        wanted = describe(expectation, shown) if expectation else []
         listed = "\n".join(f"- {name}: {value}" for name, value in wanted) or "- (nothing specific was asked for)"
         labels = [f"{i / clip.fps:.1f}s" for i in clip.color_indices]
         sheet = contact_sheet(clip.color, columns=self.columns, labels=labels)
@@ -117,6 +148,7 @@ class VisionJudge:
                 "content": [
                     {"type": "text", "text": "The contact sheet of the take:"},
                     {"type": "image_url", "image_url": {"url": data_url(sheet)}},
+                    *reference_content,
                 ],
             },
         ]

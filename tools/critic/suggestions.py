@@ -68,6 +68,11 @@ def judge(check: Check) -> str:
         return f"the light does not read as {wanted}: add '{wanted.replace('_', ' ')} lighting' to the prompt"
     if field == "style":
         return f"the look is not {wanted}: add '{wanted} style' to the prompt"
+    if field == "character":
+        return (
+            f"the character does not look like the reference ({check.detail}): render again from the reference "
+            "image as the first frame, and repeat the character's description in the prompt"
+        )
     if field == "setting":
         return f"the setting does not read as {wanted}: add 'set in {wanted}' to the prompt"
     return f"{field.replace('_', ' ')} does not match '{wanted}': add '{wanted}' to the prompt"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from agent.director.grammar.words import words_of
 from agent.spec import Character, ShotSpec, Storyboard
+from agent.storyboard import with_latest_faces
 
 _NAME = r"(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)"
 _DESC_END = r"(?=\s*(?:$|[.;!?\n]|,\s*(?:and )?(?:she|he|they|it|who)\b))"
@@ -89,7 +90,7 @@ def read_characters(text: str, base: ShotSpec | None, storyboard: Storyboard | N
         character = canon[name.casefold()]
         if all(c.name.casefold() != character.name.casefold() for c in chosen):
             chosen.append(character)
-    chosen = [canon.get(c.name.casefold(), c) for c in chosen]
+    chosen = [canon.get(c.name.casefold(), c).keeping_face(c) for c in chosen]
     return CharacterReading(characters=chosen, new=new, spans=spans, notes=notes)
 
 
@@ -103,6 +104,7 @@ def remember_characters(storyboard: Storyboard, specs: Sequence[ShotSpec] | Shot
             if character.name.casefold() not in known:
                 known.add(character.name.casefold())
                 added.append(character)
+        added = with_latest_faces(added, spec.characters)
     return storyboard.model_copy(update={"characters": added})
 
 
@@ -110,5 +112,5 @@ def apply_canon(spec: ShotSpec, storyboard: Storyboard | None) -> ShotSpec:
     """The spec with each character's description replaced by the storyboard's canonical words."""
     if storyboard is None or not spec.characters:
         return spec
-    fixed = [storyboard.character(c.name) or c for c in spec.characters]
+    fixed = [(storyboard.character(c.name) or c).keeping_face(c) for c in spec.characters]
     return spec if fixed == spec.characters else spec.model_copy(update={"characters": fixed})

@@ -95,3 +95,16 @@ class HeldAtEachStep:
                 time.sleep(0.01)
 
         return self.task(generator, job, report, cancel)
+
+
+class HeldInSegment(HeldAtEachStep):
+    """HeldAtEachStep for one segment of a long shot only (index `segment`); every other job runs freely."""
+
+    def __init__(self, task: Callable[..., Any], gate: Path, segment: int, timeout_s: float = 120.0) -> None:
+        super().__init__(task, gate, timeout_s)
+        self.segment = segment
+
+    def __call__(self, generator: Generator, job: Job, progress: ProgressCallback, cancel: CancelToken) -> Any:
+        if job.request.segment is None or job.request.segment.index != self.segment:
+            return self.task(generator, job, progress, cancel)
+        return super().__call__(generator, job, progress, cancel)

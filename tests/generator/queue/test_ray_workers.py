@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.patience import patient
+
 ray = pytest.importorskip("ray", reason="the scale extra (ray) is not installed")
 
 from generator.queue import JobQueue, JobStore, QueueLimits  # noqa: E402
 from generator.queue.ray_pool import RayPool, WorkerSupervisor, spawn_actor  # noqa: E402
 from generator.request import RenderRequest  # noqa: E402
-from tests.generator.queue.ray_helpers import HeldAtEachStep, frames_task, make_stepped  # noqa: E402
+from tests.generator.queue.ray_helpers import HeldAtEachStep, HeldInSegment, frames_task, make_stepped  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(patient(300))]
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -31,13 +33,13 @@ def cluster():
     supervisor = WorkerSupervisor(
         count=2, backend="previz", model=None, num_gpus=0, num_cpus=1, tag="test", factory=make_stepped
     )
-    supervisor.ensure(timeout=120)
+    supervisor.ensure(timeout=patient(120))
     yield supervisor
     supervisor.stop()
     ray.shutdown()
 
 
-def wait_for(predicate, timeout: float = 60.0) -> None:
+def wait_for(predicate, timeout: float = patient(60.0)) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
@@ -80,7 +82,7 @@ def test_a_job_whose_worker_is_killed_finishes_on_another(cluster: WorkerSupervi
     ]
     queue.close()
     # The supervisor (what `dailies worker` runs) brings the dead actor back, and the pool finds it again.
-    assert cluster.ensure(timeout=120) == [victim]
+    assert cluster.ensure(timeout=patient(120)) == [victim]
     assert pool.refresh() == 2
 
 
@@ -125,7 +127,7 @@ def test_a_mixed_pool_routes_each_job_to_an_actor_serving_its_model(cluster: Wor
         name, backend="diffusers", model="wan2.1-1.3b", num_gpus=0, num_cpus=0, factory=make_stepped
     )
     try:
-        ray.get(wan_actor.warm.remote(), timeout=60)
+        ray.get(wan_actor.warm.remote(), timeout=patient(60))
         pool = RayPool(frames_task, poll_s=0.05, unavailable_s=0.0)
         assert pool.refresh() == 3
         assert pool.offers()[name].family == "wan2.1-1.3b"
@@ -156,6 +158,46 @@ def test_a_mixed_pool_routes_each_job_to_an_actor_serving_its_model(cluster: Wor
         ray.kill(wan_actor, no_restart=True)
 
 
+async def test_a_worker_killed_mid_shot_costs_one_segment(cluster: WorkerSupervisor, tmp_path: Path) -> None:
+    """A one-minute shot in 6 segment jobs: the actor rendering segment 3 is killed; the shot finishes, and only
+    segment 3 is rendered again (on the other actor)."""
+    import asyncio
+
+    from tools.queued_renderer import QueuedRenderer, take_task
+    from tools.renderer import RenderTicket
+    from tools.take import Take
+
+    gate = tmp_path / "gate"
+    pool = RayPool(HeldInSegment(take_task(50_000_000), gate, segment=2))
+    assert pool.refresh() == 2
+    queue = open_queue(tmp_path, pool)
+    renderer = QueuedRenderer(queue, max_bytes=10_000_000, segment_s=10.0)
+    minute = request(steps=2).model_copy(update={"num_frames": 480, "fps": 8, "width": 64, "height": 32})
+    shot = asyncio.create_task(renderer.render(minute, RenderTicket(owner="ana"), out_dir=tmp_path, job_id="shot"))
+    progressed: list[str] = []
+
+    def segment_three_started() -> bool:
+        if queue.get("shot-s03") is not None and not progressed:
+            queue.subscribe("shot-s03", lambda update: progressed.append(update.kind))
+        return "progress" in progressed and len(pool.busy()) == 1
+
+    while not segment_three_started():
+        assert not shot.done(), shot.result()  # the shot may not end before segment 3 holds
+        await asyncio.sleep(0.05)
+    [victim] = pool.busy()
+    ray.kill(cluster.actors[victim], no_restart=True)  # mid-segment: it cannot pass its first step yet
+    await asyncio.to_thread(wait_for, lambda: ("shot-s03", victim, "lost") in pool.history)
+    gate.touch()
+    take = await asyncio.wait_for(shot, 120)
+    assert isinstance(take, Take) and take.num_frames == 480 and take.duration_s == 60.0
+    runs = [(job, outcome) for job, _, outcome in pool.history]
+    assert runs == [("shot-s01", "done"), ("shot-s02", "done"), ("shot-s03", "lost"), ("shot-s03", "done"),
+                    ("shot-s04", "done"), ("shot-s05", "done"), ("shot-s06", "done")]  # fmt: skip
+    assert [queue.get(f"shot-s0{n}").attempts for n in range(1, 7)] == [1, 1, 2, 1, 1, 1]
+    queue.close()
+    assert cluster.ensure(timeout=patient(120)) == [victim]
+
+
 def test_previz_takes_come_back_as_bytes_or_on_shared_storage(cluster: WorkerSupervisor, tmp_path: Path) -> None:
     from generator.request import LookHints
     from tools.queued_renderer import bytes_take_task, store_returned_take, take_task
@@ -163,7 +205,7 @@ def test_previz_takes_come_back_as_bytes_or_on_shared_storage(cluster: WorkerSup
 
     cluster.stop()  # free the CPUs for previz actors
     previz = WorkerSupervisor(count=1, backend="previz", model=None, num_gpus=0, num_cpus=1, tag="previz")
-    previz.ensure(timeout=120)
+    previz.ensure(timeout=patient(120))
     try:
         prefix = "dailies-render-previz"
         for shared, pool in [
