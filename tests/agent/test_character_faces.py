@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from agent.director.grammar.characters import remember_characters
-
 from agent.compile import compile_shot
+from agent.director.grammar.characters import remember_characters
 from agent.director.offline import OfflineDirector
 from agent.spec import Character, ShotSpec, Storyboard, StoryboardShot
 from agent.storyboard import approve, inherit
