@@ -342,7 +342,10 @@ class _Reader:
         masked = [(m.start, m.end) for m in self.taken if m.mask and m.end > m.start]
         if self.swap_span is not None:
             masked.append(self.swap_span)
+        # a clause right after a move or a shot size names what it points at ('push in on the knight',
+        # 'close-up on his face'): already in the shot, not a new setting
         camera_ends = [m.end for m in self.reading.camera.spans]
+        camera_ends += [m.end for m in self.taken if m.field == "shot_size" and not m.negated]
         self.reading.content = read_content(self.text, self.norm, masked, camera_ends)
 
 

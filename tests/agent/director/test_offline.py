@@ -117,6 +117,18 @@ def test_new_weather_replaces_the_old(message: str) -> None:
     assert snowy.setting == "a snowy street" and snowy.subject == "a fox" and snowy.time_of_day == "night", message
 
 
+@pytest.mark.parametrize(
+    ("message", "size"),
+    [("close-up on his face, handheld", "close_up"), ("extreme close-up on the samurai", "extreme_close_up")],
+)
+def test_what_a_shot_size_points_at_is_not_a_new_setting(message: str, size: str) -> None:
+    director = OfflineDirector()
+    shot = director.direct_sync("a samurai walking through a neon alley at night, dolly in", author="ana").spec
+    closer = director.direct_sync(message, author="ben", base=shot).spec
+    assert closer.shot_size == size
+    assert (closer.subject, closer.setting, closer.action) == (shot.subject, shot.setting, shot.action), message
+
+
 def test_only_an_effect_of_the_same_kind_is_replaced_and_an_added_one_joins() -> None:
     director = OfflineDirector()
     rainy = director.direct_sync("a fox in a rainy street, slow motion", author="ana").spec
