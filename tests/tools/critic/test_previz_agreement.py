@@ -138,13 +138,26 @@ THREADS = {
         | {"camera_movement": "crane_up"},
         *CHAT_VERTICAL,
     ),
+    # Open (docs/critic.md): an aerial crane looks steeply down on a soft ground, and the tilt that holds the
+    # subject in the middle rows cancels the rise; it reads static here, tilt_down at 848x480 and fast.
+    "aerial-crane": (
+        {"subject": "misty mountains", "setting": "misty mountains", "time_of_day": "dawn", "shot_size": "wide"}
+        | {"camera_angle": "aerial", "camera_movement": "crane_up"},
+        WIDTH,
+        HEIGHT,
+    ),
 }
-
+OPEN_THREADS = {"aerial-crane"}  # strict: a thread that starts passing fails the run (remove it here)
 # Still open: a slow dolly in on a vertical night alley reads static over 1.5 s, snow or not (docs/critic.md).
 OPEN_IN_THREADS = {"snow-night-dolly": {"camera_move", "camera_speed"}}
 
 
-@pytest.mark.parametrize("thread", sorted(THREADS))
+def _thread(name: str) -> object:
+    marks = [pytest.mark.xfail(strict=True, reason="known disagreement")] if name in OPEN_THREADS else []
+    return pytest.param(name, marks=marks, id=name)
+
+
+@pytest.mark.parametrize("thread", [_thread(name) for name in sorted(THREADS)])
 def test_a_creators_thread_passes_the_critic(tmp_path, thread: str) -> None:
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
