@@ -24,6 +24,8 @@ from generator.previz.palette import (
 from generator.request import LookHints
 
 GRAIN_VARIANTS = 4
+CEL_LEVELS = 5  # tones of the cel look
+INK = 0.25  # how dark the cel look inks its edges
 EFFECT_WORDS: dict[str, tuple[str, ...]] = {
     "rain": ("rain", "storm", "drizzle", "downpour"),
     "snow": ("snow", "blizzard", "snowfall", "flurr"),
@@ -101,11 +103,7 @@ def grade_texture(texture: np.ndarray, look: Look) -> np.ndarray:
     rgb = texture[..., :3]
     if look.flat:  # cel look: smooth, quantise to a few tones, ink the edges
         smooth = cv2.bilateralFilter(np.ascontiguousarray(rgb), 5, 40, 5) if rgb.shape[0] * rgb.shape[1] < 4e6 else rgb
-        levels = 5
-        q = (smooth.astype(np.uint16) * levels // 256 * (255 // (levels - 1))).astype(np.uint8)
-        edges = cv2.Canny(cv2.cvtColor(q, cv2.COLOR_RGB2GRAY), 40, 120)
-        q[edges > 0] = (q[edges > 0] * 0.25).astype(np.uint8)
-        rgb[...] = q
+        rgb[...] = posterise(smooth)
     gain = np.ones(3, np.float32)
     if look.neon:
         gain *= np.array([1.15, 0.8, 1.25], np.float32)
@@ -118,6 +116,21 @@ def grade_texture(texture: np.ndarray, look: Look) -> np.ndarray:
     if not np.allclose(gain, 1.0):
         rgb[...] = np.clip(rgb.astype(np.float32) * gain, 0, 255).astype(np.uint8)
     return texture
+
+
+def posterise(rgb: np.ndarray, levels: int = CEL_LEVELS) -> np.ndarray:
+    """Quantise to a few tones spread over the layer's own range, and ink the edges.
+
+    Fixed bands over 0..255 floored every tone under 51 to black, so a night layer (all of it darker than
+    that) went black and lost the structure a camera move is read from.
+    """
+    low, high = (float(v) for v in np.percentile(rgb, (1, 99)))
+    span = max(high - low, 1.0)
+    step = np.clip((rgb.astype(np.float32) - low) / span, 0, 1) * (levels - 1)
+    q = np.clip(low + np.round(step) * (span / (levels - 1)), 0, 255).astype(np.uint8)
+    edges = cv2.Canny(cv2.cvtColor(q, cv2.COLOR_RGB2GRAY), 40 * span / 255, 120 * span / 255)
+    q[edges > 0] = (q[edges > 0] * INK).astype(np.uint8)
+    return q
 
 
 @dataclass

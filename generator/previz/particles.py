@@ -14,11 +14,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-# Weather kind -> (particles per frame pixel visible, fall speed m/s, sideways drift m/s, size m, grey level).
+# Weather kind -> (particles in view per frame, fall speed m/s, sideways drift m/s, size m, grey level).
+# A count per frame, not per pixel: the flakes' size in pixels grows with the frame, so a count per pixel
+# covered a 480x848 frame in snow four times as densely as a 240x424 one.
 WEATHER: dict[str, tuple[float, float, float, float, int]] = {
-    "rain": (1 / 4000, 7.0, 0.4, 0.0, 70),  # streaks: size is the streak's duration instead (RAIN_STREAK_S)
-    "snow": (1 / 1400, 0.9, 0.35, 0.012, 240),
-    "particles": (1 / 5000, -0.25, 0.3, 0.008, 0),  # specks rise a little; warm (PARTICLE_RGB)
+    "rain": (100, 7.0, 0.4, 0.0, 70),  # streaks: size is the streak's duration instead (RAIN_STREAK_S)
+    "snow": (100, 0.9, 0.35, 0.012, 240),
+    "particles": (80, -0.25, 0.3, 0.008, 0),  # specks rise a little; warm (PARTICLE_RGB)
 }
 RAIN_STREAK_S = 1 / 60  # a drop is drawn as the line it falls along in this long (motion blur)
 MAX_STREAK_OF_HEIGHT = 0.07  # ... but never longer than this share of the frame's height
@@ -29,6 +31,9 @@ NEAR_OF_ZS, FAR_OF_ZS = 0.15, 0.95
 NEAREST_M, FARTHEST_M = 0.4, 14.0
 BOX_MARGIN = 1.3  # the box is this much wider and taller than the view at its far end
 VISIBLE_SHARE = 0.2  # about this share of the box's particles are in view at a time
+# A flake nearer than the focus is out of focus: its light spreads over a bigger, fainter disc.
+SHARP_OF_HEIGHT = 0.006  # a flake this share of the frame's height across (radius) or less is sharp
+FAINTEST = 0.15  # a flake so near that its disc is fainter than this is not seen (a blur past the lens)
 STEAM_PUFFS = 14
 STEAM_RGB = (236, 236, 232)
 STEAM_ALPHA = 0.45
@@ -101,10 +106,27 @@ class Weather:
                 cv2.line(streaks, (int(x[n]), int(y[n])), end, (grey, grey, grey + 8, 0), 1, cv2.LINE_AA)
             cv2.add(canvas, streaks, dst=canvas)
             return
-        colour = (*(PARTICLE_RGB if self.kind == "particles" else (WEATHER[self.kind][4],) * 3), 255)
-        radius = view.f * self.size / d
-        for n in np.flatnonzero(inside):
-            cv2.circle(canvas, (int(x[n]), int(y[n])), max(1, round(radius[n])), colour, -1, cv2.LINE_AA)
+        self._draw_flakes(canvas, x, y, view.f * self.size / d, inside, view.height)
+
+    def _draw_flakes(
+        self, canvas: np.ndarray, x: np.ndarray, y: np.ndarray, radius: np.ndarray, inside: np.ndarray, height: int
+    ) -> None:
+        """Blend flakes (or specks) into the canvas: sharp ones opaque, near ones as faint defocused discs.
+
+        Opaque discs as big as the distance made them covered a close-up in white blobs that jumped a
+        flake's width each frame: every frame deviated from its neighbours (the critic's flicker).
+        """
+        sharp = max(1.0, SHARP_OF_HEIGHT * height)
+        drawn = np.maximum(radius, 1.0)
+        opacity = np.minimum((sharp / drawn) ** 2, 1.0)
+        seen = np.flatnonzero(inside & (opacity >= FAINTEST))
+        alpha = np.zeros(canvas.shape[:2], np.uint8)
+        for n in seen[np.argsort(-drawn[seen])]:  # far (small) flakes over near ones
+            cv2.circle(alpha, (int(x[n]), int(y[n])), round(drawn[n]), int(255 * opacity[n]), -1, cv2.LINE_AA)
+        colour = np.asarray(PARTICLE_RGB if self.kind == "particles" else (WEATHER[self.kind][4],) * 3, np.float32)
+        weight = alpha.astype(np.float32)[..., None] / 255
+        rgb = canvas[..., :3]
+        rgb[...] = (rgb + (colour - rgb) * weight).astype(np.uint8)
 
 
 def make_weather(
@@ -125,8 +147,8 @@ def make_weather(
     for kind in ("rain", "snow", "particles"):
         if kind not in kinds:
             continue
-        per_pixel, fall, drift, size, _ = WEATHER[kind]
-        count = int(per_pixel * width * height / VISIBLE_SHARE)
+        in_view, fall, drift, size, _ = WEATHER[kind]
+        count = int(in_view / VISIBLE_SHARE)
         start = rng.uniform(low, high, (count, 3))
         velocity = np.zeros((count, 3))
         velocity[:, 0] = rng.uniform(-drift, drift) + rng.normal(0, drift / 3, count)

@@ -282,3 +282,15 @@ def test_the_frame_cache_changes_no_pixel(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(Compositor, "_composite", redraw_everything)
     for movement in moves:
         assert np.array_equal(cached[movement], _render(_request(movement, frames=6, style="35mm film"))), movement
+
+
+def test_anime_at_night_stays_readable_and_the_pan_shows() -> None:
+    """Regression: the cel quantiser floored every tone under 51 to 0, so an anime night was black and still."""
+    night = {"subject": "a lighthouse", "setting": "a storm", "time_of_day": "night", "area": 424 * 240}
+    plain = _render(_request("pan_left", frames=12, **night))
+    anime = _render(_request("pan_left", frames=12, style="anime", **night))
+    luma = np.stack([cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY) for frame in anime])
+    assert np.percentile(luma.reshape(len(luma), -1), 99, axis=1).min() > 32  # the critic's black line is 24
+    assert anime.mean() > 0.6 * plain.mean()  # a night grade, not a crush
+    dx, dy = _shift(luma[[0, 3]])  # pan left: the content slides right
+    assert dx > 2.0 and abs(dy) < dx / 2, (dx, dy)

@@ -90,7 +90,8 @@ def _weather_shift(movement: str, monkeypatch: pytest.MonkeyPatch) -> float:
 
 def test_weather_moves_with_the_camera(monkeypatch: pytest.MonkeyPatch) -> None:
     # Panning left slides the world right, the snow in it too; panning right slides it left; a locked-off
-    # camera sees it fall straight. Snow drawn over the finished frame drifts the same way whatever the camera.
+    # camera sees it fall with the wind alone (the seed's wind: a drift of a pixel or two a frame). Snow drawn
+    # over the finished frame drifts the same way whatever the camera.
     left, right = _weather_shift("pan_left", monkeypatch), _weather_shift("pan_right", monkeypatch)
     still = _weather_shift("static", monkeypatch)
-    assert left > 1.2 and right < -1.2 and abs(still) < 0.5, (left, right, still)
+    assert left - still > 1.2 and right - still < -1.2 and abs(still) < 2.5, (left, right, still)

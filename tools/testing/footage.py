@@ -80,6 +80,36 @@ def strobe(frames: np.ndarray, amplitude: float = 30.0) -> np.ndarray:
     return np.clip(frames.astype(np.float32) + signs * amplitude / 2, 0, 255).astype(np.uint8)
 
 
+def snowfall(frames: np.ndarray, flakes: int = 150, seed: int = 0) -> np.ndarray:
+    """Real snowfall over the frames: many small sharp flakes, each falling and drifting on its own path.
+
+    Flakes of 1-3 px that fall 2-9 px a frame, as a snowfall filmed at a few metres looks: sparse bright
+    points that move between frames, not a change of the picture's light.
+    """
+    rng = np.random.default_rng(seed)
+    count, height, width = frames.shape[:3]
+    x0, y0 = rng.uniform(0, width, flakes), rng.uniform(0, height, flakes)
+    fall, drift = rng.uniform(2, 9, flakes), rng.normal(0, 1, flakes)
+    radius = rng.choice([1, 1, 1, 2, 2, 3], flakes)
+    out = frames.copy()
+    for t in range(count):
+        xs, ys = (x0 + drift * t) % width, (y0 + fall * t) % height
+        for x, y, r in zip(xs, ys, radius, strict=True):
+            cv2.circle(out[t], (int(x), int(y)), int(r), (235, 235, 240), -1, cv2.LINE_AA)
+    return out
+
+
+def boiling(frames: np.ndarray, amplitude: float = 12.0, seed: int = 0) -> np.ndarray:
+    """A texture that boils: fine detail drawn anew every frame all over the picture (a diffusion model's flicker)."""
+    rng = np.random.default_rng(seed)
+    out = np.empty_like(frames)
+    for t, frame in enumerate(frames):
+        noise = cv2.GaussianBlur(rng.standard_normal(frame.shape[:2]).astype(np.float32), (0, 0), 2.0)
+        noise *= amplitude / max(float(noise.std()), 1e-6)
+        out[t] = np.clip(frame.astype(np.float32) + noise[..., None], 0, 255).astype(np.uint8)
+    return out
+
+
 def freeze(frames: np.ndarray, start: int, count: int) -> np.ndarray:
     """Repeat frame `start` over the next `count` frames."""
     out = frames.copy()

@@ -10,7 +10,16 @@ import pytest
 
 from tools.critic import critique_clip
 from tools.critique import Critique, Expectation
-from tools.testing.footage import black_frame, camera_clip, freeze, hard_cut, strobe, write_clip
+from tools.testing.footage import (
+    black_frame,
+    boiling,
+    camera_clip,
+    freeze,
+    hard_cut,
+    snowfall,
+    strobe,
+    write_clip,
+)
 
 # The forms the agent's reviser applies mechanically.
 ACTIONABLE = re.compile(r"put '[^']+' first|add '[^']+' to the (prompt|negative)|render|encode", re.IGNORECASE)
@@ -54,6 +63,20 @@ def test_strobing_is_flagged_as_flicker_on_moving_and_static_shots(request, enco
     critique = critique_clip(encode(frames, f"strobe-{source}-{amplitude}"))
     assert failed(critique) == {"flicker"}
     assert any("add 'flicker, strobing, flashing' to the negative prompt" in s for s in critique.suggestions)
+
+
+@pytest.mark.parametrize("source", ["pan", "zoom", "still"])
+def test_falling_snow_is_not_flicker(request, encode, source: str) -> None:
+    """Flakes move between frames: a moving thing, not a change of light. A steady snowfall (150 small flakes in
+    view) passes; a blizzard (400) still reads as flicker (docs/critic.md, known limits)."""
+    critique = critique_clip(encode(snowfall(request.getfixturevalue(source), flakes=150), f"snow-{source}"))
+    assert check(critique, "flicker").passed, check(critique, "flicker")
+
+
+@pytest.mark.parametrize("source", ["pan", "still"])
+def test_boiling_texture_is_flicker(request, encode, source: str) -> None:
+    critique = critique_clip(encode(boiling(request.getfixturevalue(source)), f"boil-{source}"))
+    assert not check(critique, "flicker").passed, check(critique, "flicker")
 
 
 def test_frozen_frames_are_found(pan, encode) -> None:

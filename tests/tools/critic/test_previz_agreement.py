@@ -112,3 +112,59 @@ def test_a_static_take_fails_when_a_slow_move_was_asked(tmp_path) -> None:
     )
     names = {c.name for c in still.checks if not c.passed}
     assert {"camera_move", "motion_amount"} <= names, _failed(still)
+
+
+# Creator threads that failed in `dailies chat`: (words of the spec, frame width, height).
+CHAT_VERTICAL = (480, 848)  # the chat's 9:16 size: previz snow was denser the bigger the frame
+THREADS = {
+    "anime-night-pan": (
+        {"subject": "a lighthouse", "setting": "a storm", "time_of_day": "night", "shot_size": "wide"}
+        | {"style": "anime", "camera_movement": "pan_left"},
+        WIDTH,
+        HEIGHT,
+    ),
+    "snow-night-dolly": (
+        {"subject": "a samurai", "action": "walking", "setting": "a neon alley", "lighting": "neon"}
+        | {"time_of_day": "night", "camera_movement": "dolly_in", "camera_speed": "slow", "effects": ["snow"]},
+        *CHAT_VERTICAL,
+    ),
+    "snow-close-handheld": (
+        {"subject": "a samurai", "setting": "a neon alley", "time_of_day": "night", "shot_size": "close_up"}
+        | {"camera_movement": "handheld", "effects": ["snow"]},
+        *CHAT_VERTICAL,
+    ),
+    "snow-night-crane": (
+        {"subject": "a samurai", "setting": "a neon alley", "time_of_day": "night", "effects": ["snow"]}
+        | {"camera_movement": "crane_up"},
+        *CHAT_VERTICAL,
+    ),
+    # Open (docs/critic.md): an aerial crane looks steeply down on a soft ground, and the tilt that holds the
+    # subject in the middle rows cancels the rise; it reads static here, tilt_down at 848x480 and fast.
+    "aerial-crane": (
+        {"subject": "misty mountains", "setting": "misty mountains", "time_of_day": "dawn", "shot_size": "wide"}
+        | {"camera_angle": "aerial", "camera_movement": "crane_up"},
+        WIDTH,
+        HEIGHT,
+    ),
+}
+OPEN_THREADS = {"aerial-crane"}  # strict: a thread that starts passing fails the run (remove it here)
+# Still open: a slow dolly in on a vertical night alley reads static over 1.5 s, snow or not (docs/critic.md).
+OPEN_IN_THREADS = {"snow-night-dolly": {"camera_move", "camera_speed"}}
+
+
+def _thread(name: str) -> object:
+    marks = [pytest.mark.xfail(strict=True, reason="known disagreement")] if name in OPEN_THREADS else []
+    return pytest.param(name, marks=marks, id=name)
+
+
+@pytest.mark.parametrize("thread", [_thread(name) for name in sorted(THREADS)])
+def test_a_creators_thread_passes_the_critic(tmp_path, thread: str) -> None:
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
+    fields, width, height = THREADS[thread]
+    spec = ShotSpec(duration_s=SECONDS, fps=FPS, **fields)
+    request = compile_shot(spec, PREVIZ).request.model_copy(update={"width": width, "height": height})
+    frames = PrevizGenerator().render(request).frames
+    critique = critique_clip(write_clip(frames, tmp_path / f"{thread}.mp4", fps=FPS), expectation_from(spec, request))
+    failed = {c.name for c in critique.checks if not c.passed}
+    assert failed <= OPEN_IN_THREADS.get(thread, set()), (critique.camera_motion.detected, _failed(critique))
