@@ -95,8 +95,15 @@ def _find(norm: str, table: Table, field_name: str, taken: list[Match], *, mask:
     for pattern, value in table:
         for hit in pattern.finditer(norm):
             start, end = hit.span()
-            if start == end or any(m.start < end and start < m.end for m in [*taken, *found]):
+            blockers = [m.start for m in [*taken, *found] if m.start < end and start < m.end]
+            if blockers and min(blockers) > start:  # "aerial drone shot rising": the move has "drone shot"
+                shorter = pattern.match(norm, start, min(blockers))
+                hit = shorter if shorter and not norm[shorter.end() : shorter.end() + 1].isalpha() else None
+            elif blockers:
+                hit = None
+            if hit is None or hit.start() == hit.end():
                 continue
+            start, end = hit.span()
             found.append(Match(field_name, value or hit.group(0), start, end, negated_before(norm, start), mask))
     found.sort(key=lambda m: m.start)
     return found
