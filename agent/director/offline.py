@@ -11,6 +11,7 @@ from agent.compile import DEFAULT_DURATION_S
 from agent.director.base import DirectorReply, Turn
 from agent.director.continuity import continuity_wish
 from agent.director.grammar.characters import read_characters
+from agent.director.grammar.content import Content
 from agent.director.grammar.exclusive import effect_in_place_of, replaced_effects, reword
 from agent.director.grammar.reading import Reading, read_message
 from agent.director.grammar.text import normalise, tokenize
@@ -290,5 +291,11 @@ def _apply_content(data: dict[str, Any], reading: Reading, base: ShotSpec | None
         data["subject"] = subject
     if content.action and "action" not in content.from_target and (subject or _names_a_subject(content.action)):
         data["action"] = content.action
-    if content.setting and "setting" not in content.from_target:
+    if content.setting and ("setting" not in content.from_target or _crosses_a_new_place(content, data)):
         data["setting"] = content.setting
+
+
+def _crosses_a_new_place(content: Content, data: dict[str, Any]) -> bool:
+    """A move across a place the shot does not have yet moves the shot there ("pan left across a busy market");
+    one across a place already in it ("pan across the forest" in a forest) points at what is there."""
+    return content.crossed and not _head(content.setting) <= _head(data["setting"]) | _head(data["subject"])

@@ -127,6 +127,13 @@ PHRASINGS: list[tuple[str, dict[str, object]]] = [
 # Conversations: (message, fields expected after that message). Same checking rules as above.
 CONVERSATIONS: list[list[tuple[str, dict[str, object]]]] = [
     [
+        ("static wide shot of a lighthouse in a storm at night",
+         {"camera_movement": "static", "shot_size": "wide", "subject": "lighthouse", "time_of_day": "night"}),
+        ("pan left across a busy market, anime style",
+         {"camera_movement": "pan_left", "setting": "a busy market", "style": "anime", "subject": "lighthouse"}),
+        ("push in on the lighthouse", {"camera_movement": "dolly_in", "setting": "a busy market", "subject": "lighthouse"}),
+    ],
+    [
         ("a knight rides through a misty forest at dawn", {"subject": "knight", "time_of_day": "dawn"}),
         ("make it night", {"time_of_day": "night", "subject": "knight", "setting": "forest"}),
         ("swap the knight for a fox", {"subject": "fox", "time_of_day": "night", "setting": "forest"}),

@@ -57,6 +57,7 @@ class Content:
     target: str | None = None  # the noun a camera move points at ("push in on the knight")
     subject_is_target: bool = False  # the subject was only named as what the camera points at
     from_target: set[str] = field(default_factory=set)  # fields read only from a camera target
+    crossed: bool = False  # the setting is the place a move crosses ("pan left across a busy market")
 
 
 def _is_verb(tokens: list[Token], i: int) -> bool:
@@ -250,8 +251,13 @@ def parse_clause(original: str, tokens: list[Token]) -> Content:
     return Content(subject=_span(original, subject_tokens), action=_span(original, action_tokens), setting=setting)
 
 
-def _camera_target(tokens: list[Token], camera_ends: list[int]) -> list[Token] | None:
-    """The words a camera move points at, when the clause follows the move ('push in on the knight')."""
+# A move "across a busy market" crosses a place; "on the knight" or "around the statue" points at a thing.
+_CROSSING = words_of("across along over through throughout past into above")
+
+
+def _camera_target(tokens: list[Token], camera_ends: list[int]) -> tuple[list[Token], bool] | None:
+    """The words a camera move points at, when the clause follows the move ('push in on the knight'), and
+    whether the move crosses them ('pan left across a busy market')."""
     if not any(0 <= tokens[0].start - end <= 2 for end in camera_ends):
         return None
     words = [t.text for t in tokens]
@@ -260,7 +266,7 @@ def _camera_target(tokens: list[Token], camera_ends: list[int]) -> list[Token] |
         length = 2
     elif words[:1] in (["to"], ["after"], ["behind"], ["alongside"]):
         length = 1
-    return tokens[length:]
+    return tokens[length:], length > 0 and words[0] in _CROSSING
 
 
 def read_content(original: str, norm: str, masked: list[tuple[int, int]], camera_ends: list[int]) -> Content:
@@ -270,7 +276,8 @@ def read_content(original: str, norm: str, masked: list[tuple[int, int]], camera
         tokens = _strip_lead_in(tokens, norm)
         if not tokens or not _content_words(tokens):
             continue
-        target = _camera_target(tokens, camera_ends)
+        found = _camera_target(tokens, camera_ends)
+        target, crossing = found if found is not None else (None, False)
         if target is not None:
             if not target:
                 continue
@@ -290,5 +297,7 @@ def read_content(original: str, norm: str, masked: list[tuple[int, int]], camera
         elif content.action is None and part.subject is None and part.action:
             content.action = part.action
         if target is not None:
-            content.from_target |= {name for name, value in before.items() if value != getattr(content, name)}
+            changed = {name for name, value in before.items() if value != getattr(content, name)}
+            content.from_target |= changed
+            content.crossed = content.crossed or (crossing and "setting" in changed)
     return content
