@@ -268,7 +268,7 @@ def _apply_content(data: dict[str, Any], reading: Reading, base: ShotSpec | None
             data["effects"] = [e for e in data["effects"] if e not in changed]
             replaced = True
             _swap_in_effect(data, changed[0], new, notes)
-        if not replaced:
+        if not replaced and not reading.swap_new_read:  # "night instead of dawn" is the time of day's change
             data["subject"] = new
             if base is not None and base.subject:
                 notes.append(f"found no {old!r} in the shot; made {new!r} the subject")

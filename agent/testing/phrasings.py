@@ -127,6 +127,11 @@ PHRASINGS: list[tuple[str, dict[str, object]]] = [
 # Conversations: (message, fields expected after that message). Same checking rules as above.
 CONVERSATIONS: list[list[tuple[str, dict[str, object]]]] = [
     [
+        ("a fox in a field at dusk", {"subject": "fox", "setting": "field", "time_of_day": "dusk"}),
+        ("add some snow", {"effects": "snow", "subject": "fox", "setting": "field", "time_of_day": "dusk"}),
+        ("instead of snow, rain", {"effects": "rain", "subject": "fox", "setting": "field", "time_of_day": "dusk"}),
+    ],
+    [
         ("static wide shot of a lighthouse in a storm at night",
          {"camera_movement": "static", "shot_size": "wide", "subject": "lighthouse", "time_of_day": "night"}),
         ("pan left across a busy market, anime style",

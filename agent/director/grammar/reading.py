@@ -68,6 +68,7 @@ class Reading:
     negative: list[str] = field(default_factory=list)
     seed: int | None = None
     swap: tuple[str, str] | None = None
+    swap_new_read: bool = False  # the swap's new words are another field's ("night instead of dawn")
     additions: list[str] = field(default_factory=list)  # "add a red collar": joins the subject
     clear: set[str] = field(default_factory=set)
     content: Content = field(default_factory=Content)
@@ -339,6 +340,9 @@ class _Reader:
 
     def read_additions(self) -> None:
         self.reading.swap = self.swap
+        if self.swap is not None and self.swap_span is not None:
+            new_at = self.norm.find(normalise(self.swap[1]), self.swap_span[0])
+            self.reading.swap_new_read = new_at >= 0 and self.overlaps_taken(new_at, new_at + len(self.swap[1]))
         for hit in edits.ADD.finditer(self.norm):
             if not self.overlaps_taken(hit.start("x"), hit.end(), masking_only=True):
                 self.reading.additions.append(self.text[hit.start("x") : hit.end("x")].strip())

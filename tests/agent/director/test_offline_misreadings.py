@@ -90,3 +90,18 @@ def test_instead_of_rain_then_snow_swaps_the_effect(message: str) -> None:
 def test_adding_a_thing_still_joins_the_subject() -> None:
     fox = _spec("a fox in a field at dusk")
     assert _spec("add a red collar", fox).subject == "a fox with a red collar"
+
+
+@pytest.mark.parametrize(
+    ("message", "field", "value"),
+    [
+        ("night instead of dawn", "time_of_day", "night"),
+        ("instead of dawn, night", "time_of_day", "night"),
+        ("vertical instead of square", "aspect_ratio", "9:16"),
+    ],
+)
+def test_a_swap_to_another_fields_word_leaves_the_subject(message: str, field: str, value: str) -> None:
+    fox = _spec("a fox in a rainy street at dawn")
+    spec = _spec(message, fox)
+    assert getattr(spec, field) == value, message
+    assert (spec.subject, spec.setting, spec.effects) == ("a fox", "a rainy street", ["rain"]), message
