@@ -266,6 +266,8 @@ def _camera_target(tokens: list[Token], camera_ends: list[int]) -> tuple[list[To
         length = 2
     elif words[:1] in (["to"], ["after"], ["behind"], ["alongside"]):
         length = 1
+    elif words[0] == "from" and "to" in words[2:]:  # "tilt down from the sky to a girl": the move ends on her
+        length = words.index("to", 2) + 1
     return tokens[length:], length > 0 and words[0] in _CROSSING
 
 

@@ -105,3 +105,8 @@ def test_a_swap_to_another_fields_word_leaves_the_subject(message: str, field: s
     spec = _spec(message, fox)
     assert getattr(spec, field) == value, message
     assert (spec.subject, spec.setting, spec.effects) == ("a fox", "a rainy street", ["rain"]), message
+
+
+def test_a_move_from_one_thing_to_another_ends_on_the_subject() -> None:
+    spec = _spec("tilt down from the sky to a girl reading on a bench")
+    assert (spec.subject, spec.action, spec.setting) == ("a girl", "reading", "a bench")
