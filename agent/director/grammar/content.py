@@ -271,6 +271,19 @@ def _camera_target(tokens: list[Token], camera_ends: list[int]) -> tuple[list[To
     return tokens[length:], length > 0 and words[0] in _CROSSING
 
 
+def _names_someone(subject: str | None) -> bool:
+    """Whether a subject has a word of its own ('a knight'), not only a pronoun ('him')."""
+    return bool(subject and _content_words(tokenize(subject.lower())))
+
+
+def _after_crossing(original: str, tokens: list[Token], setting: str | None) -> bool:
+    """Whether a target's setting follows a crossing preposition ('track him through a train station')."""
+    for previous, token in zip(tokens, tokens[1:], strict=False):
+        if setting and original[token.start :].startswith(setting):
+            return previous.text in _CROSSING
+    return False
+
+
 def read_content(original: str, norm: str, masked: list[tuple[int, int]], camera_ends: list[int]) -> Content:
     """Subject, action and setting from the words no other reading claimed."""
     content = Content()
@@ -288,12 +301,12 @@ def read_content(original: str, norm: str, masked: list[tuple[int, int]], camera
             tokens = target
         part = parse_clause(original, tokens)
         before = {name: getattr(content, name) for name in ("subject", "action", "setting")}
-        if content.subject is None and part.subject and _content_words(tokenize(part.subject.lower())):
+        if content.subject is None and _names_someone(part.subject):
             content.subject = part.subject
             content.subject_is_target = target is not None
             content.action = content.action or part.action
             content.setting = content.setting or part.setting
-        elif content.setting is None and part.setting and part.subject is None:
+        elif content.setting is None and part.setting and not _names_someone(part.subject):
             content.setting = part.setting
             content.action = content.action or part.action
         elif content.action is None and part.subject is None and part.action:
@@ -301,5 +314,6 @@ def read_content(original: str, norm: str, masked: list[tuple[int, int]], camera
         if target is not None:
             changed = {name for name, value in before.items() if value != getattr(content, name)}
             content.from_target |= changed
+            crossing = crossing or _after_crossing(original, target, part.setting)
             content.crossed = content.crossed or (crossing and "setting" in changed)
     return content

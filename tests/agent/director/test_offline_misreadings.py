@@ -42,6 +42,8 @@ LIGHTHOUSE = "static wide shot of a lighthouse in a storm at night"
         ("pan left across a busy market, anime style", "a busy market", "pan_left"),
         ("truck right along a crowded beach", "a crowded beach", "truck_right"),
         ("drone shot rising over a snowy valley", "a snowy valley", "crane_up"),
+        ("track him through a crowded train station", "a crowded train station", "tracking"),
+        ("crane up over the rooftops", "the rooftops", "crane_up"),
     ],
 )
 def test_a_move_across_a_new_place_makes_it_the_setting(message: str, setting: str, move: str) -> None:
