@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from agent.director.grammar.text import CLAUSE_BREAKS, Token, tokenize
 from agent.director.grammar.words import (
@@ -278,7 +279,7 @@ def _names_someone(subject: str | None) -> bool:
 
 def _after_crossing(original: str, tokens: list[Token], setting: str | None) -> bool:
     """Whether a target's setting follows a crossing preposition ('track him through a train station')."""
-    for previous, token in zip(tokens, tokens[1:], strict=False):
+    for previous, token in pairwise(tokens):
         if setting and original[token.start :].startswith(setting):
             return previous.text in _CROSSING
     return False
