@@ -58,6 +58,11 @@ def _names_a_subject(text: str) -> bool:
     return first[0].isupper() and first.lower() not in VAGUE and first.lower() not in {"i", "not", "no", "make"}
 
 
+def _overlap(said: str, field_text: str) -> bool:
+    """Whether a removed look and a field's value name each other ("neon lights" and "neon")."""
+    return said.lower() in field_text.lower() or field_text.lower() in said.lower()
+
+
 def _clamp(value: float, low: float, high: float) -> float:
     return min(high, max(low, value))
 
@@ -212,13 +217,15 @@ def _apply_looks(data: dict[str, Any], reading: Reading) -> None:
         data["style"] = ", ".join(kept)
     if reading.lighting is not None:
         data["lighting"] = reading.lighting
+    elif data["lighting"] and any(_overlap(n, data["lighting"]) for n in reading.lighting_negated):
+        data["lighting"] = None
     if reading.mood is not None:
         data["mood"] = reading.mood
     effects = [] if "effects" in reading.clear else list(data["effects"])
     effects = [e for e in effects if e not in reading.effects_negated]
     effects.extend(e for e in reading.effects if e not in effects)
     data["effects"] = effects
-    negatives = [n for n in reading.negative if n]
+    negatives = [n for n in [*reading.negative, *reading.lighting_negated] if n]
     negatives.extend(
         e
         for e in reading.effects_negated

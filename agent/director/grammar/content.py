@@ -110,7 +110,7 @@ def _prep_at(words: list[str], i: int, preps: tuple[str, ...]) -> int:
 
 _DANGLING = words_of(
     "a an the of in at on to by with and or from into onto over under for as is are was were its his her their "
-    "while during near through across along toward towards around instead please too then now "
+    "while during near through across along toward towards around instead please too then now no without "
     "sunny rainy snowy foggy misty stormy cloudy windy overcast heavy"
 )
 

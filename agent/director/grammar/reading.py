@@ -61,6 +61,7 @@ class Reading:
     styles: list[str] = field(default_factory=list)
     styles_negated: list[str] = field(default_factory=list)
     lighting: str | None = None
+    lighting_negated: list[str] = field(default_factory=list)  # "no neon": out of the lighting and the shot
     mood: str | None = None
     effects: list[str] = field(default_factory=list)
     effects_negated: list[str] = field(default_factory=list)
@@ -309,7 +310,9 @@ class _Reader:
                 if self.overlaps_taken(*span, masking_only=True) or self.swapped_out(Match("lighting", "", *span)):
                     continue
                 match = Match("lighting", hit.group(0), *span, negated_before(norm, hit.start()))
-                if not match.negated and self.reading.lighting is None:
+                if match.negated:
+                    self.reading.lighting_negated.append(_said_in(self.text, match))
+                elif self.reading.lighting is None:
                     self.reading.lighting = _said_in(self.text, match)
                 self.taken.append(Match("lighting", hit.group(0), *span, mask=not _is_attributive(norm, match)))
 

@@ -112,3 +112,17 @@ def test_a_swap_to_another_fields_word_leaves_the_subject(message: str, field: s
 def test_a_move_from_one_thing_to_another_ends_on_the_subject() -> None:
     spec = _spec("tilt down from the sky to a girl reading on a bench")
     assert (spec.subject, spec.action, spec.setting) == ("a girl", "reading", "a bench")
+
+
+@pytest.mark.parametrize("message", ["no neon", "without the neon", "no neon lights please"])
+def test_removing_the_lighting_clears_it_and_keeps_it_out(message: str) -> None:
+    samurai = _spec("a samurai walking through a neon alley at night, dolly in")
+    assert samurai.lighting == "neon"
+    spec = _spec(message, samurai)
+    assert spec.lighting is None and "neon" in (spec.negative_prompt or ""), message
+    assert (spec.subject, spec.setting) == (samurai.subject, samurai.setting), message
+
+
+def test_a_lighting_said_with_no_is_kept_out_of_a_new_shot() -> None:
+    spec = _spec("a diner with no neon, warm light")
+    assert (spec.setting, spec.lighting, spec.negative_prompt) == ("a diner", "warm light", "neon")
