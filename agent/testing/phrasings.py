@@ -15,6 +15,8 @@ PHRASINGS: list[tuple[str, dict[str, object]]] = [
      {"camera_movement": "crane_up", "camera_angle": "aerial", "subject": None, "setting": "misty mountains",
       "time_of_day": "dawn", "aspect_ratio": "16:9", "duration_s": 6.0}),
     ("an aerial view of a coastline", {"camera_angle": "aerial", "subject": None, "setting": "coastline"}),
+    ("medium shot of two kids building a sandcastle on a beach",
+     {"shot_size": "medium", "subject": "two kids", "action": "building a sandcastle", "setting": "beach"}),
     ("thunderstorm over a wheat field, wide shot, 24fps",
      {"effects": "lightning", "subject": None, "setting": "wheat field", "shot_size": "wide", "fps": 24}),
     ("follow the car along a desert highway", {"camera_movement": "tracking", "subject": "car", "setting": "highway"}),

@@ -68,6 +68,8 @@ def _is_verb(tokens: list[Token], i: int) -> bool:
         return False
     if word.endswith("ing") and len(word) > 4 and word not in NOUN_ING:
         return True
+    if word in NOUN_ING and i > 0 and i + 1 < len(tokens) and tokens[i + 1].text in {"a", "an", "the"}:
+        return True  # "two kids building a sandcastle": an -ing word with an object is a verb
     if word in VERBS:  # a base form follows a plural subject: "two dogs play"
         return (previous.endswith("s") and not previous.endswith("ss")) or previous in {
             "people",
