@@ -11,6 +11,7 @@ from agent.compile import DEFAULT_DURATION_S
 from agent.director.base import DirectorReply, Turn
 from agent.director.continuity import continuity_wish
 from agent.director.grammar.characters import read_characters
+from agent.director.grammar.content import Content
 from agent.director.grammar.exclusive import effect_in_place_of, replaced_effects, reword
 from agent.director.grammar.reading import Reading, read_message
 from agent.director.grammar.text import normalise, tokenize
@@ -55,6 +56,11 @@ def _names_a_subject(text: str) -> bool:
     if first.lower() in DETERMINERS or first.isdigit() or first.lower() in _NUMBER_WORDS:
         return True
     return first[0].isupper() and first.lower() not in VAGUE and first.lower() not in {"i", "not", "no", "make"}
+
+
+def _overlap(said: str, field_text: str) -> bool:
+    """Whether a removed look and a field's value name each other ("neon lights" and "neon")."""
+    return said.lower() in field_text.lower() or field_text.lower() in said.lower()
 
 
 def _clamp(value: float, low: float, high: float) -> float:
@@ -211,13 +217,15 @@ def _apply_looks(data: dict[str, Any], reading: Reading) -> None:
         data["style"] = ", ".join(kept)
     if reading.lighting is not None:
         data["lighting"] = reading.lighting
+    elif data["lighting"] and any(_overlap(n, data["lighting"]) for n in reading.lighting_negated):
+        data["lighting"] = None
     if reading.mood is not None:
         data["mood"] = reading.mood
     effects = [] if "effects" in reading.clear else list(data["effects"])
     effects = [e for e in effects if e not in reading.effects_negated]
     effects.extend(e for e in reading.effects if e not in effects)
     data["effects"] = effects
-    negatives = [n for n in reading.negative if n]
+    negatives = [n for n in [*reading.negative, *reading.lighting_negated] if n]
     negatives.extend(
         e
         for e in reading.effects_negated
@@ -267,7 +275,7 @@ def _apply_content(data: dict[str, Any], reading: Reading, base: ShotSpec | None
             data["effects"] = [e for e in data["effects"] if e not in changed]
             replaced = True
             _swap_in_effect(data, changed[0], new, notes)
-        if not replaced:
+        if not replaced and not reading.swap_new_read:  # "night instead of dawn" is the time of day's change
             data["subject"] = new
             if base is not None and base.subject:
                 notes.append(f"found no {old!r} in the shot; made {new!r} the subject")
@@ -290,5 +298,11 @@ def _apply_content(data: dict[str, Any], reading: Reading, base: ShotSpec | None
         data["subject"] = subject
     if content.action and "action" not in content.from_target and (subject or _names_a_subject(content.action)):
         data["action"] = content.action
-    if content.setting and "setting" not in content.from_target:
+    if content.setting and ("setting" not in content.from_target or _crosses_a_new_place(content, data)):
         data["setting"] = content.setting
+
+
+def _crosses_a_new_place(content: Content, data: dict[str, Any]) -> bool:
+    """A move across a place the shot does not have yet moves the shot there ("pan left across a busy market");
+    one across a place already in it ("pan across the forest" in a forest) points at what is there."""
+    return content.crossed and not _head(content.setting) <= _head(data["setting"]) | _head(data["subject"])

@@ -11,6 +11,14 @@ PHRASINGS: list[tuple[str, dict[str, object]]] = [
     ("a knight rides through a misty forest at dawn",
      {"subject": "knight", "action": "rides", "setting": "misty forest", "time_of_day": "dawn"}),
     ("drone shot rising over a coastal town", {"camera_movement": "crane_up", "camera_angle": None, "setting": "town"}),
+    ("aerial drone shot rising over misty mountains at sunrise, 16:9, 6 seconds",
+     {"camera_movement": "crane_up", "camera_angle": "aerial", "subject": None, "setting": "misty mountains",
+      "time_of_day": "dawn", "aspect_ratio": "16:9", "duration_s": 6.0}),
+    ("an aerial view of a coastline", {"camera_angle": "aerial", "subject": None, "setting": "coastline"}),
+    ("medium shot of two kids building a sandcastle on a beach",
+     {"shot_size": "medium", "subject": "two kids", "action": "building a sandcastle", "setting": "beach"}),
+    ("thunderstorm over a wheat field, wide shot, 24fps",
+     {"effects": "lightning", "subject": None, "setting": "wheat field", "shot_size": "wide", "fps": 24}),
     ("follow the car along a desert highway", {"camera_movement": "tracking", "subject": "car", "setting": "highway"}),
     ("slow push in on an old man reading by a window",
      {"camera_movement": "dolly_in", "camera_speed": "slow", "subject": "old man", "action": "reading"}),
@@ -21,6 +29,10 @@ PHRASINGS: list[tuple[str, dict[str, object]]] = [
     ("the camera pans from left to right over a wheat field", {"camera_movement": "pan_right", "setting": "wheat field"}),
     ("tilt up from the boots to the face of a cowboy", {"camera_movement": "tilt_up", "subject": "cowboy"}),
     ("tilt down to a puddle reflecting the moon", {"camera_movement": "tilt_down"}),
+    ("tilt down from the sky to a girl reading on a bench",
+     {"camera_movement": "tilt_down", "subject": "a girl", "action": "reading", "setting": "bench"}),
+    ("a jib shot descending onto a wedding party in a garden",
+     {"camera_movement": "crane_down", "subject": "wedding party", "setting": "garden"}),
     ("truck left along a row of market stalls", {"camera_movement": "truck_left"}),
     ("crab right past the bookshelves", {"camera_movement": "truck_right"}),
     ("dolly out from a sleeping baby", {"camera_movement": "dolly_out", "subject": "baby"}),
@@ -122,6 +134,18 @@ PHRASINGS: list[tuple[str, dict[str, object]]] = [
 
 # Conversations: (message, fields expected after that message). Same checking rules as above.
 CONVERSATIONS: list[list[tuple[str, dict[str, object]]]] = [
+    [
+        ("a fox in a field at dusk", {"subject": "fox", "setting": "field", "time_of_day": "dusk"}),
+        ("add some snow", {"effects": "snow", "subject": "fox", "setting": "field", "time_of_day": "dusk"}),
+        ("instead of snow, rain", {"effects": "rain", "subject": "fox", "setting": "field", "time_of_day": "dusk"}),
+    ],
+    [
+        ("static wide shot of a lighthouse in a storm at night",
+         {"camera_movement": "static", "shot_size": "wide", "subject": "lighthouse", "time_of_day": "night"}),
+        ("pan left across a busy market, anime style",
+         {"camera_movement": "pan_left", "setting": "a busy market", "style": "anime", "subject": "lighthouse"}),
+        ("push in on the lighthouse", {"camera_movement": "dolly_in", "setting": "a busy market", "subject": "lighthouse"}),
+    ],
     [
         ("a knight rides through a misty forest at dawn", {"subject": "knight", "time_of_day": "dawn"}),
         ("make it night", {"time_of_day": "night", "subject": "knight", "setting": "forest"}),

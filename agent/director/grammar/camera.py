@@ -86,9 +86,14 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
     _m(r"zoom(?:s|ing|ed)? (?:out|back|away|wide|wider)", "zoom_out"),
     _m(r"zoom(?:s|ing|ed)?(?: shot)?", "zoom", needs_context=True),
     # crane / boom / jib and rising or descending drones
-    _m(r"(?:crane|boom|jib)(?:s|ing|ed)? (?:up|upward|upwards)|(?:rising|ascending) (?:crane|boom|jib)", "crane_up"),
     _m(
-        r"(?:crane|boom|jib)(?:s|ing|ed)? (?:down|downward|downwards)|(?:descending|lowering) (?:crane|boom|jib)",
+        r"(?:crane|boom|jib)(?:s|ing|ed)? (?:up|upward|upwards)|(?:rising|ascending) (?:crane|boom|jib)"
+        r"|(?:crane|boom|jib) shot (?:rising|rises|ascending|ascends|goes up|going up)",
+        "crane_up",
+    ),
+    _m(
+        r"(?:crane|boom|jib)(?:s|ing|ed)? (?:down|downward|downwards)|(?:descending|lowering) (?:crane|boom|jib)"
+        r"|(?:crane|boom|jib) shot (?:descending|descends|lowering|lowers|drops|dropping|goes down|going down)",
         "crane_down",
     ),
     _m(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from agent.director.grammar.text import CLAUSE_BREAKS, Token, tokenize
 from agent.director.grammar.words import (
@@ -57,6 +58,7 @@ class Content:
     target: str | None = None  # the noun a camera move points at ("push in on the knight")
     subject_is_target: bool = False  # the subject was only named as what the camera points at
     from_target: set[str] = field(default_factory=set)  # fields read only from a camera target
+    crossed: bool = False  # the setting is the place a move crosses ("pan left across a busy market")
 
 
 def _is_verb(tokens: list[Token], i: int) -> bool:
@@ -66,6 +68,8 @@ def _is_verb(tokens: list[Token], i: int) -> bool:
         return False
     if word.endswith("ing") and len(word) > 4 and word not in NOUN_ING:
         return True
+    if word in NOUN_ING and i > 0 and i + 1 < len(tokens) and tokens[i + 1].text in {"a", "an", "the"}:
+        return True  # "two kids building a sandcastle": an -ing word with an object is a verb
     if word in VERBS:  # a base form follows a plural subject: "two dogs play"
         return (previous.endswith("s") and not previous.endswith("ss")) or previous in {
             "people",
@@ -108,7 +112,7 @@ def _prep_at(words: list[str], i: int, preps: tuple[str, ...]) -> int:
 
 _DANGLING = words_of(
     "a an the of in at on to by with and or from into onto over under for as is are was were its his her their "
-    "while during near through across along toward towards around instead please too then now "
+    "while during near through across along toward towards around instead please too then now no without "
     "sunny rainy snowy foggy misty stormy cloudy windy overcast heavy"
 )
 
@@ -250,8 +254,13 @@ def parse_clause(original: str, tokens: list[Token]) -> Content:
     return Content(subject=_span(original, subject_tokens), action=_span(original, action_tokens), setting=setting)
 
 
-def _camera_target(tokens: list[Token], camera_ends: list[int]) -> list[Token] | None:
-    """The words a camera move points at, when the clause follows the move ('push in on the knight')."""
+# A move "across a busy market" crosses a place; "on the knight" or "around the statue" points at a thing.
+_CROSSING = words_of("across along over through throughout past into above")
+
+
+def _camera_target(tokens: list[Token], camera_ends: list[int]) -> tuple[list[Token], bool] | None:
+    """The words a camera move points at, when the clause follows the move ('push in on the knight'), and
+    whether the move crosses them ('pan left across a busy market')."""
     if not any(0 <= tokens[0].start - end <= 2 for end in camera_ends):
         return None
     words = [t.text for t in tokens]
@@ -260,7 +269,22 @@ def _camera_target(tokens: list[Token], camera_ends: list[int]) -> list[Token] |
         length = 2
     elif words[:1] in (["to"], ["after"], ["behind"], ["alongside"]):
         length = 1
-    return tokens[length:]
+    elif words[0] == "from" and "to" in words[2:]:  # "tilt down from the sky to a girl": the move ends on her
+        length = words.index("to", 2) + 1
+    return tokens[length:], length > 0 and words[0] in _CROSSING
+
+
+def _names_someone(subject: str | None) -> bool:
+    """Whether a subject has a word of its own ('a knight'), not only a pronoun ('him')."""
+    return bool(subject and _content_words(tokenize(subject.lower())))
+
+
+def _after_crossing(original: str, tokens: list[Token], setting: str | None) -> bool:
+    """Whether a target's setting follows a crossing preposition ('track him through a train station')."""
+    for previous, token in pairwise(tokens):
+        if setting and original[token.start :].startswith(setting):
+            return previous.text in _CROSSING
+    return False
 
 
 def read_content(original: str, norm: str, masked: list[tuple[int, int]], camera_ends: list[int]) -> Content:
@@ -270,7 +294,8 @@ def read_content(original: str, norm: str, masked: list[tuple[int, int]], camera
         tokens = _strip_lead_in(tokens, norm)
         if not tokens or not _content_words(tokens):
             continue
-        target = _camera_target(tokens, camera_ends)
+        found = _camera_target(tokens, camera_ends)
+        target, crossing = found if found is not None else (None, False)
         if target is not None:
             if not target:
                 continue
@@ -279,16 +304,19 @@ def read_content(original: str, norm: str, masked: list[tuple[int, int]], camera
             tokens = target
         part = parse_clause(original, tokens)
         before = {name: getattr(content, name) for name in ("subject", "action", "setting")}
-        if content.subject is None and part.subject and _content_words(tokenize(part.subject.lower())):
+        if content.subject is None and _names_someone(part.subject):
             content.subject = part.subject
             content.subject_is_target = target is not None
             content.action = content.action or part.action
             content.setting = content.setting or part.setting
-        elif content.setting is None and part.setting and part.subject is None:
+        elif content.setting is None and part.setting and not _names_someone(part.subject):
             content.setting = part.setting
             content.action = content.action or part.action
         elif content.action is None and part.subject is None and part.action:
             content.action = part.action
         if target is not None:
-            content.from_target |= {name for name, value in before.items() if value != getattr(content, name)}
+            changed = {name for name, value in before.items() if value != getattr(content, name)}
+            content.from_target |= changed
+            crossing = crossing or _after_crossing(original, target, part.setting)
+            content.crossed = content.crossed or (crossing and "setting" in changed)
     return content

@@ -21,7 +21,7 @@ SWAP = (
     re.compile(r"(?<![a-z])(?P<new>[a-z]+) instead of (?:the |a |an )?(?P<old>[a-z]+)(?=\s*(?:$|[,.;!?]))"),
     re.compile(
         r"(?<![a-z])instead of (?:the |a |an )?(?P<old>[a-z0-9' ]{2,40}?),? (?:use |make it |show |have )?"
-        r"(?P<new>(?:a|an|the|some) [a-z0-9' ]{2,60}?)(?=\s*(?:$|[,.;!?]))"
+        r"(?P<new>(?:a|an|the|some) [a-z0-9' ]{2,60}?|[a-z]+)(?=\s*(?:$|[,.;!?]))"
     ),
 )
 # "wider", "a bit tighter", "get closer": one shot size step.

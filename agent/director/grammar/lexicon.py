@@ -278,6 +278,7 @@ EFFECTS: Table = _table(
     ),
     (
         r"(?<=make\sit\s)snow|(?<=let\sit\s)snow|snow(?=\s+instead\b)|snowing|snowfall|falling snow|snow falling"
+        r"|(?<=add\s)(?:some |more )?snow|(?<=more\s)snow"
         r"|snowflakes|snow flakes|blizzard|snowstorm|snow storm|flurries",
         "snow",
     ),

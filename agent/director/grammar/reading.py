@@ -61,6 +61,7 @@ class Reading:
     styles: list[str] = field(default_factory=list)
     styles_negated: list[str] = field(default_factory=list)
     lighting: str | None = None
+    lighting_negated: list[str] = field(default_factory=list)  # "no neon": out of the lighting and the shot
     mood: str | None = None
     effects: list[str] = field(default_factory=list)
     effects_negated: list[str] = field(default_factory=list)
@@ -68,6 +69,7 @@ class Reading:
     negative: list[str] = field(default_factory=list)
     seed: int | None = None
     swap: tuple[str, str] | None = None
+    swap_new_read: bool = False  # the swap's new words are another field's ("night instead of dawn")
     additions: list[str] = field(default_factory=list)  # "add a red collar": joins the subject
     clear: set[str] = field(default_factory=set)
     content: Content = field(default_factory=Content)
@@ -95,8 +97,15 @@ def _find(norm: str, table: Table, field_name: str, taken: list[Match], *, mask:
     for pattern, value in table:
         for hit in pattern.finditer(norm):
             start, end = hit.span()
-            if start == end or any(m.start < end and start < m.end for m in [*taken, *found]):
+            blockers = [m.start for m in [*taken, *found] if m.start < end and start < m.end]
+            if blockers and min(blockers) > start:  # "aerial drone shot rising": the move has "drone shot"
+                shorter = pattern.match(norm, start, min(blockers))
+                hit = shorter if shorter and not norm[shorter.end() : shorter.end() + 1].isalpha() else None
+            elif blockers:
+                hit = None
+            if hit is None or hit.start() == hit.end():
                 continue
+            start, end = hit.span()
             found.append(Match(field_name, value or hit.group(0), start, end, negated_before(norm, start), mask))
     found.sort(key=lambda m: m.start)
     return found
@@ -118,7 +127,8 @@ def _said_in(original: str, match: Match) -> str:
 
 _NOT_A_NOUN = words_of(
     "style look aesthetic shot video clip footage film vibe and with in at on of please effect effects lighting light "
-    "mood feel tone atmosphere then but for too instead vibes movie version"
+    "mood feel tone atmosphere then but for too instead vibes movie version "
+    "over across through along above under below behind near into"
 )
 
 
@@ -300,7 +310,9 @@ class _Reader:
                 if self.overlaps_taken(*span, masking_only=True) or self.swapped_out(Match("lighting", "", *span)):
                     continue
                 match = Match("lighting", hit.group(0), *span, negated_before(norm, hit.start()))
-                if not match.negated and self.reading.lighting is None:
+                if match.negated:
+                    self.reading.lighting_negated.append(_said_in(self.text, match))
+                elif self.reading.lighting is None:
                     self.reading.lighting = _said_in(self.text, match)
                 self.taken.append(Match("lighting", hit.group(0), *span, mask=not _is_attributive(norm, match)))
 
@@ -332,6 +344,9 @@ class _Reader:
 
     def read_additions(self) -> None:
         self.reading.swap = self.swap
+        if self.swap is not None and self.swap_span is not None:
+            new_at = self.norm.find(normalise(self.swap[1]), self.swap_span[0])
+            self.reading.swap_new_read = new_at >= 0 and self.overlaps_taken(new_at, new_at + len(self.swap[1]))
         for hit in edits.ADD.finditer(self.norm):
             if not self.overlaps_taken(hit.start("x"), hit.end(), masking_only=True):
                 self.reading.additions.append(self.text[hit.start("x") : hit.end("x")].strip())

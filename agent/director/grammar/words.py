@@ -55,7 +55,7 @@ PLACES = words_of(
     hill hills valley canyon cliff cliffs field fields meadow prairie savanna tundra glacier volcano island cave
     city town village street streets alley alleyway road highway square plaza market park garden gardens
     yard backyard courtyard rooftop roof room kitchen bedroom bathroom office classroom library bar cafe restaurant
-    diner shop store mall station platform airport harbor harbour port dock pier marina
+    diner shop store mall station platform airport harbor harbour port dock pier marina coastline rooftops
     gallery theater theatre arena gym gymnasium studio
     warehouse factory farm barn stable ranch orchard vineyard greenhouse space orbit galaxy planet moon mars
     underwater reef seabed sky skyline clouds subway tunnel corridor hallway lobby basement attic cellar
