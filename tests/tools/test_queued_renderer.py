@@ -12,7 +12,8 @@ from generator.errors import Failure
 from generator.previz import PrevizGenerator
 from generator.queue import Job
 from generator.request import LookHints, RenderRequest
-from tools.queued_renderer import QueuedRenderer, open_queued_renderer, take_task
+from tests.patience import patient
+from tools.queued_renderer import QueuedRenderer, build_executors, open_queued_renderer, take_task
 from tools.renderer import RenderTicket
 from tools.take import Take
 
@@ -39,16 +40,37 @@ class Stuck:
         raise RuntimeError("the process died")
 
 
+class HeldUntil:
+    """Wraps a real slot: its first job waits for `release` before rendering, so a second job must queue."""
+
+    def __init__(self, executor, release: threading.Event) -> None:
+        self.executor, self.release, self.name = executor, release, executor.name
+        self.started = threading.Event()
+
+    def execute(self, job: Job, progress, cancel: CancelToken):
+        self.started.set()
+        self.release.wait(patient(20))
+        return self.executor.execute(job, progress, cancel)
+
+
 async def test_two_users_get_takes_with_progress_and_queue_position(tmp_path: Path) -> None:
-    renderer = open_queued_renderer(Settings(queue_workers=1).render_setup())
+    setup = Settings(queue_workers=1).render_setup()
+    told_position = threading.Event()
+    slot = HeldUntil(build_executors(setup)[0], told_position)
+    renderer = open_queued_renderer(setup, executors=[slot])
     progress: list[Progress] = []
     positions: list[tuple[int, float]] = []
-    first, second = await asyncio.gather(
-        renderer.render(req(), RenderTicket(owner="ana"), out_dir=tmp_path, on_progress=progress.append),
-        renderer.render(
-            req(seed=2), RenderTicket(owner="bo"), out_dir=tmp_path, on_queue=lambda p, e: positions.append((p, e))
-        ),
+
+    def on_queue(position: int, eta: float) -> None:
+        positions.append((position, eta))
+        told_position.set()
+
+    running = asyncio.create_task(
+        renderer.render(req(), RenderTicket(owner="ana"), out_dir=tmp_path, on_progress=progress.append)
     )
+    await asyncio.to_thread(slot.started.wait, patient(20))
+    second = await renderer.render(req(seed=2), RenderTicket(owner="bo"), out_dir=tmp_path, on_queue=on_queue)
+    first = await running
     renderer.close()
     assert isinstance(first, Take) and isinstance(second, Take)
     assert Path(first.path).stat().st_size == first.bytes and first.num_frames == 12
