@@ -21,6 +21,10 @@ HANDHELD_SHARE = 0.2
 ORBIT_SHARE = 0.5
 # Share of pairs in which the faster layer must keep the clip's direction for it to be the camera's.
 FAST_LAYER_STEADY = 0.6
+# A travelling camera drifts the background the near layer's way in this share of pairs, at least this fast
+# (fraction of the longer side per second): a locked-off camera's background only jitters about nothing.
+DRIFT_AGREEMENT = 0.75
+DRIFT_MIN = 0.003
 
 
 @dataclass(frozen=True)
@@ -84,32 +88,50 @@ def _orbit(usable: list[PairMotion], side: float, fps: float) -> str | None:
     return "orbit_left" if np.median(votes) > 0 else "orbit_right"
 
 
-def _series(usable: list[PairMotion], side: float, fps: float) -> tuple[np.ndarray, np.ndarray]:
+def _reach(v: np.ndarray) -> np.ndarray:
+    """How far each velocity moves the frame's edge (a zoom's growth counts half)."""
+    return np.hypot(v[:, 0], v[:, 1]) + np.abs(v[:, 2]) / 2
+
+
+def _travels(background: np.ndarray, layer: np.ndarray) -> bool:
+    """True when the near layer keeps one direction and the background drifts the same way, slower.
+
+    A camera travelling past a near subject (a truck along parked cars) slides the far background a little
+    the way the subject goes; a locked-off camera watching a walker leaves the background where it was, and
+    a subject walking against a travelling camera moves the other way from the background.
+    """
+    direction = np.median(layer, axis=0)
+    strength = float(_reach(direction[None])[0])
+    if strength <= STATIC_RATE["translate"]:
+        return False
+    unit = direction / max(float(np.dot(direction, direction)), 1e-12)
+    steady = float(np.mean(layer @ unit > 0.5))
+    drift = background @ (direction / max(float(np.linalg.norm(direction)), 1e-12))  # the layer's way, per second
+    same_way = float(np.mean(drift > 0))
+    slide = float(np.median(drift))
+    return steady >= FAST_LAYER_STEADY and same_way >= DRIFT_AGREEMENT and DRIFT_MIN <= slide < strength
+
+
+def _series(usable: list[PairMotion], side: float, fps: float) -> tuple[np.ndarray, np.ndarray, bool]:
     """Per-pair velocities (x, y as fractions of the longer side per second; z as ln-scale per second).
 
-    Each pair offers the camera layer (the one reaching the frame border) and maybe a second layer.
-    When the faster of the two keeps one direction through the clip, the camera is moving and the
-    slow layer is far away or the subject; when it does not (a subject bobbing or walking about),
-    the border layer is the camera's. Returns the chosen (n, 3) velocities and the faster layer's.
+    Each pair offers the camera layer (the background's, settled over the clip) and maybe a second layer.
+    When the background drifts the way a steady faster layer goes, the camera travels and the faster layer
+    is the nearer one (its rate is the move's, as previz sets it at the subject's distance); otherwise the
+    background's motion is the camera's and the other layer is a subject. Returns the chosen (n, 3) velocities
+    and, per pair, the faster layer's (for the handheld test: a wobble shakes every layer), and whether the
+    camera travels.
     """
     border = np.array([[m.dx / side, m.dy / side, m.log_scale] for m in usable]) * fps
     layer = np.array([[m.layer_dx / side, m.layer_dy / side, m.layer_log_scale] for m in usable]) * fps
     has_layer = np.array([m.parallax > 0 for m in usable])
-    anchored = np.array([m.anchored for m in usable])
-    if not has_layer.any() or anchored.all():
-        return border, border
-
-    def reach(v: np.ndarray) -> np.ndarray:  # how far each velocity moves the frame's edge
-        return np.hypot(v[:, 0], v[:, 1]) + np.abs(v[:, 2]) / 2
-
-    # A pair whose border held still keeps the camera still: its faster layer is a subject, not the camera.
-    fast = np.where((has_layer & ~anchored & (reach(layer) > reach(border)))[:, None], layer, border)
-    direction = np.median(fast, axis=0)
-    strength = float(np.hypot(direction[0], direction[1]) + abs(direction[2]) / 2)
-    along = fast @ direction / max(float(np.dot(direction, direction)), 1e-12)
-    layered = along[has_layer]  # pairs whose layers are too close to separate say nothing either way
-    steady = float(np.mean(layered > 0.5)) if strength > STATIC_RATE["translate"] else 0.0
-    return (fast if steady >= FAST_LAYER_STEADY else border), fast
+    if not has_layer.any():
+        return border, border, False
+    faster = has_layer & (_reach(layer) > _reach(border))
+    fast = np.where(faster[:, None], layer, border)
+    if has_layer.sum() >= 2 and _travels(border[has_layer], layer[has_layer]):
+        return fast, fast, True
+    return border, np.where((faster & ~np.array([m.anchored for m in usable]))[:, None], layer, border), False
 
 
 def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> CameraReading:
@@ -118,7 +140,7 @@ def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> 
     if not usable:
         return CameraReading("static", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, len(motions))
     side = max(width, height)
-    chosen, fast = _series(usable, side, fps)
+    chosen, fast, travels = _series(usable, side, fps)
     vx, vy, vz = chosen[:, 0], chosen[:, 1], chosen[:, 2]
     rates = {"x": float(np.median(vx)), "y": float(np.median(vy)), "z": float(np.median(vz))}
     # Compare a zoom with a slide by how far it moves the frame's edge: half its growth.
@@ -147,7 +169,7 @@ def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> 
         dominance = 1 - others / magnitude
         margin = min(1.0, magnitude / (2 * threshold))
         layered = float(np.mean([m.parallax > 0 for m in usable]))
-        move = _label(axis, rates[axis], parallax > PARALLAX_RATIO and layered >= PARALLAX_SHARE)
+        move = _label(axis, rates[axis], travels or (parallax > PARALLAX_RATIO and layered >= PARALLAX_SHARE))
         confidence = agreement * margin * (0.5 + 0.5 * dominance) * reliability
     return CameraReading(
         move=move,

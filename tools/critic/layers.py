@@ -1,0 +1,75 @@
+"""Which of two motion layers is the background, decided once for the whole clip rather than pair by pair."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from tools.critic.motion import PairMotion
+
+# A pair's band vote counts by how far it leans from an even split; without one, each border cell its points
+# reach beyond the other layer's counts this much.
+BORDER_CELL_WEIGHT = 0.05
+# The clip's evidence for one layer over the other must reach this (in leaned votes, summed over pairs).
+DECISIVE = 0.3
+
+
+def _velocity(m: PairMotion, side: int, layer: bool) -> np.ndarray:
+    """A layer's motion as pixels per frame at the frame's edge (growth counts as half the side's growth)."""
+    if layer:
+        return np.array([m.layer_dx, m.layer_dy, m.layer_log_scale * side / 2])
+    return np.array([m.dx, m.dy, m.log_scale * side / 2])
+
+
+def _lean(m: PairMotion) -> float:
+    """How strongly this pair says its camera model is the background's (+) or its layer is (-)."""
+    if m.band_share is not None:
+        return m.band_share - 0.5
+    return float(np.clip(BORDER_CELL_WEIGHT * m.border_lead, -0.5, 0.5))
+
+
+def swapped(m: PairMotion) -> PairMotion:
+    """The pair with its two layers exchanged: the layer becomes the camera's model."""
+    return replace(
+        m,
+        dx=m.layer_dx,
+        dy=m.layer_dy,
+        log_scale=m.layer_log_scale,
+        rotation=0.0,
+        layer_dx=m.dx,
+        layer_dy=m.dy,
+        layer_log_scale=m.log_scale,
+        inliers=1.0 - m.inliers,
+        band_share=None if m.band_share is None else 1.0 - m.band_share,
+        border_lead=-m.border_lead,
+    )
+
+
+def consistent_background(motions: list[PairMotion], side: int) -> list[PairMotion]:
+    """The pairs with the same layer as the camera's throughout the clip.
+
+    Pair by pair, two layers (the background and a big subject walking across it) may swap places: each pair
+    picks the one the border band leans to, and a near-even band flips from pair to pair. The two layers are
+    told apart over the clip by how they move relative to each other (the subject's own motion keeps its
+    direction, whatever the camera does), and the background is the layer the band leans to over the whole clip.
+    Left as measured when the clip's evidence is not decisive.
+    """
+    layered = [k for k, m in enumerate(motions) if m.method == "features" and m.parallax > 0]
+    if len(layered) < 2:
+        return motions
+    relative = np.array([_velocity(motions[k], side, False) - _velocity(motions[k], side, True) for k in layered])
+    _, _, axes = np.linalg.svd(relative, full_matrices=False)
+    orientation = np.sign(relative @ axes[0])
+    orientation[orientation == 0] = 1.0
+    # Evidence that the layer on the principal direction's positive side is the background.
+    evidence = float(sum(o * _lean(motions[k]) for o, k in zip(orientation, layered, strict=True)))
+    if abs(evidence) < DECISIVE:
+        return motions
+    out = list(motions)
+    for o, k in zip(orientation, layered, strict=True):
+        camera_is_background_side = o > 0
+        if camera_is_background_side != (evidence > 0):
+            out[k] = swapped(motions[k])
+        out[k] = replace(out[k], anchored=True)
+    return out
