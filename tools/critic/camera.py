@@ -25,6 +25,7 @@ FAST_LAYER_STEADY = 0.6
 # (fraction of the longer side per second): a locked-off camera's background only jitters about nothing.
 DRIFT_AGREEMENT = 0.75
 DRIFT_MIN = 0.003
+DRIFT_ACROSS = 0.5  # ... and along the near layer's way: its slide across that way is under this share of it
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,10 @@ def _travels(background: np.ndarray, layer: np.ndarray) -> bool:
         return False
     unit = direction / max(float(np.dot(direction, direction)), 1e-12)
     steady = float(np.mean(layer @ unit > 0.5))
-    drift = background @ (direction / max(float(np.linalg.norm(direction)), 1e-12))  # the layer's way, per second
-    same_way = float(np.mean(drift > 0))
+    way = direction / max(float(np.linalg.norm(direction)), 1e-12)
+    drift = background @ way  # the background's slide the layer's way, per second
+    across = np.linalg.norm(background - drift[:, None] * way, axis=1)  # ... and across it (a tilt under a walker)
+    same_way = float(np.mean((drift > 0) & (across < DRIFT_ACROSS * np.abs(drift))))
     slide = float(np.median(drift))
     return steady >= FAST_LAYER_STEADY and same_way >= DRIFT_AGREEMENT and DRIFT_MIN <= slide < strength
 
