@@ -24,7 +24,7 @@ FAST_LAYER_STEADY = 0.6
 # A travelling camera drifts the background the near layer's way in this share of pairs, at least this fast
 # (fraction of the longer side per second): a locked-off camera's background only jitters about nothing.
 DRIFT_AGREEMENT = 0.75
-DRIFT_MIN = 0.003
+DRIFT_MIN = 0.004
 DRIFT_ACROSS = 0.5  # ... and along the near layer's way: its slide across that way is under this share of it
 
 
@@ -101,6 +101,8 @@ def _travels(background: np.ndarray, layer: np.ndarray) -> bool:
     the way the subject goes; a locked-off camera watching a walker leaves the background where it was, and
     a subject walking against a travelling camera moves the other way from the background.
     """
+    edge = np.array([1.0, 1.0, 0.5])  # as far as each moves the frame's edge: a zoom's growth counts half
+    background, layer = background * edge, layer * edge
     direction = np.median(layer, axis=0)
     strength = float(_reach(direction[None])[0])
     if strength <= STATIC_RATE["translate"]:

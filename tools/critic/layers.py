@@ -13,6 +13,8 @@ from tools.critic.motion import PairMotion
 BORDER_CELL_WEIGHT = 0.05
 # The clip's evidence for one layer over the other must reach this (in leaned votes, summed over pairs).
 DECISIVE = 0.3
+# A pair with one motion is the subject's when that motion is this much nearer the subject's than the background's.
+SUBJECT_MATCH = 0.5
 
 
 def _velocity(m: PairMotion, side: int, layer: bool) -> np.ndarray:
@@ -72,4 +74,33 @@ def consistent_background(motions: list[PairMotion], side: int) -> list[PairMoti
         if camera_is_background_side != (evidence > 0):
             out[k] = swapped(motions[k])
         out[k] = replace(out[k], anchored=True)
+    return _hidden_background(out, layered, side)
+
+
+def _hidden_background(motions: list[PairMotion], layered: list[int], side: int) -> list[PairMotion]:
+    """Pairs with one motion that is clearly the subject's, as the layered pairs saw it, get the background's.
+
+    A subject coming towards a locked-off camera can fill the whole frame: its pairs then show one motion,
+    a zoom, and no background to tell it by. The background does not stop where it was last seen.
+    """
+    background = np.median([_velocity(motions[k], side, False) for k in layered], axis=0)
+    subject = np.median([_velocity(motions[k], side, True) for k in layered], axis=0)
+    out = list(motions)
+    for k, m in enumerate(motions):
+        if m.method != "features" or m.parallax > 0:
+            continue
+        seen = _velocity(m, side, False)
+        if np.linalg.norm(seen - subject) < SUBJECT_MATCH * np.linalg.norm(seen - background):
+            out[k] = replace(
+                m,
+                dx=float(background[0]),
+                dy=float(background[1]),
+                log_scale=float(background[2]) * 2 / side,
+                rotation=0.0,
+                layer_dx=m.dx,
+                layer_dy=m.dy,
+                layer_log_scale=m.log_scale,
+                parallax=float(np.linalg.norm(seen - background)),
+                anchored=True,
+            )
     return out
