@@ -202,9 +202,14 @@ def staged_clip(
     overlays: Sequence[str] = (),
     silhouette: np.ndarray | None = None,
     logo: np.ndarray | None = None,
+    backdrop_zs: float | None = None,
 ) -> np.ndarray:
-    """Frames (T, H, W, 3) of `shot` over a staged scene: backdrop, cut-outs, movers, weather and overlays."""
-    sprites = [_backdrop(backdrop, shot, SUBJECT_DEPTH_M * float(rng.uniform(*BACKDROP_OF_ZS)))]
+    """Frames (T, H, W, 3) of `shot` over a staged scene: backdrop, cut-outs, movers, weather and overlays.
+
+    The backdrop stands `backdrop_zs` subject distances away (default: drawn from BACKDROP_OF_ZS).
+    """
+    far = float(rng.uniform(*BACKDROP_OF_ZS))
+    sprites = [_backdrop(backdrop, shot, SUBJECT_DEPTH_M * (backdrop_zs or far))]
     if middle:
         sprites += _scatter(cutouts, shot, MIDDLE_OF_ZS, MIDDLE_COVER, rng)
     for n, mover in enumerate(movers):
