@@ -59,7 +59,7 @@ def observe(clip: Clip) -> Observations:
             reading = second
     transforms = frame_transforms(motions, indices, (height, width))
     diffs, diff_positions = frame_differences(frames, indices)
-    repeats, typical = duplicated(diffs, diff_positions, skip)
+    repeats, typical = duplicated(diffs, diff_positions, skip, frames)
     cuts = scene_cuts(clip.thumbs, bad_source)
     sharp = sharpness(frames, skip, np.searchsorted(np.asarray(cuts, dtype=int), indices, side="right"))
     return Observations(

@@ -105,7 +105,9 @@ def frame_differences(frames: np.ndarray, indices: np.ndarray) -> tuple[np.ndarr
     return diffs, consecutive
 
 
-def duplicated(diffs: np.ndarray, positions: np.ndarray, skip: set[int]) -> tuple[list[int], float]:
+def duplicated(
+    diffs: np.ndarray, positions: np.ndarray, skip: set[int], frames: np.ndarray | None = None
+) -> tuple[list[int], float]:
     """Kept-frame positions that repeat the frame before while the frames around them move; and the median change.
 
     A still shot repeats itself by nature, so only a repeat amid change counts (judged against the
@@ -124,9 +126,22 @@ def duplicated(diffs: np.ndarray, positions: np.ndarray, skip: set[int]) -> tupl
             continue
         around = [u for u in range(max(0, n - 4), min(len(diffs), n + 5)) if u != n and usable[u]]
         local = float(np.median(diffs[around])) if around else typical
-        if local >= 0.5 and diffs[n] < REPEAT_OF_LOCAL * local and diffs[n] < REPEAT_OF_TYPICAL * typical:
+        still = local >= 0.5 and diffs[n] < REPEAT_OF_LOCAL * local and diffs[n] < REPEAT_OF_TYPICAL * typical
+        if still and (frames is None or not _turns_back(frames, diffs, positions, n)):
             repeats.append(int(k) + 1)
     return repeats, typical
+
+
+def _turns_back(frames: np.ndarray, diffs: np.ndarray, positions: np.ndarray, n: int) -> bool:
+    """True when the repeat at pair `n` is a motion turning back: the frames either side of the pair are
+    closer to each other than to their neighbours (a swing, a gallop or a bob sampled about its turn: the
+    frame before and the frame after mirror each other). A stall in a motion that goes on leaves them a step
+    or more further apart than either neighbouring step."""
+    k = int(positions[n])
+    if n == 0 or n + 1 >= len(positions) or positions[n - 1] != k - 1 or positions[n + 1] != k + 1:
+        return False
+    outer = float(cv2.absdiff(frames[k - 1], frames[k + 2]).mean())
+    return outer < min(float(diffs[n - 1]), float(diffs[n + 1]))
 
 
 def _histogram(thumb: np.ndarray) -> np.ndarray:
