@@ -8,7 +8,9 @@ import cv2
 import numpy as np
 
 FLICKER_SIDE = 128  # flicker is measured on frames this size, lightly blurred (sensor noise is not flicker)
-FLICKER_TRIM = 0.2  # the share of most-deviating pixels left out of a frame's flicker (a moving subject)
+FLICKER_TRIM = 0.1  # the share of most-deviating pixels left out of each block's flicker (snowflakes, edges)
+FLICKER_BLOCK = 8  # flicker is judged per block of this many pixels square (of the FLICKER_SIDE frame) ...
+FLICKER_BLOCKS_QUANTILE = 0.3  # ... at this quantile over blocks: a moving subject's blocks are outvoted
 CUT_HIST_BINS = 32
 REPEAT_OF_LOCAL = 0.15  # a repeat changes less than this share of its neighbouring pairs' change
 REPEAT_OF_TYPICAL = 0.1  # ... and less than this share of the clip's median change
@@ -24,11 +26,26 @@ class Flicker:
     positions: np.ndarray  # kept-frame positions measured
 
 
-def _trimmed_mean(values: np.ndarray) -> float:
-    """Mean of all but the largest FLICKER_TRIM share: a subject moving on its own leaves a residual where it
-    is (its texture does not average out between shifted neighbours); a strobe or boiling texture is everywhere."""
-    keep = max(1, int(len(values) * (1 - FLICKER_TRIM)))
-    return float(np.partition(values, keep - 1)[:keep].mean())
+def _spread_deviation(deviation: np.ndarray, valid: np.ndarray) -> float:
+    """How far the frame deviates where it deviates evenly: per block, the mean of all but the largest FLICKER_TRIM
+    share of |deviation| (a few flakes of snow in a block are left out); over blocks, FLICKER_BLOCKS_QUANTILE's.
+
+    A subject moving on its own leaves its residual where it is, however big (its texture does not average out
+    between shifted neighbours): the blocks it covers are outvoted. A strobe or boiling texture is everywhere.
+    """
+    side = FLICKER_BLOCK
+    rows, cols = deviation.shape[0] // side * side, deviation.shape[1] // side * side
+    values = np.where(valid, np.abs(deviation), np.nan)[:rows, :cols]
+    blocks = values.reshape(rows // side, side, cols // side, side).transpose(0, 2, 1, 3).reshape(-1, side * side)
+    blocks = np.sort(blocks, axis=1)  # NaN (not seen in both neighbours) last
+    counts = np.sum(~np.isnan(blocks), axis=1)
+    keep = (counts * (1 - FLICKER_TRIM)).astype(int)
+    usable = counts >= side * side // 2
+    if not usable.any():
+        return 0.0
+    sums = np.cumsum(np.nan_to_num(blocks), axis=1)
+    means = sums[np.arange(len(blocks)), np.maximum(keep - 1, 0)] / np.maximum(keep, 1)
+    return float(np.quantile(means[usable], FLICKER_BLOCKS_QUANTILE))
 
 
 def _small(frame: np.ndarray) -> np.ndarray:
@@ -87,7 +104,8 @@ def flicker(
             continue
         deviation = small[k][valid] - (before[valid] + after[valid]) / 2
         # A strobe shifts the whole frame one way: its signed mean keeps it whole, whatever the trim leaves out.
-        deviations.append(max(_trimmed_mean(np.abs(deviation)), abs(float(deviation.mean()))))
+        full = small[k] - (before + after) / 2
+        deviations.append(max(_spread_deviation(full, valid), abs(float(deviation.mean()))))
         swings.append(float(abs(deviation.mean())))
         positions.append(k)
     per_frame = np.asarray(deviations)

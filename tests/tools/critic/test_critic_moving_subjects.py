@@ -71,3 +71,19 @@ def test_a_fast_tracking_shot_is_not_graded_slow_by_its_far_background(tmp_path)
     speed = next(c for c in critique.checks if c.name == "camera_speed")
     assert speed.passed, speed
     assert speed.value < 0.173  # measured slower than asked: the test exercises the understated case
+
+
+@pytest.mark.parametrize("share", [0.3, 0.5])
+def test_a_big_subject_darting_about_before_a_locked_off_camera_is_not_flicker(tmp_path, share) -> None:
+    # A butterfly in close-up darts about several times a second: a moving thing, not a change of light, and the
+    # camera holds still. (Its residual covered more pixels than flicker left out: flagged as flicker.)
+    shot = Shot("static", 0.0, (320, 320), 16, 2.5, seed=3)
+    rng = np.random.default_rng(5)
+    cutouts = [_photo(data.chelsea()), _photo(data.coffee())]
+    frames = staged_clip(
+        shot, _photo(data.astronaut()), cutouts, rng, movers=[Mover("flutter", share, 1.0)], middle=False
+    )
+    critique = critique_clip(write_clip(frames, tmp_path / "flutter.mp4", fps=shot.fps))
+    assert critique.camera_motion.detected == "static", critique.camera_motion
+    flicker = next(c for c in critique.checks if c.name == "flicker")
+    assert flicker.passed, flicker
