@@ -94,35 +94,39 @@ def _reach(v: np.ndarray) -> np.ndarray:
     return np.hypot(v[:, 0], v[:, 1]) + np.abs(v[:, 2]) / 2
 
 
-def _travels(background: np.ndarray, layer: np.ndarray) -> bool:
-    """True when the near layer keeps one direction and the background drifts the same way, slower.
+EDGE = np.array([1.0, 1.0, 0.5])  # how far each component moves the frame's edge: a zoom's growth counts half
 
-    A camera travelling past a near subject (a truck along parked cars) slides the far background a little
-    the way the subject goes; a locked-off camera watching a walker leaves the background where it was, and
-    a subject walking against a travelling camera moves the other way from the background.
+
+def _travel(background: np.ndarray, layer: np.ndarray) -> np.ndarray | None:
+    """The near layer's motion along the background's way, per pair, when the camera travels; else None.
+
+    A camera travelling past a near subject (a truck along parked cars, a dolly towards a fox) moves the far
+    background a little and the subject more, the same way: the background says which way the camera goes,
+    the near layer how fast (previz sets the rate at the subject's distance). What the subject does on its own
+    across that way (a fox trotting sideways) is not the camera's. A locked-off camera leaves the background
+    where it was; a subject walking against a travelling camera goes the other way from the background.
     """
-    edge = np.array([1.0, 1.0, 0.5])  # as far as each moves the frame's edge: a zoom's growth counts half
-    background, layer = background * edge, layer * edge
-    direction = np.median(layer, axis=0)
-    strength = float(_reach(direction[None])[0])
-    if strength <= STATIC_RATE["translate"]:
-        return False
-    unit = direction / max(float(np.dot(direction, direction)), 1e-12)
-    steady = float(np.mean(layer @ unit > 0.5))
-    way = direction / max(float(np.linalg.norm(direction)), 1e-12)
-    drift = background @ way  # the background's slide the layer's way, per second
-    across = np.linalg.norm(background - drift[:, None] * way, axis=1)  # ... and across it (a tilt under a walker)
-    same_way = float(np.mean((drift > 0) & (across < DRIFT_ACROSS * np.abs(drift))))
-    slide = float(np.median(drift))
-    return steady >= FAST_LAYER_STEADY and same_way >= DRIFT_AGREEMENT and DRIFT_MIN <= slide < strength
+    background, layer = background * EDGE, layer * EDGE
+    way = np.median(background, axis=0)
+    drift = float(np.linalg.norm(way))
+    if drift < DRIFT_MIN:
+        return None
+    way /= drift
+    along = background @ way
+    across = np.linalg.norm(background - along[:, None] * way, axis=1)
+    steady = float(np.mean((along > 0) & (across < DRIFT_ACROSS * np.abs(along))))
+    near = layer @ way
+    if steady < DRIFT_AGREEMENT or float(np.mean(near > along)) < FAST_LAYER_STEADY or np.median(near) <= drift:
+        return None
+    return near[:, None] * way / EDGE
 
 
 def _series(usable: list[PairMotion], side: float, fps: float) -> tuple[np.ndarray, np.ndarray, bool]:
     """Per-pair velocities (x, y as fractions of the longer side per second; z as ln-scale per second).
 
     Each pair offers the camera layer (the background's, settled over the clip) and maybe a second layer.
-    When the background drifts the way a steady faster layer goes, the camera travels and the faster layer
-    is the nearer one (its rate is the move's, as previz sets it at the subject's distance); otherwise the
+    When the background drifts steadily one way and a second layer goes the same way faster, the camera travels
+    and that layer is the nearer one: its motion along the background's way is the move's. Otherwise the
     background's motion is the camera's and the other layer is a subject. Returns the chosen (n, 3) velocities
     and, per pair, the faster layer's (for the handheld test: a wobble shakes every layer), and whether the
     camera travels.
@@ -134,8 +138,11 @@ def _series(usable: list[PairMotion], side: float, fps: float) -> tuple[np.ndarr
         return border, border, False
     faster = has_layer & (_reach(layer) > _reach(border))
     fast = np.where(faster[:, None], layer, border)
-    if has_layer.sum() >= 2 and _travels(border[has_layer], layer[has_layer]):
-        return fast, fast, True
+    travel = _travel(border[has_layer], layer[has_layer]) if has_layer.sum() >= 2 else None
+    if travel is not None:
+        chosen = border.copy()
+        chosen[has_layer] = travel
+        return chosen, fast, True
     return border, np.where((faster & ~np.array([m.anchored for m in usable]))[:, None], layer, border), False
 
 
