@@ -23,9 +23,10 @@ ORBIT_SHARE = 0.5
 FAST_LAYER_STEADY = 0.6
 # A travelling camera drifts the background the near layer's way in this share of pairs, at least this fast
 # (fraction of the longer side per second): a locked-off camera's background only jitters about nothing.
-DRIFT_AGREEMENT = 0.75
+DRIFT_AGREEMENT = 0.6
 DRIFT_MIN = 0.004
-DRIFT_ACROSS = 0.5  # ... and along the near layer's way: its slide across that way is under this share of it
+DRIFT_ACROSS = 1.0  # ... and along the near layer's way: its slide across that way is under this share of it
+NEAR_OF_DRIFT = 1.5  # the near layer goes at least this many times as fast (parallax, not a second fit of one plane)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,11 @@ def _travel(background: np.ndarray, layer: np.ndarray) -> np.ndarray | None:
     across = np.linalg.norm(background - along[:, None] * way, axis=1)
     steady = float(np.mean((along > 0) & (across < DRIFT_ACROSS * np.abs(along))))
     near = layer @ way
-    if steady < DRIFT_AGREEMENT or float(np.mean(near > along)) < FAST_LAYER_STEADY or np.median(near) <= drift:
+    if (
+        steady < DRIFT_AGREEMENT
+        or float(np.mean(near > along)) < FAST_LAYER_STEADY
+        or np.median(near) < NEAR_OF_DRIFT * drift
+    ):
         return None
     return near[:, None] * way / EDGE
 
