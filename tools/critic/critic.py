@@ -11,7 +11,7 @@ import numpy as np
 from tools.critic.camera import classify
 from tools.critic.checks import Observations, build_checks, score
 from tools.critic.decode import Clip, read_clip
-from tools.critic.layers import consistent_background
+from tools.critic.layers import consistent_background, held_still
 from tools.critic.motion import (
     LONG_MAX_PAIRS,
     LONG_PAIRS_PER_SECOND,
@@ -41,7 +41,9 @@ def observe(clip: Clip) -> Observations:
     side = max(height, width)
     motions = consistent_background(estimate_motion(frames, indices, clip.fps, skip=skip), side)
     reading = classify(motions, width, height, clip.fps)
-    if reading.move == "static":  # a slow move may hide in sub-pixel steps: look again over longer pairs
+    # A slow move may hide in sub-pixel steps: look again over longer pairs, unless the background already held
+    # still while a subject moved before it (over 1/2 s a subject crossing can fill the border band).
+    if reading.move == "static" and not held_still(motions):
         longer = consistent_background(
             estimate_motion(
                 frames,

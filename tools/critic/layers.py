@@ -15,6 +15,10 @@ BORDER_CELL_WEIGHT = 0.05
 DECISIVE = 0.3
 # A pair with one motion is the subject's when that motion is this much nearer the subject's than the background's.
 SUBJECT_MATCH = 0.5
+# A clip whose background held still (under STILL_PX a frame) in this share of pairs while a subject moved was shot
+# from a locked-off camera: no second look over longer pairs.
+STILL_PX = 0.05
+HELD_SHARE = 0.5
 
 
 def _velocity(m: PairMotion, side: int, layer: bool) -> np.ndarray:
@@ -104,3 +108,10 @@ def _hidden_background(motions: list[PairMotion], layered: list[int], side: int)
                 anchored=True,
             )
     return out
+
+
+def held_still(motions: list[PairMotion]) -> bool:
+    """True when most reliable pairs saw the background hold still while another layer moved before it."""
+    usable = [m for m in motions if m.reliable]
+    watched = [m for m in usable if m.anchored and m.parallax > 0 and abs(m.dx) + abs(m.dy) < STILL_PX]
+    return bool(usable) and len(watched) >= HELD_SHARE * len(usable)
