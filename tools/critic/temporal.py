@@ -32,20 +32,22 @@ def _spread_deviation(deviation: np.ndarray, valid: np.ndarray) -> float:
 
     A subject moving on its own leaves its residual where it is, however big (its texture does not average out
     between shifted neighbours): the blocks it covers are outvoted. A strobe or boiling texture is everywhere.
+    Only blocks seen whole in both neighbours count.
     """
     side = FLICKER_BLOCK
     rows, cols = deviation.shape[0] // side * side, deviation.shape[1] // side * side
-    values = np.where(valid, np.abs(deviation), np.nan)[:rows, :cols]
-    blocks = values.reshape(rows // side, side, cols // side, side).transpose(0, 2, 1, 3).reshape(-1, side * side)
-    blocks = np.sort(blocks, axis=1)  # NaN (not seen in both neighbours) last
-    counts = np.sum(~np.isnan(blocks), axis=1)
-    keep = (counts * (1 - FLICKER_TRIM)).astype(int)
-    usable = counts >= side * side // 2
-    if not usable.any():
+
+    def blocks(image: np.ndarray) -> np.ndarray:
+        return image[:rows, :cols].reshape(rows // side, side, cols // side, side).transpose(0, 2, 1, 3)
+
+    whole = blocks(valid).reshape(-1, side * side).all(axis=1)
+    if not whole.any():
         return 0.0
-    sums = np.cumsum(np.nan_to_num(blocks), axis=1)
-    means = sums[np.arange(len(blocks)), np.maximum(keep - 1, 0)] / np.maximum(keep, 1)
-    return float(np.quantile(means[usable], FLICKER_BLOCKS_QUANTILE))
+    values = blocks(np.abs(deviation)).reshape(-1, side * side)[whole]
+    keep = int(side * side * (1 - FLICKER_TRIM))
+    means = np.partition(values, keep - 1, axis=1)[:, :keep].mean(axis=1)
+    rank = int(FLICKER_BLOCKS_QUANTILE * (len(means) - 1))
+    return float(np.partition(means, rank)[rank])
 
 
 def _small(frame: np.ndarray) -> np.ndarray:
@@ -102,9 +104,9 @@ def flicker(
         valid[:margin], valid[-margin:], valid[:, :margin], valid[:, -margin:] = False, False, False, False
         if valid.sum() < 0.2 * valid.size:
             continue
-        deviation = small[k][valid] - (before[valid] + after[valid]) / 2
-        # A strobe shifts the whole frame one way: its signed mean keeps it whole, whatever the trim leaves out.
         full = small[k] - (before + after) / 2
+        deviation = full[valid]
+        # A strobe shifts the whole frame one way: its signed mean keeps it whole, whatever the trim leaves out.
         deviations.append(max(_spread_deviation(full, valid), abs(float(deviation.mean()))))
         swings.append(float(abs(deviation.mean())))
         positions.append(k)
