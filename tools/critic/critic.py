@@ -43,7 +43,7 @@ def observe(clip: Clip) -> Observations:
     reading = classify(motions, width, height, clip.fps)
     # A slow move may hide in sub-pixel steps: look again over longer pairs, unless the background already held
     # still while a subject moved before it (over 1/2 s a subject crossing can fill the border band).
-    if reading.move == "static" and not held_still(motions):
+    if reading.move == "static" and not held_still(motions, side):
         longer = consistent_background(
             estimate_motion(
                 frames,

@@ -19,6 +19,7 @@ SUBJECT_MATCH = 0.5
 # from a locked-off camera: no second look over longer pairs.
 STILL_PX = 0.05
 HELD_SHARE = 0.5
+HELD_LAYER_PX = 1.5  # ... while the other layer moved at least this far a frame (at the frame's edge)
 
 
 def _velocity(m: PairMotion, side: int, layer: bool) -> np.ndarray:
@@ -110,8 +111,13 @@ def _hidden_background(motions: list[PairMotion], layered: list[int], side: int)
     return out
 
 
-def held_still(motions: list[PairMotion]) -> bool:
-    """True when most reliable pairs saw the background hold still while another layer moved before it."""
+def held_still(motions: list[PairMotion], side: int) -> bool:
+    """True when most reliable pairs saw the background hold still while another layer moved clearly before it
+    (a slow move's sub-pixel steps, against noise the encoder froze in place, are what the second look is for)."""
     usable = [m for m in motions if m.reliable]
-    watched = [m for m in usable if m.anchored and m.parallax > 0 and abs(m.dx) + abs(m.dy) < STILL_PX]
+    watched = [
+        m
+        for m in usable
+        if m.anchored and abs(m.dx) + abs(m.dy) < STILL_PX and np.linalg.norm(_velocity(m, side, True)) >= HELD_LAYER_PX
+    ]
     return bool(usable) and len(watched) >= HELD_SHARE * len(usable)
