@@ -22,7 +22,7 @@ from tools.llm.structured import Answer, LLMFailure, StructuredChat
 
 MAX_HISTORY_TURNS = 12
 # Room for the values of a patch beyond its keys: a few short phrases, a character or two.
-PATCH_CONTENT_TOKENS = 192
+PATCH_CONTENT_TOKENS = 150
 
 
 def history_text(history: Sequence[Turn]) -> str:
@@ -44,7 +44,7 @@ def _characters_text(base: ShotSpec | None, storyboard: Storyboard | None) -> st
 
 def _spec_text(base: ShotSpec | None) -> str:
     shown = (base or ShotSpec()).model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    return json.dumps(shown, indent=1) if shown else "{} (nothing yet)"
+    return json.dumps(shown) if shown else "{} (nothing yet)"
 
 
 class LLMDirector:
