@@ -106,8 +106,11 @@ class LLMDirector:
             grounding=grounding,
         )
         spec = _with_mentioned_characters(apply_canon(checked.spec, storyboard), offline.spec)
-        # A question only when there is still nothing to film (the model's, else the offline one).
+        # A question only when there is still nothing to film (the model's, else the offline one); then the model's
+        # guesses (a style, a mood for "make a video") are not the creator's shot: only what the words said stays.
         question = None if _has_content(spec) else (patch.question or QUESTION)
+        if question is not None:
+            spec, checked.suggested = offline.spec, set()
         return DirectorReply.diffed(
             base,
             spec,

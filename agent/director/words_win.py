@@ -34,6 +34,12 @@ EXACT_FIELDS = (
 REWORDABLE_FIELDS = ("style", "lighting", "mood")
 CONTENT_FIELDS = ("subject", "action", "setting")
 NON_CREATIVE_FIELDS = ("aspect_ratio", "duration_s", "fps", "seed")
+TEXT_FIELDS = (*CONTENT_FIELDS, *REWORDABLE_FIELDS)
+# Words that ask for a video rather than say what is in it ("make a video"): they ground nothing.
+REQUEST_WORDS = frozenset({"mak", "creat", "generat", "render", "show", "giv", "want", "need", "do", "film", "shoot"})
+# Direction and particle words of a move ("zoom in", "crane down", "pan left") also describe content ("a man in a
+# coat", "walks down the street"): alone they do not make a text field a restatement of the camera.
+PARTICLES = frozenset({"in", "up", "out", "down", "left", "right", "on", "off", "over", "to", "back", "around"})
 
 
 @dataclass
@@ -110,6 +116,7 @@ def check_words(
                 else f"kept the {name} {_value(base, name)!r}: your message does not change it"
             )
             data[name] = _value(base, name)
+    _no_restated_camera(data, reading, offline, base, stated, checked)
     for name in (*REWORDABLE_FIELDS, *CONTENT_FIELDS):  # reworded, but keeping one of the creator's words
         if name in stated and not (content_words(data[name]) & content_words(_value(offline, name))):
             _restore(data, name, offline, changed_by_model, checked)
@@ -212,11 +219,43 @@ def _named_in(message: str, name: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", message) is not None
 
 
+def _no_restated_camera(
+    data: dict[str, Any], reading: Reading, offline: ShotSpec, base: ShotSpec | None, stated: set[str], checked: Checked
+) -> None:
+    """The words the grammar read as the camera, framing, time or format ("crane down", "slow zoom in", "vertical",
+    "close-up") are not content: a subject, action, setting or style the model built of them ("subject: Cranes
+    down into the town square", "style: vertical") yields to the grammar's (or the shot's) value. A lighting or
+    mood made only of them ("lighting: night") goes too."""
+    read_as = _words_read_as_other_fields(reading, offline)
+    if not read_as:
+        return
+    for name in TEXT_FIELDS:
+        value = data[name]
+        if not value or value == _value(base, name) or value == _value(offline, name):
+            continue
+        words = content_words(value)
+        restates = bool(words & (read_as - PARTICLES)) if name in (*CONTENT_FIELDS, "style") else words <= read_as
+        if restates:
+            fallback = _value(offline, name) if name in stated else _value(base, name)
+            checked.notes.append(
+                f"the model's {name} {value!r} repeats your camera or framing words; "
+                + (f"kept {fallback!r}" if fallback else f"left the {name} unset")
+            )
+            data[name] = fallback
+
+
+def _words_read_as_other_fields(reading: Reading, offline: ShotSpec) -> set[str]:
+    """The words of the message the grammar read as a field that is not text, less any word the text uses too."""
+    spans = [reading.norm[start:end] for name, start, end in reading.claimed if name not in (*TEXT_FIELDS, "effects")]
+    text = " ".join(str(_value(offline, name) or "") for name in TEXT_FIELDS)
+    return content_words(" ".join(spans)) - content_words(text) - content_words(" ".join(offline.effects))
+
+
 def _ground_content(
     data: dict[str, Any], offline: ShotSpec, base: ShotSpec | None, grounding: str, checked: Checked
 ) -> None:
     """Subject, action and setting must share a word with the conversation; else the grammar's (or the old) value."""
-    known = content_words(grounding)
+    known = content_words(grounding) - REQUEST_WORDS
     for name in CONTENT_FIELDS:
         value = data[name]
         if not value or value == _value(base, name) or content_words(value) & known:

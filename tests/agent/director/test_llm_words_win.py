@@ -140,3 +140,38 @@ async def test_a_known_character_is_kept_even_if_the_message_does_not_name_them(
     answer = {"characters": [{"name": "Ana", "description": "a tall woman in a yellow raincoat"}], "mood": "tense"}
     result = await direct(answer, "make it tense", base=base)
     assert [c.name for c in result.spec.characters] == ["Ana"] and result.spec.mood == "tense"
+
+
+async def test_camera_and_framing_words_are_not_content() -> None:
+    # What SmolLM2 answered on a real server: the move as the subject and the action, framing as the style.
+    answer = {"subject": "Cranes down into the town square", "action": "Cranes down into the town square"}
+    result = await direct(answer, "a snowy mountain village at dawn, crane down into the town square")
+    assert result.spec.subject is None and result.spec.action is None
+    assert result.spec.setting == "a snowy mountain village" and result.spec.camera_movement == "crane_down"
+    assert any("repeats your camera or framing words" in n for n in result.notes)
+    answer = {"subject": "extreme close-up of an eye", "action": "slow zoom in", "style": "slow zoom in"}
+    result = await direct(answer, "extreme close-up of an eye, slow zoom in")
+    assert (result.spec.subject, result.spec.action, result.spec.style) == ("an eye", None, None)
+    vertical = await direct(
+        {"subject": "a woman", "style": "vertical", "lighting": "night"}, "a woman at night, vertical"
+    )
+    assert vertical.spec.style is None and vertical.spec.lighting is None and vertical.spec.aspect_ratio == "9:16"
+    truck = await direct(
+        {"subject": "truck", "setting": "a crowded beach"}, "truck right along a crowded beach at sunset"
+    )
+    assert truck.spec.subject is None and truck.spec.setting == "a crowded beach"
+
+
+async def test_the_same_words_stay_content_where_they_are_content() -> None:
+    answer = {"subject": "a red truck", "action": "drives down a road", "lighting": "warm golden light"}
+    result = await direct(answer, "a red truck drives down a road at golden hour, slow pan left")
+    assert (result.spec.subject, result.spec.action) == ("a red truck", "drives down a road")
+    assert result.spec.lighting == "warm golden light"  # the model's suggestion, not only the time restated
+    man = await direct({"subject": "a man in a grey coat"}, "a man in a grey coat, slow zoom in")
+    assert man.spec.subject == "a man in a grey coat"
+
+
+async def test_a_request_with_nothing_to_film_asks_and_takes_none_of_the_models_guesses() -> None:
+    answer = {"action": "make a video", "style": "my_story", "lighting": "the light of night", "mood": "happy"}
+    result = await direct(answer, "make a video")
+    assert result.question and result.spec == ShotSpec() and not result.changes
