@@ -117,13 +117,20 @@ def check_words(
             )
             data[name] = _value(base, name)
     _no_restated_camera(data, reading, offline, base, stated, checked)
-    for name in (*REWORDABLE_FIELDS, *CONTENT_FIELDS):  # reworded, but keeping one of the creator's words
-        if name in stated and not (content_words(data[name]) & content_words(_value(offline, name))):
+    # Reworded, but keeping one of the creator's words; and the words the message brings ("a young girl" in a swap)
+    # somewhere in the model's text ("give him a lantern": the model may make it the lighting).
+    written = content_words(" ".join(str(data[name] or "") for name in TEXT_FIELDS))
+    for name in (*REWORDABLE_FIELDS, *CONTENT_FIELDS):
+        if name not in stated:
+            continue
+        said = content_words(_value(offline, name)) - content_words(_value(base, name))
+        if not (content_words(data[name]) & content_words(_value(offline, name))) or (said and not said & written):
             _restore(data, name, offline, changed_by_model, checked)
     _keep_effects_and_removals(data, offline, base, reading, stated, checked)
     _reword_replaced_weather(data, offline, base)
     _check_characters(data, base, offline, message, checked)
     _ground_content(data, offline, base, grounding, checked)
+    _no_unasked_rewrites(data, base, stated, message, checked)
     _keep_untouched(data, base, stated, checked)
     checked.spec = ShotSpec.model_validate(data)
     checked.suggested = {
@@ -269,6 +276,23 @@ def _ground_content(
     for name in CONTENT_FIELDS:  # the model left out what the grammar found in a first message
         if not data[name] and _value(offline, name) and not _value(base, name):
             data[name] = _value(offline, name)
+
+
+def _no_unasked_rewrites(
+    data: dict[str, Any], base: ShotSpec | None, stated: set[str], message: str, checked: Checked
+) -> None:
+    """A subject, action or setting the shot has and the message does not touch is not rewritten by the model with
+    words from elsewhere in the conversation ("climbs the stairs" -> "climbs the stairs at dusk, slow tilt up"
+    after "make it night"): the shot would drift from what was asked, one message at a time."""
+    said = content_words(message)
+    for name in CONTENT_FIELDS:
+        had = _value(base, name)
+        if name in stated or not had or data[name] in (None, had):
+            continue
+        new_words = content_words(data[name]) - content_words(had)
+        if new_words and not new_words & said:
+            checked.notes.append(f"kept the {name} {had!r}: your message does not change it")
+            data[name] = had
 
 
 def _keep_untouched(data: dict[str, Any], base: ShotSpec | None, stated: set[str], checked: Checked) -> None:
