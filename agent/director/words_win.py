@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from agent.director.grammar.exclusive import replaced_effects, reword
 from agent.director.grammar.reading import Reading
 from agent.director.grammar.text import normalise, tokenize
 from agent.director.grammar.words import DETERMINERS, PRONOUNS, VAGUE
 from agent.spec import ShotSpec
+from generator.vocabulary import CameraAngle, CameraMovement, ShotSize, TimeOfDay
 
 EXACT_FIELDS = (
     "shot_size", "camera_angle", "camera_movement", "camera_speed", "time_of_day", "aspect_ratio", "duration_s",
@@ -35,6 +36,10 @@ REWORDABLE_FIELDS = ("style", "lighting", "mood")
 CONTENT_FIELDS = ("subject", "action", "setting")
 NON_CREATIVE_FIELDS = ("aspect_ratio", "duration_s", "fps", "seed")
 TEXT_FIELDS = (*CONTENT_FIELDS, *REWORDABLE_FIELDS)
+# Not the speeds ("slow motion" is an effect) nor "static" (TV static may be one).
+_FIELD_VALUES = frozenset(
+    value for kind in (CameraAngle, CameraMovement, ShotSize, TimeOfDay) for value in get_args(kind)
+) - {"static"}
 # Words that ask for a video rather than say what is in it ("make a video"): they ground nothing.
 REQUEST_WORDS = frozenset({"mak", "creat", "generat", "render", "show", "giv", "want", "need", "do", "film", "shoot"})
 # Direction and particle words of a move ("zoom in", "crane down", "pan left") also describe content ("a man in a
@@ -182,7 +187,14 @@ def _reword_replaced_weather(data: dict[str, Any], offline: ShotSpec, base: Shot
 def _keep_effects_and_removals(
     data: dict[str, Any], offline: ShotSpec, base: ShotSpec | None, reading: Reading, stated: set[str], checked: Checked
 ) -> None:
-    """Every effect the message asks for is in, every one it removes is out; every removal is in the negative."""
+    """Every effect the message asks for is in, every one it removes is out; every removal is in the negative. An
+    effect the shot has stays unless the message removes it; an effect the model adds is never a camera, framing
+    or time word ("dolly_in", "close_up")."""
+    had = list(_value(base, "effects"))
+    data["effects"] = [e for e in data["effects"] if e in had or e in offline.effects or not _names_a_field(e)]
+    if "effects" not in stated and [e for e in data["effects"] if e in had] != had:
+        checked.notes.append(f"kept the effects {had!r}: your message does not remove them")
+        data["effects"] = [*had, *(e for e in data["effects"] if e not in had)]
     if "effects" in stated:
         # Removed in so many words, or replaced ("make it snow instead" after rain: the rain goes).
         removed = set(reading.effects_negated) | {e for e in _value(base, "effects") if e not in offline.effects}
@@ -198,6 +210,12 @@ def _keep_effects_and_removals(
         missing = [p for p in offline.negative_prompt.split(", ") if p and p.lower() not in have.lower()]
         if missing:
             data["negative_prompt"] = ", ".join(p for p in [have, *missing] if p)
+
+
+def _names_a_field(effect: str) -> bool:
+    """Whether an effect is really a camera move, shot size, angle or time of day ("dolly_in_midi_lo")."""
+    words = re.sub(r"[\s_-]+", "_", effect.strip().lower())
+    return any(words == value or words.startswith(value + "_") for value in _FIELD_VALUES)
 
 
 def _check_characters(

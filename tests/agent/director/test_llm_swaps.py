@@ -41,3 +41,18 @@ async def test_the_model_does_not_rewrite_content_the_message_leaves_alone() -> 
         result = await director.direct("make it stormy, with heavy rain", author="ana", base=KEEPER)
     assert result.spec.action == "climbs the stairs" and result.spec.lighting == "a swinging lantern"
     assert "kept the action 'climbs the stairs': your message does not change it" in result.notes
+
+
+async def test_effects_the_shot_has_stay_and_camera_words_are_not_effects() -> None:
+    # SmolLM2 suggested 'dolly_in', 'dolly_out' as effects, then left out the snow the creator had added.
+    snowy = KEEPER.model_copy(update={"effects": ["snow"]})
+    answer = {"camera_movement": "orbit_right", "effects": ["dolly_in", "dolly_out_midi_lo", "lens flare"]}
+    with ScriptedOpenAI([reply(answer)], dialect="llama-server") as server:
+        director = LLMDirector(base_url=server.base_url, model="m", api_key="k", timeout_s=5)
+        result = await director.direct("orbit around him instead", author="ana", base=snowy)
+    assert result.spec.effects == ["snow", "lens flare"]  # the model's own idea stays, as a suggestion
+    assert "kept the effects ['snow']: your message does not remove them" in result.notes
+    with ScriptedOpenAI([reply({"effects": ["slow motion"]})], dialect="llama-server") as server:
+        director = LLMDirector(base_url=server.base_url, model="m", api_key="k", timeout_s=5)
+        slow = await director.direct("make it dreamy", author="ana", base=KEEPER)
+    assert slow.spec.effects == ["slow motion"]
