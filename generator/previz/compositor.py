@@ -74,6 +74,7 @@ class Compositor:
             duration=request.num_frames / request.fps if duration is None else duration,
             frame_width=self.w * zs / scene.framing.focal,
             travels_with_camera=track.movement == "tracking",
+            frame_height=self.h * zs / scene.framing.focal,
         )
         height = scene.shape.height
         self.steam = Steam(height, STEAM_RISE_OF_HEIGHT * height, STEAM_LIFE_S) if self.performance.steams else None

@@ -115,6 +115,8 @@ ANIMAL_WORDS = (
     "leopard",
     "pig",
 )
+# Small flyers, drawn with wings: a placard filling a close-up flapped the whole frame (read as a handheld camera).
+WINGED_WORDS = ("butterfly", "butterflies", "moth", "bee", "bees", "wasp", "dragonfly", "dragonflies", "hummingbird", "ladybug")
 BIG_ANIMALS = ("horse", "deer", "bear", "elk", "moose", "cow", "lion", "tiger")
 VEHICLE_WORDS = ("car", "truck", "van", "bus", "taxi", "jeep", "vehicle", "motorcycle")
 
@@ -153,7 +155,9 @@ def setting_kind(text: str) -> str:
 
 
 def subject_kind(text: str) -> str:
-    """person, animal, big_animal, vehicle or placard (anything else) from the subject's words."""
+    """person, animal, big_animal, winged, vehicle or placard (anything else) from the subject's words."""
+    if re.search(r"(?<![a-z])(" + "|".join(WINGED_WORDS) + r")(?![a-z])", text):
+        return "winged"
     if words_in(text, VEHICLE_WORDS):
         return "vehicle"
     if words_in(text, ANIMAL_WORDS):

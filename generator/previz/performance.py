@@ -46,6 +46,9 @@ GAITS: dict[str, tuple[float, float, float]] = {
     "run": (4.0, 2.6, 0.03),
     "ride": (6.0, 1.2, 0.005),
 }
+# A body surges forward and back in its stride, a quarter step out of phase with its bob (this share of its
+# height): it never stops dead at the top or bottom of a bob (a gallop the camera tracks read as a frozen frame).
+STRIDE_SURGE = 0.015
 MAX_TRAVEL_OF_FRAME = 0.4  # a mover crosses at most 40 % of the frame's width at its distance over the shot
 IDLE_BOB = (0.35, 0.006)  # breathing: Hz, share of the height
 SWAY = (0.6, 0.05)  # acting in place (dancing, talking, cooking): a sway, Hz and share of the height
@@ -87,13 +90,27 @@ def action_of(text: str | None) -> str:
 
 @dataclass(frozen=True)
 class Performance:
-    """A subject `height` m tall playing an action over a `duration` s shot, in a frame `frame_width` m wide there."""
+    """A subject `height` m tall playing an action over a `duration` s shot, in a frame `frame_width` m wide there.
+
+    `frame_height` (metres at the subject, 0 when unknown) calms the acting in close shots: a close-up frames a
+    part of the subject, and its bob, sway or flap moves that part within the frame as the whole body would
+    move within a medium shot. Acted out at full size, a butterfly filling a close-up flapped the whole frame,
+    which reads as a handheld camera and as flicker. Travel across the world is not calmed.
+    """
 
     action: str
     height: float
     duration: float
     frame_width: float
     travels_with_camera: bool = False  # a tracking shot: the camera already carries the subject along
+    frame_height: float = 0.0
+
+    @property
+    def reach(self) -> float:
+        """The share of its height the subject acts with: 1 when the frame holds all of it, less in close shots."""
+        if self.frame_height <= 0 or self.height <= 0:
+            return 1.0
+        return min(1.0, self.frame_height / self.height)
 
     @property
     def speed(self) -> float:
@@ -105,11 +122,15 @@ class Performance:
 
     def pose(self, t: float) -> Pose:
         """The pose at `t` seconds into the shot (the subject is where the framing put it mid-shot)."""
-        h, action = self.height, self.action
+        h, action, reach = self.height * self.reach, self.action, self.reach
         if action in GAITS:
             _, hz, bob = GAITS[action]
             # sin², not |sin|: a body's rise and fall is smooth (a kink at each footfall would read as flicker).
-            return Pose(dx=self.speed * (t - self.duration / 2), dy=bob * h * math.sin(math.pi * hz * t) ** 2)
+            speed = self.speed
+            # A walker crossing the frame never surges back against its own travel (it would stop dead).
+            surge_m = STRIDE_SURGE * h if speed == 0 else min(STRIDE_SURGE * h, 0.5 * speed / (2 * math.pi * hz))
+            surge = surge_m * math.sin(2 * math.pi * hz * t)
+            return Pose(dx=speed * (t - self.duration / 2) + surge, dy=bob * h * math.sin(math.pi * hz * t) ** 2)
         if action == "spin":
             # A body turning stays a body edge-on (a flat sprite would vanish: a blurred, empty frame), and
             # it drifts round as it turns, so no instant of the turn stands still.
@@ -129,7 +150,7 @@ class Performance:
             return Pose(
                 dx=0.1 * h * math.sin(2 * math.pi * hz * 0.5 * t),
                 dy=share * h * math.sin(2 * math.pi * hz * t),
-                down=1.0 - squash * (0.5 + 0.5 * math.sin(2 * math.pi * beats * t)),
+                down=1.0 - squash * reach * (0.5 + 0.5 * math.sin(2 * math.pi * beats * t)),
             )
         if action == "sway":
             hz, share = SWAY

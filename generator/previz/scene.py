@@ -14,7 +14,7 @@ from generator.previz.layers import NEAR_PLANE, Layer, Shading, pack_rgba, ridge
 from generator.previz.looks import Look, grade_texture
 from generator.previz.palette import SETTING_WORDS, SKIES, SkyPalette, setting_kind, words_in
 from generator.previz.plates import plan_plates
-from generator.previz.subject import SubjectShape, subject_layer, subject_shape
+from generator.previz.subject import FRAMED_AROUND, SubjectShape, subject_layer, subject_shape
 from generator.request import RenderRequest
 
 # Shot size -> how much of the frame the subject fills (height, or width for wide subjects); the close
@@ -105,6 +105,7 @@ class Scene:
 def subject_distance(shot: str, shape: SubjectShape, width: int, height: int, focal: float) -> float:
     """How far the subject stands for a shot size: each size at most 3/4 the distance of the next wider one."""
     whole = max(shape.height / height, shape.width / width * 0.8)  # the whole subject at frac 1
+    whole *= FRAMED_AROUND.get(shape.kind, 1.0)
     distance = math.inf
     for size, frac in SHOT_FRACTIONS.items():
         if size in CLOSE_VIEWS:  # the frame's shorter side spans a few times the aimed feature (the head)
