@@ -135,3 +135,9 @@ def test_a_close_shot_calms_the_acting_but_not_a_wide_one() -> None:
 def test_small_flyers_are_drawn_with_wings(words: str) -> None:
     assert subject_shape(words).kind == "winged"
     assert subject_shape("a beekeeper").kind != "winged"
+
+
+@pytest.mark.parametrize("words", ["a skateboarder", "a cyclist", "a surfer on a wave", "a ballerina", "a monk"])
+def test_people_by_what_they_do_are_drawn_as_people(words: str) -> None:
+    # They were placards: a sign on a post rolling down a street in a fast tracking shot.
+    assert subject_shape(words).kind == "person"

@@ -152,6 +152,14 @@ THREADS = {
         WIDTH,
         HEIGHT,
     ),
+    # A fast tracking shot moves the world at the subject's depth at the fast rate; the buildings behind it, which
+    # the critic tracks, slide a quarter as fast: graded slow.
+    "fast-tracking-rain": (
+        {"subject": "a skateboarder", "action": "rolls down a street", "setting": "a street", "effects": ["rain"]}
+        | {"camera_movement": "tracking", "camera_speed": "fast"},
+        WIDTH,
+        HEIGHT,
+    ),
     # Open (docs/critic.md): an aerial crane looks steeply down on a soft ground, and the tilt that holds the
     # subject in the middle rows cancels the rise; it reads static here, tilt_down at 848x480 and fast.
     "aerial-crane": (
