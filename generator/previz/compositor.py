@@ -68,6 +68,8 @@ class Compositor:
         action = action_of(action_words(request))
         if action == "idle" and track.movement == "tracking":
             action = "walk"  # a tracking shot follows a subject that travels: it steps as it goes
+        elif action == "idle" and request.look is not None and request.look.action:
+            action = "sway"  # an action previz has no gesture for ("howls", "making a snowman") is still acted
         self.performance = Performance(
             action,
             scene.shape.height,

@@ -79,7 +79,8 @@ def _words_in(text: str, words: tuple[str, ...]) -> bool:
 def action_of(text: str | None) -> str:
     """The action a shot's words ask of its subject, or "idle" (none asked, or one previz does not know: it breathes).
 
-    A subject with no action named keeps still but for breathing: a lighthouse does not sway.
+    A subject with no action named keeps still but for breathing: a lighthouse does not sway. (The compositor
+    has a subject whose spec names an action previz does not know sway rather than idle: the action is acted.)
     """
     words = (text or "").lower()
     for action, cues in ACTION_WORDS.items():
