@@ -48,7 +48,7 @@ GAITS: dict[str, tuple[float, float, float]] = {
 }
 # A body surges forward and back in its stride, a quarter step out of phase with its bob (this share of its
 # height): it never stops dead at the top or bottom of a bob (a gallop the camera tracks read as a frozen frame).
-STRIDE_SURGE = 0.015
+STRIDE_SURGE = 0.01
 MAX_TRAVEL_OF_FRAME = 0.4  # a mover crosses at most 40 % of the frame's width at its distance over the shot
 IDLE_BOB = (0.35, 0.006)  # breathing: Hz, share of the height
 SWAY = (0.6, 0.05)  # acting in place (dancing, talking, cooking): a sway, Hz and share of the height
