@@ -49,7 +49,10 @@ GAITS: dict[str, tuple[float, float, float]] = {
 # A body surges forward and back in its stride, a quarter step out of phase with its bob (this share of its
 # height): it never stops dead at the top or bottom of a bob (a gallop the camera tracks read as a frozen frame).
 STRIDE_SURGE = 0.01
-MAX_TRAVEL_OF_FRAME = 0.4  # a mover crosses at most 40 % of the frame's width at its distance over the shot
+MAX_TRAVEL_OF_FRAME = 0.4  # a mover crosses at most 40 % of the frame's width at its distance over the shot ...
+# ... and at most this share of it per second: over a 1.5 s shot 40 % was 0.27 frame/s, faster than a fast pan,
+# and the critic read the walker's slide as the camera's (a locked-off close-up of a car read pan_left).
+MAX_TRAVEL_RATE_OF_FRAME = 0.06
 IDLE_BOB = (0.35, 0.006)  # breathing: Hz, share of the height
 SWAY = (0.6, 0.05)  # acting in place (dancing, talking, cooking): a sway, Hz and share of the height
 SPIN_HZ = 0.7  # turns per second
@@ -119,7 +122,8 @@ class Performance:
         if self.action not in GAITS or self.travels_with_camera:
             return 0.0
         natural = GAITS[self.action][0]
-        return min(natural, MAX_TRAVEL_OF_FRAME * self.frame_width / max(self.duration, 1e-6))
+        per_shot = MAX_TRAVEL_OF_FRAME * self.frame_width / max(self.duration, 1e-6)
+        return min(natural, per_shot, MAX_TRAVEL_RATE_OF_FRAME * self.frame_width)
 
     def pose(self, t: float) -> Pose:
         """The pose at `t` seconds into the shot (the subject is where the framing put it mid-shot)."""

@@ -141,3 +141,12 @@ def test_small_flyers_are_drawn_with_wings(words: str) -> None:
 def test_people_by_what_they_do_are_drawn_as_people(words: str) -> None:
     # They were placards: a sign on a post rolling down a street in a fast tracking shot.
     assert subject_shape(words).kind == "person"
+
+
+def test_a_walker_crosses_a_short_shot_no_faster_than_a_slow_pan() -> None:
+    # 40 % of the frame over a 1.5 s shot was 0.27 frame widths a second, faster than a fast pan: the critic read
+    # a locked-off close-up of a car driving by as the camera panning.
+    short = Performance("run", 0.6, duration=1.5, frame_width=4.0)
+    long = Performance("run", 0.6, duration=20.0, frame_width=4.0)
+    assert short.speed <= 0.06 * 4.0
+    assert long.speed == pytest.approx(0.4 * 4.0 / 20.0)  # a long shot still crosses 40 % of the frame
