@@ -11,7 +11,7 @@ from generator.previz.camera import CameraTrack
 from generator.previz.layers import NEAR_PLANE, Layer
 from generator.previz.looks import Finisher, Look, flare_sprite
 from generator.previz.particles import Steam, View, make_weather
-from generator.previz.performance import STEAM_LIFE_S, STEAM_RISE_OF_HEIGHT, Performance, Pose, action_of
+from generator.previz.performance import STEAM_LIFE_S, STEAM_RISE_OF_HEIGHT, Performance, Pose, acted_action
 from generator.previz.scene import Scene
 from generator.request import RenderRequest
 from generator.vocabulary import CAMERA_PHRASES
@@ -65,11 +65,10 @@ class Compositor:
         self.finisher = Finisher(look, self.w, self.h, rng)
         self.flare = flare_sprite(max(8, self.h // 3)) if "flare" in look.effects and scene.sun else None
         zs = scene.framing.subject_depth
-        action = action_of(action_words(request))
+        named = bool(request.look and request.look.action)
+        action = acted_action(action_words(request), named, alive=scene.shape.kind not in {"placard", "vehicle"})
         if action == "idle" and track.movement == "tracking":
             action = "walk"  # a tracking shot follows a subject that travels: it steps as it goes
-        elif action == "idle" and request.look is not None and request.look.action:
-            action = "sway"  # an action previz has no gesture for ("howls", "making a snowman") is still acted
         self.performance = Performance(
             action,
             scene.shape.height,

@@ -40,6 +40,10 @@ ACTION_WORDS: dict[str, tuple[str, ...]] = {
         "sweep",
     ),
 }
+# Actions that are holding still: a subject that "stands" or "waits" breathes; any other action previz has no
+# gesture for is acted as a sway (`acted_action`).
+STILL_WORDS = ("stand", "wait", "rest", "sleep", "lie", "lies", "lying", "pose", "posing", "watch", "look", "stare")
+STILL_WORDS += ("gaze", "think", "meditat", "listen", "hold", "perch", "read", "sit", "guard", "silhouett")
 # Gait: (speed m/s, step frequency Hz, bob as a share of the subject's height). Vehicles and riders glide.
 GAITS: dict[str, tuple[float, float, float]] = {
     "walk": (1.4, 1.6, 0.02),
@@ -90,6 +94,16 @@ def action_of(text: str | None) -> str:
         if _words_in(words, cues):
             return action
     return "idle"
+
+
+def acted_action(action_words: str | None, named: bool, alive: bool = True) -> str:
+    """The action previz performs: `action_of` the words, and a sway for an action the spec names (`named`) that
+    previz has no gesture for ("howls", "making a snowman"), unless it is holding still ("stands", "waits") or
+    the subject is drawn as a thing, not a body (`alive` false: "waves crash" on a placard swayed the frame)."""
+    action = action_of(action_words)
+    if action == "idle" and named and alive and not _words_in((action_words or "").lower(), STILL_WORDS):
+        return "sway"
+    return action
 
 
 @dataclass(frozen=True)

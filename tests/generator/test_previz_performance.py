@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from generator.previz import PrevizGenerator, compositor
-from generator.previz.performance import Performance, action_of
+from generator.previz.performance import Performance, acted_action, action_of
 from generator.previz.subject import subject_shape
 from generator.request import CameraPath, LookHints, RenderRequest
 
@@ -150,3 +150,14 @@ def test_a_walker_crosses_a_short_shot_no_faster_than_a_slow_pan() -> None:
     long = Performance("run", 0.6, duration=20.0, frame_width=4.0)
     assert short.speed <= 0.06 * 4.0
     assert long.speed == pytest.approx(0.4 * 4.0 / 20.0)  # a long shot still crosses 40 % of the frame
+
+
+@pytest.mark.parametrize(
+    ("words", "action"),
+    [("howls", "sway"), ("making snowman", "sway"), ("stands in the rain", "idle"), ("waits", "idle"), ("runs", "run")],
+)
+def test_a_named_action_without_a_gesture_is_acted_unless_it_holds_still(words: str, action: str) -> None:
+    # A samurai who "stands in the rain" swayed in a close-up: the critic read the whole frame as handheld.
+    assert acted_action(words, named=True) == action
+    assert acted_action(words, named=False) == action_of(words)
+    assert acted_action("crash on rocks", named=True, alive=False) == "idle"  # waves drawn as a placard
