@@ -11,6 +11,7 @@ import pytest
 from generator.base import CancelToken, Generator, Progress
 from generator.errors import InvalidRequest, RenderCancelled
 from generator.previz import PrevizGenerator
+from generator.previz.camera import Framing, base_focal, camera_track
 from generator.request import CameraPath, LookHints, RenderRequest
 from generator.vocabulary import ASPECT_RATIOS, ASPECT_VALUES, CAMERA_MOVEMENTS
 
@@ -314,3 +315,18 @@ def test_a_steady_pan_stays_equally_sharp() -> None:
     frames = _render(request)
     sharpness = np.array([cv2.Laplacian(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), cv2.CV_64F).var() for f in frames])
     assert sharpness.min() > 0.7 * np.median(sharpness), np.round(sharpness / np.median(sharpness), 2)
+
+
+CRANES = [("crane_up", "medium"), ("crane_down", "medium"), ("crane_up", "fast")]
+
+
+@pytest.mark.parametrize(("movement", "speed"), CRANES)
+def test_a_crane_mostly_travels_rather_than_holds(movement: str, speed: str) -> None:
+    # A crane tilts only to keep its subject in frame. Holding it between 25 % and 70 % of the height, the tilt
+    # ran for over half of a 4 s crane and cancelled the rise beyond the subject: a drone shot rising read static
+    # (aerial: tilt_down). Held only at the frame's edges, the camera rises for most of the shot.
+    width, height = 848, 480
+    framing = Framing(10.0, 1.0, 1.0, 0.0, 0.0, width, height, base_focal(width, height))
+    track = camera_track(movement, speed, framing, 96, 24, np.random.default_rng(0))
+    holding = np.abs(track.pitch - track.pitch[len(track) // 2]) > 1e-9  # mid-shot the subject is where it began
+    assert holding.mean() < 0.35, holding.mean()
