@@ -1,12 +1,13 @@
 """Creator requests end to end on the embedded default: offline director -> previz -> critic, first takes only.
 
-    .venv/bin/python bench/creator_requests.py [--only N ...] [--keep DIR] [--verbose]
+    .venv/bin/python bench/creator_requests.py [--only N ...] [--keep DIR]
 
 Each request is what a creator would type in chat (weather, night, vertical, close-ups, every kind of
-move at every speed, still shots with a performing subject), some in the words of the VBench prompt suites. It goes through the offline director (`dailies spec`),
-is compiled for previz, rendered and encoded as a take (`dailies render`), and critiqued against its own
-spec (`dailies critique --spec`). Prints each request's verdict and the share of first takes that pass
-(target >= 95 %): previz moves the camera exactly as asked, so a failure is the critic's or previz's.
+move at every speed, still shots with a performing subject), some in the words of the VBench prompt
+suites. It goes through the offline director (`dailies spec`), is compiled for previz, rendered and
+encoded as a take (`dailies render`), and critiqued against its own spec (`dailies critique --spec`).
+Prints each request's verdict and the share of first takes that pass (target >= 95 %): previz moves
+the camera exactly as asked, so a failure is the critic's or previz's.
 """
 
 from __future__ import annotations
