@@ -104,7 +104,7 @@ class WarmWorker:
                 self._closed = True
                 self._drain()
                 self._inbox.put(None)
-        current = self._current
+            current = self._current
         if cancel_running and current is not None and current.cancel is not None:
             current.cancel.cancel()
         if threading.current_thread() is not self._thread:
@@ -147,7 +147,11 @@ class WarmWorker:
             if job.cancel is not None and job.cancel.cancelled:
                 job.future.set_exception(RenderCancelled("cancelled before it started"))
                 continue
-            self._current = job
+            with self._lock:  # close() sees this job running (and cancels it), or this thread sees close()
+                if self._closed:
+                    job.future.set_exception(WorkerClosed("the render worker closed before this request ran"))
+                    continue
+                self._current = job
             try:
                 generator = self._ensure_generator()
                 result = None
