@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 
@@ -26,12 +25,13 @@ async def test_shot_refine_approve_reel(make_world, studio, settings):
     fake = world.fake
     limit = min(10 * 1024 * 1024, settings.max_upload_bytes)
 
-    # /shot -> deferred ack within 3 s
-    sent_at = time.monotonic()
+    # /shot -> deferred ack before anything else it does (the fake's clock holds the 3 s rule; a wall-clock
+    # bound here failed on a busy machine without saying anything about the bot)
+    calls_before = len(fake.calls)
     slash = world.slash("shot", prompt="a red fox trots through the snow, slow pan left, 2 seconds")
     ack = await fake.wait_for(lambda c: c.method == "POST" and c.path.startswith(f"/interactions/{slash['id']}/"))
     assert ack.json["type"] == 5  # deferred channel message
-    assert ack.at - sent_at < 3.0
+    assert fake.calls[calls_before] is ack, fake.summary()[calls_before:]
 
     # a project thread opens in the channel
     created = await fake.wait_for(lambda c: c.method == "POST" and c.path == f"/channels/{CHANNEL_ID}/threads")
