@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 # The same examples every run, so a fuzz test cannot fail one CI run in N; HYPOTHESIS_PROFILE=explore
-# searches afresh (and keeps what it finds in .hypothesis/) when you hunt for new failures.
-hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+# searches afresh (and keeps what it finds in .hypothesis/) when you hunt for new failures. No deadline and no
+# too_slow health check: both time the machine (200 ms an example), and a busy CI box is slow, not wrong.
+hypothesis_settings.register_profile(
+    "repeatable", derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 hypothesis_settings.register_profile("explore")
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
