@@ -40,8 +40,9 @@ class WarmWorker:
       If building fails, that request fails and the next one tries again.
     - `progress` is called from the worker thread: make it thread-safe (e.g. `loop.call_soon_threadsafe`).
     - A request whose `cancel` token is set before it starts, or whose future was cancelled, never runs.
-    - `close()` stops taking requests, fails the queued ones with `WorkerClosed`, cancels the running one
-      through its token when `cancel_running=True`, and joins the thread. It is idempotent.
+    - `close()` stops taking requests, fails the queued ones with `WorkerClosed` (one the thread had taken but
+      not started too), cancels the running one through its token when `cancel_running=True`, and joins the
+      thread. It is idempotent.
     From asyncio, await a result with `await asyncio.wrap_future(worker.submit(...))`.
     """
 
