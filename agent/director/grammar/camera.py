@@ -55,6 +55,7 @@ class MovePattern:
     speed: str | None = None
     needs_context: bool = False  # only a camera move with camera words around, or said as an order
     needs_direction: bool = False  # only a camera move when a direction follows (truck, crab)
+    note: str | None = None  # told to the creator when this pattern is what the message said
 
 
 def _m(pattern: str, family: str, **kwargs: object) -> MovePattern:
@@ -74,6 +75,13 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
         r"|(?:static|locked off|locked down|fixed|stationary|still|motionless|unmoving|tripod|steady) "
         r"(?:camera|cam|shot|frame|view|angle)|locked off|lock off|(?:on|from) a tripod|static|still frame",
         "static",
+    ),
+    # a dolly zoom (push in while zooming out) is not a move previz or the critic knows: the push is kept
+    _m(
+        r"(?:dolly|dollies|dollying) ?zoom(?:s|ing)?(?: shot| effect| in| out)?|zoom ?dolly"
+        r"|vertigo (?:shot|effect|zoom)|contra ?zoom|zolly",
+        "dolly_in",
+        note="a dolly zoom (pushing in while zooming out) is not one of Dailies' moves yet; chose dolly_in, the push",
     ),
     # handheld
     _m(
@@ -349,6 +357,8 @@ def find_moves(norm: str, base_move: str | None = None) -> tuple[list[Match], li
                         value = _DEFAULT[family]
                         notes.append(f"no direction given for '{hit.group(0).strip()}'; chose {value}")
             found.append(Match("camera_movement", value, start, end, negated=negated_before(norm, start)))
+            if move.note and not found[-1].negated:
+                notes.append(move.note)
     found.sort(key=lambda m: m.start)
     return found, notes
 
@@ -404,6 +414,14 @@ def _flipped(move: str) -> str | None:
     return f"{family}_{_OPPOSITE[direction]}" if direction in _OPPOSITE else None
 
 
+def _path_over_handheld(chosen: Match | None, matches: list[Match]) -> Match | None:
+    """'handheld tracking shot': the path is the move; handheld is how it is held. A correction still wins."""
+    live = [m for m in matches if not m.negated]
+    if chosen is None or chosen.value != "handheld" or chosen is not live[0]:
+        return chosen
+    return next((m for m in live if m.value not in {"handheld", "static"}), chosen)
+
+
 def read_camera(norm: str, base_move: str | None = None) -> CameraReading:
     """The camera move and speed the message asks for, if it names any."""
     matches, notes = find_moves(norm, base_move)
@@ -413,7 +431,7 @@ def read_camera(norm: str, base_move: str | None = None) -> CameraReading:
         flipped = Match("camera_movement", opposite, flip.start(), flip.end())
         chosen = choose(norm, [flipped])
         return CameraReading(chosen, find_speed(norm, chosen, None), tuple(notes), (*matches, flipped))
-    chosen = choose(norm, matches)
+    chosen = _path_over_handheld(choose(norm, matches), matches)
     pattern_speed = None
     if chosen is not None:
         for move in MOVE_PATTERNS:

@@ -18,8 +18,10 @@ from agent.director.grammar.words import (
     PATH_PREPS,
     PLACES,
     PRONOUNS,
+    RIDDEN,
     STATIC_PREPS,
     VAGUE,
+    VERB_BEFORE_PREP_ING,
     VERBS,
     words_of,
 )
@@ -70,6 +72,9 @@ def _is_verb(tokens: list[Token], i: int) -> bool:
         return True
     if word in NOUN_ING and i > 0 and i + 1 < len(tokens) and tokens[i + 1].text in {"a", "an", "the"}:
         return True  # "two kids building a sandcastle": an -ing word with an object is a verb
+    if word in VERB_BEFORE_PREP_ING and i > 0 and i + 1 < len(tokens):
+        following = [t.text for t in tokens[i + 1 :]]
+        return bool(_prep_at(following, 0, STATIC_PREPS) or _prep_at(following, 0, PATH_PREPS))
     if word in VERBS:  # a base form follows a plural subject: "two dogs play"
         return (previous.endswith("s") and not previous.endswith("ss")) or previous in {
             "people",
@@ -186,19 +191,46 @@ def _split_setting(original: str, tokens: list[Token]) -> tuple[str | None, str 
 
 
 def _find_setting_prep(words: list[str], start: int) -> tuple[int, int] | None:
-    """Where the setting starts: the first 'in/at/on ...' with a place after it, else the first 'through ...'."""
+    """Where the setting starts: the first 'in/at/on ...' with a place after it (a later one naming a known place
+    wins: 'sitting on a bench in a park'), else the first 'through ...'."""
     path: tuple[int, int] | None = None
+    first: tuple[int, int] | None = None
     for i in range(start, len(words)):
         length = _prep_at(words, i, STATIC_PREPS)
         if length:
             rest = [w for w in words[i + length :] if w not in DETERMINERS]
             if rest and rest[0] not in NOT_A_SETTING and not (set(words[i + length : i + length + 4]) & CLOTHING):
-                return i, length
+                if _rides(words[i], rest):
+                    continue
+                if _names_a_place(words, i + length):
+                    return i, length
+                first = first or (i, length)
             continue
         length = _prep_at(words, i, PATH_PREPS)
         if length and path is None and i + length < len(words):
             path = (i, length)
-    return path
+    return first or path
+
+
+def _names_a_place(words: list[str], start: int) -> bool:
+    """Whether the words from `start` up to the next preposition name a known place."""
+    for i in range(start, len(words)):
+        if i > start and (_prep_at(words, i, STATIC_PREPS) or _prep_at(words, i, PATH_PREPS)):
+            return False
+        if words[i] in PLACES:
+            return True
+    return False
+
+
+def _rides(prep: str, rest: list[str]) -> bool:
+    """'on a bike', 'on a red horse through ...': what the subject rides, not where the shot is."""
+    if prep != "on":
+        return False
+    for j, word in enumerate(rest[:3]):
+        if word in RIDDEN:
+            after = rest[j + 1 : j + 2]
+            return not after or bool(_prep_at(after, 0, STATIC_PREPS) or _prep_at(after, 0, PATH_PREPS))
+    return False
 
 
 def parse_clause(original: str, tokens: list[Token]) -> Content:
@@ -267,7 +299,7 @@ def _camera_target(tokens: list[Token], camera_ends: list[int]) -> tuple[list[To
     length = _prep_at(words, 0, STATIC_PREPS) or _prep_at(words, 0, PATH_PREPS)
     if words[:2] == ["to", "reveal"]:
         length = 2
-    elif words[:1] in (["to"], ["after"], ["behind"], ["alongside"]):
+    elif words[:1] in (["to"], ["after"], ["behind"], ["alongside"], ["following"], ["follows"]):
         length = 1
     elif words[0] == "from" and "to" in words[2:]:  # "tilt down from the sky to a girl": the move ends on her
         length = words.index("to", 2) + 1

@@ -273,7 +273,7 @@ EFFECTS: Table = _table(
     (r"speed ramp(?:ing)?|fast motion|sped up|fast forward", "fast motion"),
     (
         r"(?:heavy |light |pouring |torrential |steady |soft |gentle )?(?:rain|raining)|rainy|rainfall|downpour"
-        r"|drizzl(?:e|ing)|rainstorm|rain storm",
+        r"|drizzl(?:e|ing)|rainstorm|rain storm|stormy|(?<!snow\s)(?<!dust\s)(?<!sand\s)(?<!ice\s)storms?",
         "rain",
     ),
     (

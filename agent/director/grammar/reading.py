@@ -128,7 +128,7 @@ def _said_in(original: str, match: Match) -> str:
 _NOT_A_NOUN = words_of(
     "style look aesthetic shot video clip footage film vibe and with in at on of please effect effects lighting light "
     "mood feel tone atmosphere then but for too instead vibes movie version "
-    "over across through along above under below behind near into"
+    "over across through along above under below behind near into during while as by against"
 )
 
 

@@ -102,6 +102,7 @@ STATIC_PREPS = (
     "outside",
     "above",
     "below",
+    "during",
 )
 PATH_PREPS = (
     "out of",
@@ -119,6 +120,10 @@ PATH_PREPS = (
     "between",
     "throughout",
 )
+# What someone rides: "a boy on a bike" is who, not where.
+RIDDEN = words_of("bike bicycle horse horseback motorbike motorcycle skateboard scooter unicycle surfboard camel pony")
+# -ing nouns that are a verb after a noun and before a place ("a snowy owl landing on a branch").
+VERB_BEFORE_PREP_ING = words_of("landing sitting fishing shopping camping hunting stirring swinging")
 ATTRIBUTE_PREPS = frozenset({"with", "wearing", "of", "holding", "carrying", "dressed", "clad"})
 NOT_A_SETTING = words_of(
     """

@@ -1,0 +1,63 @@
+"""Offline readings creators hit: storms are weather, riders keep their ride, a path move beats handheld."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.director.offline import OfflineDirector
+from agent.spec import ShotSpec
+
+
+def _reply(message: str):
+    return OfflineDirector().direct_sync(message, author="ana", base=None)
+
+
+def _spec(message: str) -> ShotSpec:
+    return _reply(message).spec
+
+
+def test_a_handheld_tracking_shot_follows_the_rider_through_the_village() -> None:
+    spec = _spec("handheld tracking shot following a boy on a bike through a village")
+    assert (spec.subject, spec.setting, spec.camera_movement) == ("a boy on a bike", "a village", "tracking")
+
+
+def test_a_correction_to_handheld_still_wins() -> None:
+    assert _spec("a dog in a park, slow pan left, actually handheld").camera_movement == "handheld"
+
+
+@pytest.mark.parametrize(
+    ("message", "subject", "action", "setting"),
+    [
+        ("a snowy owl landing on a branch in a blizzard", "a snowy owl", "landing", "a branch"),
+        ("a girl sitting on a bench in a park", "a girl", "sitting on a bench", "a park"),
+        ("a man in a bike shop", "a man", None, "a bike shop"),
+        ("a woman on horseback along a beach", "a woman on horseback", None, "a beach"),
+    ],
+)
+def test_who_what_and_where(message: str, subject: str, action: str | None, setting: str) -> None:
+    spec = _spec(message)
+    assert (spec.subject, spec.action, spec.setting) == (subject, action, setting), message
+
+
+@pytest.mark.parametrize(
+    ("message", "setting", "effect"),
+    [
+        ("a lighthouse in a storm at night", None, "rain"),
+        ("rain during a funeral", "a funeral", "rain"),
+        ("a snowy owl landing on a branch in a blizzard", "a branch", "snow"),
+        ("a snow storm in the mountains", "the mountains", "snow"),
+    ],
+)
+def test_weather_is_an_effect_never_the_setting_or_subject(message: str, setting: str | None, effect: str) -> None:
+    spec = _spec(message)
+    assert spec.setting == setting and effect in spec.effects, message
+    assert spec.subject not in {"rain", "a storm", "snow"}, message
+    assert not ({"rain", "snow"} - {effect}) & set(spec.effects), message
+
+
+@pytest.mark.parametrize("message", ["dolly zoom on a detective in a hallway", "vertigo shot of a man on a staircase"])
+def test_a_dolly_zoom_says_what_was_kept(message: str) -> None:
+    reply = _reply(message)
+    assert reply.spec.camera_movement == "dolly_in"
+    notes = " ".join(reply.notes)
+    assert "dolly zoom" in notes and "dropped" not in notes and "no direction" not in notes
