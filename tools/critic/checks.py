@@ -80,15 +80,18 @@ def camera_checks(obs: Observations, expected: Expectation) -> list[Check]:
     if expected.camera_speed and wanted not in {"static", "handheld"}:
         prefix = wanted.split("_")[0]
         kind = "zoom" if prefix in {"zoom", "dolly"} else "translate"
+        # A dolly's or a tracking shot's rate is set where the subject is; what the critic tracks (the frame as
+        # a whole, the world behind a tracked subject) moves slower the farther it is: only too fast fails.
+        at_most = prefix in {"dolly", "tracking"}
         axis = "z" if kind == "zoom" else _AXIS.get(prefix, "x")
         rate = abs({"x": reading.pan_rate, "y": reading.tilt_rate, "z": reading.zoom_rate}[axis])
         checks.append(
             Check(
                 name="camera_speed",
-                passed=ok and fits(rate, expected.camera_speed, kind, at_most=prefix == "dolly"),
+                passed=ok and fits(rate, expected.camera_speed, kind, at_most=at_most),
                 value=round(rate, 4),
                 expected=f"{expected.camera_speed} ({band_text(expected.camera_speed, kind)})",
-                detail=f"measured {grade(rate, kind)}" + ("; a dolly fails only too fast" if prefix == "dolly" else ""),
+                detail=f"measured {grade(rate, kind)}" + (f"; a {prefix} fails only too fast" if at_most else ""),
             )
         )
     return checks

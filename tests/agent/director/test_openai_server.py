@@ -9,6 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from tests.fakes.fixtures import openai_server  # noqa: F401  (fixture)
+from tests.patience import patient
 from tools.testing.openai_server import ScriptedOpenAI, error, raw, refusal, reply, tool_call
 
 MESSAGES = [{"role": "user", "content": "a fox in the snow"}]
@@ -45,14 +46,17 @@ async def test_refusal_error_and_exhausted_script() -> None:
 
 
 async def test_delay_times_out_the_client_and_close_is_prompt() -> None:
-    server = ScriptedOpenAI([reply("late", delay_s=30)]).start()
+    # A close that waited for the delayed reply would take all of `delay`; a prompt one takes a fraction of a
+    # second, and a busy machine's few seconds stay far below the bound.
+    delay = patient(60)
+    server = ScriptedOpenAI([reply("late", delay_s=delay)]).start()
     try:
         with pytest.raises(openai.APITimeoutError):
             await server.client(timeout=0.3).chat.completions.create(model="m", messages=MESSAGES)
     finally:
         started = time.monotonic()
         server.close()
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < delay / 4
 
 
 async def test_stream_sends_chunks_and_usage(openai_server: ScriptedOpenAI) -> None:  # noqa: F811
