@@ -230,7 +230,10 @@ async def test_the_llm_director_drives_the_graph_with_the_conversation() -> None
     first = patch(subject="a lighthouse keeper", action="climbs the stairs", setting="a lighthouse", mood="lonely")
     second = patch(lighting="a swinging lantern")
     events = Events()
-    with ScriptedOpenAI([reply(first, usage=(400, 30)), reply(second, usage=(450, 12))]) as server:
+    # llama-server takes the patch's own schema at once: one request per message.
+    with ScriptedOpenAI(
+        [reply(first, usage=(400, 30)), reply(second, usage=(450, 12))], dialect="llama-server"
+    ) as server:
         async with studio_for(
             WrongCamera(wrong=0), director="llm", llm_base_url=server.base_url, llm_model="test-model"
         ) as studio:

@@ -96,3 +96,32 @@ async def test_callable_script_tool_calls_and_raw() -> None:
 def test_base_url_needs_a_running_server() -> None:
     with pytest.raises(RuntimeError, match="not running"):
         _ = ScriptedOpenAI().base_url
+
+
+async def test_the_openai_dialect_refuses_a_strict_schema_that_leaves_a_property_out_of_required() -> None:
+    class Maybe(BaseModel):
+        subject: str | None = None
+        mood: str | None = None
+
+    loose = {"type": "object", "properties": {"subject": {"type": "string"}}, "additionalProperties": False}
+    fine = {**loose, "required": ["subject"]}
+    with ScriptedOpenAI([reply({"subject": "a fox"})] * 2) as server:
+        client = server.client(timeout=5.0)
+        with pytest.raises(openai.BadRequestError, match="'required' is required to be supplied") as refused:
+            await client.chat.completions.create(
+                model="test-model",
+                messages=[{"role": "user", "content": "hi"}],
+                response_format={"type": "json_schema", "json_schema": {"name": "P", "strict": True, "schema": loose}},
+            )
+        assert "Missing 'subject'" in str(refused.value)
+        # openai's own `.parse()` sends every property required: the real server takes it, and so does the double.
+        parsed = await client.chat.completions.parse(
+            model="test-model", messages=[{"role": "user", "content": "hi"}], response_format=Maybe
+        )
+        assert parsed.choices[0].message.parsed == Maybe(subject="a fox")
+        done = await client.chat.completions.create(
+            model="test-model",
+            messages=[{"role": "user", "content": "hi"}],
+            response_format={"type": "json_schema", "json_schema": {"name": "P", "strict": True, "schema": fine}},
+        )
+        assert done.choices[0].message.content == '{"subject": "a fox"}'
