@@ -1,12 +1,13 @@
 """Creator requests end to end on the embedded default: offline director -> previz -> critic, first takes only.
 
-    .venv/bin/python bench/creator_requests.py [--only N ...] [--keep DIR] [--verbose]
+    .venv/bin/python bench/creator_requests.py [--only N ...] [--keep DIR]
 
 Each request is what a creator would type in chat (weather, night, vertical, close-ups, every kind of
-move, still shots with a performing subject). It goes through the offline director (`dailies spec`),
-is compiled for previz, rendered and encoded as a take (`dailies render`), and critiqued against its own
-spec (`dailies critique --spec`). Prints each request's verdict and the share of first takes that pass
-(target >= 95 %): previz moves the camera exactly as asked, so a failure is the critic's or previz's.
+move at every speed, still shots with a performing subject), some in the words of the VBench prompt
+suites. It goes through the offline director (`dailies spec`), is compiled for previz, rendered and
+encoded as a take (`dailies render`), and critiqued against its own spec (`dailies critique --spec`).
+Prints each request's verdict and the share of first takes that pass (target >= 95 %): previz moves
+the camera exactly as asked, so a failure is the critic's or previz's.
 """
 
 from __future__ import annotations
@@ -69,6 +70,40 @@ REQUESTS: tuple[str, ...] = (
     "a skateboarder rolls down a street in the rain, fast tracking shot",
     "waves crash on rocks at golden hour, slow tilt up, vertical",
     "an old train leaves a station in the snow, wide, static, film grain",
+    # More of our own: every move at each speed, weather, night, vertical and close shots, and requests in the
+    # words of the VBench prompt suites (/work/shared/data/vbench), as a creator would paste them.
+    "a detective walks down a foggy alley at night, slow tracking shot, 9:16",
+    "close-up of a bee on a sunflower, slow zoom in, morning",
+    "extreme close-up of an old woman's eyes, static, candlelight",
+    "a hummingbird hovers by a red flower, medium shot, handheld",
+    "slow crane down onto a wedding table at golden hour, medium wide",
+    "fast tilt down from the sky to a racing car on a desert road",
+    "a surfer rides a wave at sunset, fast pan left, wide",
+    "medium truck left past a snowy cabin at dawn, wide shot",
+    "slow pedestal down along a waterfall in a forest, vertical",
+    "fast dolly out from a lighthouse at night in the rain",
+    "a monk meditates in a temple courtyard, slow orbit right, medium shot",
+    "fast zoom out from a sailboat on the ocean at noon",
+    "a wolf howls on a snowy ridge at night, wide, static",
+    "dust storm over a desert highway at dusk, slow pan right, 2.39:1",
+    "a cyclist rides through the rain in a city at night, fast tracking shot, vertical",
+    "close-up of a cowboy's face at golden hour, slow dolly in",
+    "a girl runs across a field of flowers, handheld, morning, 4:3",
+    "a ship sails through fog at dawn, slow truck right, wide",
+    "medium tilt up along a skyscraper at night, neon, vertical",
+    "a campfire crackles in a forest at night, close-up, static",
+    "Mount Fuji, zoom in.",
+    "Pyramid, zoom out.",
+    "Alhambra, pan right.",
+    "Laptop, tilt down.",
+    "The camera orbits around. Conference room, the camera circles around.",
+    "A boat sailing leisurely along the Seine River with the Eiffel Tower in background, zoom in",
+    "A cute happy Corgi playing in park, sunset, animated style",
+    "Busy freeway at night.",
+    "A person is making snowman",
+    "a sheep running to join a herd of its kind",
+    "Snow rocky mountains peaks canyon, tilt up",
+    "a train crossing over a tall bridge, slow pan left",
 )
 
 

@@ -9,7 +9,11 @@ real command in a fresh process (as a creator would) and the figures are:
   value in the result (exact for camera, framing, time, aspect, duration, fps, seed; one shared word for style,
   lighting, mood and the content; every effect and removal said);
 - invented non-creative fields: aspect, duration, fps, seed or a character the message never gave.
-The small model's taste is not measured.
+Each request's row also carries its prompt and completion tokens (as the server counted them) and the command's
+seconds; the summary adds the machine's load averages before and after, the median tokens, the completion rate
+(completion tokens over the seconds the command spent beyond a `--director offline` run of the same message:
+the process start-up), so a run on a busy machine can be read against a quiet one. The small model's taste is
+not measured.
 
     .venv/bin/python bench/llm_servers.py --server llama-cpp-python=http://127.0.0.1:P/v1 --model smollm2
 """
@@ -19,12 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from agent.director.offline import read_offline
 from agent.director.words_win import (
@@ -38,6 +44,7 @@ from agent.director.words_win import (
 from agent.spec import ShotSpec
 
 LIMIT_S = 60.0
+_USAGE = re.compile(r"llm: (?P<calls>\d+) call\(s\), (?P<prompt>\d+) prompt \+ (?P<completion>\d+) completion tokens")
 BASE = ShotSpec(subject="a lighthouse keeper", action="climbs the stairs", setting="a lighthouse", time_of_day="dusk")
 # (message, refines BASE?)
 REQUESTS: list[tuple[str, bool]] = [
@@ -64,7 +71,9 @@ REQUESTS: list[tuple[str, bool]] = [
 ]
 
 
-def run_one(message: str, base: ShotSpec | None, url: str, model: str, folder: Path) -> dict[str, object]:
+def run_one(
+    message: str, base: ShotSpec | None, url: str, model: str, folder: Path, director: str = "llm"
+) -> dict[str, object]:
     env = {
         **os.environ,
         "DAILIES_LLM_BASE_URL": url,
@@ -72,7 +81,7 @@ def run_one(message: str, base: ShotSpec | None, url: str, model: str, folder: P
         "DAILIES_LLM_TIMEOUT_S": str(LIMIT_S),
         "DAILIES_DATA_DIR": str(folder / "data"),
     }
-    command = [sys.executable, "-m", "bots.cli.main", "spec", message, "--director", "llm"]
+    command = [sys.executable, "-m", "bots.cli.main", "spec", message, "--director", director]
     if base is not None:
         path = folder / "base.json"
         path.write_text(base.model_dump_json(), encoding="utf-8")
@@ -82,8 +91,12 @@ def run_one(message: str, base: ShotSpec | None, url: str, model: str, folder: P
     seconds = time.monotonic() - started
     spec = ShotSpec.model_validate_json(done.stdout) if done.returncode == 0 else None
     notes = [line.removeprefix("note: ") for line in done.stderr.splitlines() if line.startswith("note: ")]
-    director = next((line.split(": ", 1)[1] for line in done.stderr.splitlines() if line.startswith("director: ")), "")
-    return {"rc": done.returncode, "spec": spec, "notes": notes, "director": director, "seconds": seconds}
+    answered_by = next(
+        (line.split(": ", 1)[1] for line in done.stderr.splitlines() if line.startswith("director: ")), ""
+    )
+    usage = _USAGE.search(done.stderr)
+    tokens = {k: int(usage.group(k)) if usage else 0 for k in ("calls", "prompt", "completion")}
+    return {"rc": done.returncode, "spec": spec, "notes": notes, "director": answered_by, "seconds": seconds, **tokens}
 
 
 def kept(field: str, result: ShotSpec, offline: ShotSpec) -> bool:
@@ -102,11 +115,13 @@ def kept(field: str, result: ShotSpec, offline: ShotSpec) -> bool:
     return True
 
 
-def measure(name: str, url: str, model: str) -> dict[str, object]:
+def measure(name: str, url: str, model: str) -> dict[str, object]:  # long: one row per request, then the summary
     rows = []
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         for index, (message, refine) in enumerate(REQUESTS, 1):
             base = BASE if refine else None
+            startup = run_one(message, base, url, model, Path(tmp), director="offline")["seconds"]
             outcome = run_one(message, base, url, model, Path(tmp))
             offline = read_offline(message, base, None)
             stated = stated_fields(offline.reading, base, offline.spec)
@@ -129,6 +144,10 @@ def measure(name: str, url: str, model: str) -> dict[str, object]:
                 "message": message,
                 "director": outcome["director"],
                 "seconds": round(float(outcome["seconds"]), 1),  # type: ignore[arg-type]
+                "startup_s": round(float(startup), 1),  # type: ignore[arg-type]
+                "calls": outcome["calls"],
+                "prompt_tokens": outcome["prompt"],
+                "completion_tokens": outcome["completion"],
                 "format_failure": outcome["rc"] != 0
                 or any("invalid output twice" in n or "not a valid shot" in n for n in notes),
                 "stated": len(stated),
@@ -138,17 +157,38 @@ def measure(name: str, url: str, model: str) -> dict[str, object]:
             }
             rows.append(row)
             print(json.dumps(row), flush=True)
-    answered = [r for r in rows if r["director"] == "llm" and r["seconds"] <= LIMIT_S]  # type: ignore[operator]
+    return summarise(name, rows, load_before)
+
+
+def summarise(name: str, rows: list[dict[str, Any]], load_before: tuple[float, float, float]) -> dict[str, object]:
+    """The must-show figures of one server's rows."""
+    by_model = [r for r in rows if r["director"] == "llm"]
+    in_time = [r for r in by_model if r["seconds"] <= LIMIT_S]
+    stated = sum(r["stated"] for r in rows)
+    kept_total = sum(r["kept"] for r in rows)
+    seconds = [float(r["seconds"]) for r in rows]
+    model_seconds = [max(0.1, float(r["seconds"]) - float(r["startup_s"])) for r in rows if r["completion_tokens"]]
+    completion = sum(r["completion_tokens"] for r in rows if r["completion_tokens"])
     return {
         "server": name,
         "requests": len(rows),
         "format_failures": sum(bool(r["format_failure"]) for r in rows),
-        "answered_by_model_pct": round(100 * len(answered) / len(rows), 1),
-        "stated_fields_kept_pct": round(100 * sum(r["kept"] for r in rows) / max(1, sum(r["stated"] for r in rows)), 1),  # type: ignore[misc]
-        "invented_non_creative": sum(len(r["invented"]) for r in rows),  # type: ignore[arg-type]
-        "median_s": round(statistics.median(float(r["seconds"]) for r in rows), 1),  # type: ignore[arg-type]
-        "max_s": max(float(r["seconds"]) for r in rows),  # type: ignore[arg-type]
-        "fallbacks": [r["fallback"] for r in rows if r["fallback"]],
+        "answered_by_model": len(by_model),
+        "answered_by_model_within_60s": len(in_time),
+        "answered_by_model_within_60s_pct": round(100 * len(in_time) / len(rows), 1),
+        "stated_fields_kept": f"{kept_total}/{stated}",
+        "stated_fields_kept_pct": round(100 * kept_total / max(1, stated), 1),
+        "invented_non_creative": sum(len(r["invented"]) for r in rows),
+        "invented": [f"{r['request']}: {f}" for r in rows for f in r["invented"]],
+        "median_s": round(statistics.median(seconds), 1),
+        "max_s": round(max(seconds), 1),
+        "median_startup_s": round(statistics.median(float(r["startup_s"]) for r in rows), 1),
+        "median_prompt_tokens": statistics.median(r["prompt_tokens"] for r in rows),
+        "median_completion_tokens": statistics.median(r["completion_tokens"] for r in rows),
+        "completion_tokens_per_s_beyond_startup": round(completion / max(0.1, sum(model_seconds)), 1),
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+        "fallbacks": [f"{r['request']}: {r['fallback']}" for r in rows if r["fallback"]],
     }
 
 

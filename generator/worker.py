@@ -40,8 +40,9 @@ class WarmWorker:
       If building fails, that request fails and the next one tries again.
     - `progress` is called from the worker thread: make it thread-safe (e.g. `loop.call_soon_threadsafe`).
     - A request whose `cancel` token is set before it starts, or whose future was cancelled, never runs.
-    - `close()` stops taking requests, fails the queued ones with `WorkerClosed`, cancels the running one
-      through its token when `cancel_running=True`, and joins the thread. It is idempotent.
+    - `close()` stops taking requests, fails the queued ones with `WorkerClosed` (one the thread had taken but
+      not started too), cancels the running one through its token when `cancel_running=True`, and joins the
+      thread. It is idempotent.
     From asyncio, await a result with `await asyncio.wrap_future(worker.submit(...))`.
     """
 
@@ -104,7 +105,7 @@ class WarmWorker:
                 self._closed = True
                 self._drain()
                 self._inbox.put(None)
-        current = self._current
+            current = self._current
         if cancel_running and current is not None and current.cancel is not None:
             current.cancel.cancel()
         if threading.current_thread() is not self._thread:
@@ -147,7 +148,11 @@ class WarmWorker:
             if job.cancel is not None and job.cancel.cancelled:
                 job.future.set_exception(RenderCancelled("cancelled before it started"))
                 continue
-            self._current = job
+            with self._lock:  # close() sees this job running (and cancels it), or this thread sees close()
+                if self._closed:
+                    job.future.set_exception(WorkerClosed("the render worker closed before this request ran"))
+                    continue
+                self._current = job
             try:
                 generator = self._ensure_generator()
                 result = None

@@ -5,11 +5,17 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from tests.patience import patient
+
 # The same examples every run, so a fuzz test cannot fail one CI run in N; HYPOTHESIS_PROFILE=explore
-# searches afresh (and keeps what it finds in .hypothesis/) when you hunt for new failures.
-hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+# searches afresh (and keeps what it finds in .hypothesis/) when you hunt for new failures. No deadline and no
+# too_slow health check: both time the machine (200 ms an example), and a busy CI box is slow, not wrong.
+hypothesis_settings.register_profile(
+    "repeatable", derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 hypothesis_settings.register_profile("explore")
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
@@ -32,6 +38,19 @@ def pytest_configure(config: pytest.Config) -> None:
     except ImportError:
         return
     torch.set_num_threads(1)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """pyproject's per-test timeout is a hang guard like any other wait: stretched by the patience factor (a test
+    marked with its own timeout, or a --timeout given on the command line, keeps it)."""
+    if config.getoption("timeout", None) is not None:
+        return
+    ini = config.getini("timeout")
+    if not ini:
+        return
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(patient(float(ini))))
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from tools.llm.structured import Answer, LLMFailure, StructuredChat
 
 MAX_HISTORY_TURNS = 12
 # Room for the values of a patch beyond its keys: a few short phrases, a character or two.
-PATCH_CONTENT_TOKENS = 192
+PATCH_CONTENT_TOKENS = 150
 
 
 def history_text(history: Sequence[Turn]) -> str:
@@ -44,7 +44,7 @@ def _characters_text(base: ShotSpec | None, storyboard: Storyboard | None) -> st
 
 def _spec_text(base: ShotSpec | None) -> str:
     shown = (base or ShotSpec()).model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    return json.dumps(shown, indent=1) if shown else "{} (nothing yet)"
+    return json.dumps(shown) if shown else "{} (nothing yet)"
 
 
 class LLMDirector:
@@ -106,8 +106,11 @@ class LLMDirector:
             grounding=grounding,
         )
         spec = _with_mentioned_characters(apply_canon(checked.spec, storyboard), offline.spec)
-        # A question only when there is still nothing to film (the model's, else the offline one).
+        # A question only when there is still nothing to film (the model's, else the offline one); then the model's
+        # guesses (a style, a mood for "make a video") are not the creator's shot: only what the words said stays.
         question = None if _has_content(spec) else (patch.question or QUESTION)
+        if question is not None:
+            spec, checked.suggested = offline.spec, set()
         return DirectorReply.diffed(
             base,
             spec,

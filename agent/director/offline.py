@@ -37,7 +37,11 @@ def _replace_words(text: str, old: str, new: str) -> str | None:
     core = " ".join(w for w in old.split() if w.lower() not in DETERMINERS)
     if not core:
         return None
-    pattern = re.compile(rf"(?i)(?:\b(?:a|an|the|his|her|their|its)\s+)?\b{re.escape(core)}(?:e?s)?\b")
+    # The article and the modifiers before the core go with it ("swap the keeper" in "a lighthouse keeper": the
+    # whole phrase), never across a preposition or another article ("a man with a hat": only "a hat").
+    modifiers = r"(?:(?!(?:a|an|the|with|in|on|of|and|at|by|to|from|for|near)\b)[\w'-]+\s+){0,3}?"
+    article = r"\b(?:a|an|the|his|her|their|its|two|three|four|five|six|several|many|some|\d+)\s+"
+    pattern = re.compile(rf"(?i)(?:{article}{modifiers})?\b{re.escape(core)}(?:e?s)?\b")
     if not pattern.search(text):
         return None
     return pattern.sub(new, text, count=1)

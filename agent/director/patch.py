@@ -1,4 +1,10 @@
-"""The LLM director's answer: a patch of the ShotSpec fields one message changes, plus an optional question."""
+"""The LLM director's answer: a patch of the ShotSpec fields one message changes, plus an optional question.
+
+The patch has no aspect ratio, duration, frame rate, seed, characters or continuation: those are the creator's to
+state, and the offline grammar reads them exactly ("vertical", "8s", "24fps", "seed 7", "Ana is a tall woman in
+...", "continue from the last shot"), so a
+model's value for them would only ever be dropped (an invention) or overruled (the creator's words win). Leaving
+them out saves a small model the tokens and the temptation."""
 
 from __future__ import annotations
 
@@ -7,8 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.director.intake import fit_fields
-from agent.spec import MAX_DURATION_S, MAX_EFFECT, MAX_FPS, MAX_NAME, MIN_DURATION_S, MIN_FPS, ShotSpec
-from generator.vocabulary import AspectRatio, CameraAngle, CameraMovement, CameraSpeed, ShotSize, TimeOfDay
+from agent.spec import ShotSpec
+from generator.vocabulary import CameraAngle, CameraMovement, CameraSpeed, ShotSize, TimeOfDay
 
 ClearableField = Literal[
     "subject", "action", "setting", "style", "lighting", "mood", "shot_size", "camera_angle", "camera_movement",
@@ -24,27 +30,20 @@ ClearableField = Literal[
 # and long bounds slow its grammar sampling. The spec's own limit still applies to the field after the change.
 PATCH_TEXT = 500
 Text = Annotated[str, Field(min_length=1, max_length=PATCH_TEXT)]
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
-Effect = Annotated[str, Field(min_length=1, max_length=MAX_EFFECT)]
-Duration = Annotated[float, Field(ge=MIN_DURATION_S, le=MAX_DURATION_S)]
-Fps = Annotated[int, Field(ge=MIN_FPS, le=MAX_FPS)]
-Seed = Annotated[int, Field(ge=0, le=2**63 - 1)]
+# An effect is a word or two ("rain", "lens flare"); a spec's effect may be longer (MAX_EFFECT), a patch's is not.
+PATCH_EFFECT = 60
+Effect = Annotated[str, Field(min_length=1, max_length=PATCH_EFFECT)]
+# A small model repeats a list item until its tokens run out ("pan-left", "pan-left", ...): the grammar stops it.
+MAX_PATCH_ITEMS = 4
 
 
 def _about(name: str) -> str:
     return ShotSpec.model_fields[name].description or name
 
 
-class CharacterPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Name = Field(description="The character's name as the creator wrote it.")
-    description: Text = Field(description="Their look in one line (age, build, clothing, colours).")
-
-
 class SpecPatch(BaseModel):
-    """Only the fields this message changes; null means 'leave as it is'. Every property is required and nullable,
-    so the schema also works in OpenAI's strict json_schema mode."""
+    """Only the fields this message changes; a field left out (or null) stays as it is. Every property is nullable,
+    so the schema with every property required also works in OpenAI's strict json_schema mode."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -59,20 +58,14 @@ class SpecPatch(BaseModel):
     camera_movement: CameraMovement | None = Field(None, description=_about("camera_movement"))
     camera_speed: CameraSpeed | None = Field(None, description=_about("camera_speed"))
     time_of_day: TimeOfDay | None = Field(None, description=_about("time_of_day"))
-    aspect_ratio: AspectRatio | None = Field(None, description=_about("aspect_ratio"))
-    duration_s: Duration | None = Field(None, description=_about("duration_s"))
-    fps: Fps | None = Field(None, description=_about("fps"))
-    seed: Seed | None = Field(None, description=_about("seed"))
     negative_prompt: Text | None = Field(None, description=_about("negative_prompt"))
-    characters: list[CharacterPatch] | None = Field(
-        None, description="The full list of named characters in the shot after this message, or null if unchanged."
-    )
-    continue_previous: bool | None = Field(None, description=_about("continue_previous"))
     effects: list[Effect] | None = Field(
-        None, description="The full list of effects after this message, or null if unchanged. " + _about("effects")
+        None,
+        max_length=MAX_PATCH_ITEMS,
+        description="The full list of effects after this message, or null if unchanged. " + _about("effects"),
     )
     clear: list[ClearableField] | None = Field(
-        None, description="Fields the message asks to remove (they go back to null or empty)."
+        None, max_length=MAX_PATCH_ITEMS, description="Fields the message asks to remove (they go back to null)."
     )
     question: str | None = Field(
         None, description="One short clarifying question, only when the request is too vague to render."
@@ -91,10 +84,6 @@ def apply_patch(base: ShotSpec | None, patch: SpecPatch) -> tuple[ShotSpec, list
     data.update({k: v for k, v in changes.items() if not (isinstance(v, str) and not v.strip())})
     if "effects" in changes:
         data["effects"] = [effect for effect in changes["effects"] if effect.strip()]
-    if patch.characters is not None and base is not None:  # the LLM names characters; their faces stay ours
-        faces = {c.name.casefold(): c.reference_image for c in base.characters if c.reference_image}
-        for character in data["characters"]:
-            character["reference_image"] = faces.get(character["name"].strip().casefold())
     notes = fit_fields(data, base.model_dump() if base else None)
     return ShotSpec.model_validate(data), notes
 

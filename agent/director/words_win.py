@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from agent.director.grammar.exclusive import replaced_effects, reword
 from agent.director.grammar.reading import Reading
 from agent.director.grammar.text import normalise, tokenize
 from agent.director.grammar.words import DETERMINERS, PRONOUNS, VAGUE
 from agent.spec import ShotSpec
+from generator.vocabulary import CameraAngle, CameraMovement, ShotSize, TimeOfDay
 
 EXACT_FIELDS = (
     "shot_size", "camera_angle", "camera_movement", "camera_speed", "time_of_day", "aspect_ratio", "duration_s",
@@ -34,6 +35,16 @@ EXACT_FIELDS = (
 REWORDABLE_FIELDS = ("style", "lighting", "mood")
 CONTENT_FIELDS = ("subject", "action", "setting")
 NON_CREATIVE_FIELDS = ("aspect_ratio", "duration_s", "fps", "seed")
+TEXT_FIELDS = (*CONTENT_FIELDS, *REWORDABLE_FIELDS)
+# Not the speeds ("slow motion" is an effect) nor "static" (TV static may be one).
+_FIELD_VALUES = frozenset(
+    value for kind in (CameraAngle, CameraMovement, ShotSize, TimeOfDay) for value in get_args(kind)
+) - {"static"}
+# Words that ask for a video rather than say what is in it ("make a video"): they ground nothing.
+REQUEST_WORDS = frozenset({"mak", "creat", "generat", "render", "show", "giv", "want", "need", "do", "film", "shoot"})
+# Direction and particle words of a move ("zoom in", "crane down", "pan left") also describe content ("a man in a
+# coat", "walks down the street"): alone they do not make a text field a restatement of the camera.
+PARTICLES = frozenset({"in", "up", "out", "down", "left", "right", "on", "off", "over", "to", "back", "around"})
 
 
 @dataclass
@@ -110,13 +121,21 @@ def check_words(
                 else f"kept the {name} {_value(base, name)!r}: your message does not change it"
             )
             data[name] = _value(base, name)
-    for name in (*REWORDABLE_FIELDS, *CONTENT_FIELDS):  # reworded, but keeping one of the creator's words
-        if name in stated and not (content_words(data[name]) & content_words(_value(offline, name))):
+    _no_restated_camera(data, reading, offline, base, stated, checked)
+    # Reworded, but keeping one of the creator's words; and the words the message brings ("a young girl" in a swap)
+    # somewhere in the model's text ("give him a lantern": the model may make it the lighting).
+    written = content_words(" ".join(str(data[name] or "") for name in TEXT_FIELDS))
+    for name in (*REWORDABLE_FIELDS, *CONTENT_FIELDS):
+        if name not in stated:
+            continue
+        said = content_words(_value(offline, name)) - content_words(_value(base, name))
+        if not (content_words(data[name]) & content_words(_value(offline, name))) or (said and not said & written):
             _restore(data, name, offline, changed_by_model, checked)
     _keep_effects_and_removals(data, offline, base, reading, stated, checked)
     _reword_replaced_weather(data, offline, base)
     _check_characters(data, base, offline, message, checked)
     _ground_content(data, offline, base, grounding, checked)
+    _no_unasked_rewrites(data, base, stated, message, checked)
     _keep_untouched(data, base, stated, checked)
     checked.spec = ShotSpec.model_validate(data)
     checked.suggested = {
@@ -168,7 +187,14 @@ def _reword_replaced_weather(data: dict[str, Any], offline: ShotSpec, base: Shot
 def _keep_effects_and_removals(
     data: dict[str, Any], offline: ShotSpec, base: ShotSpec | None, reading: Reading, stated: set[str], checked: Checked
 ) -> None:
-    """Every effect the message asks for is in, every one it removes is out; every removal is in the negative."""
+    """Every effect the message asks for is in, every one it removes is out; every removal is in the negative. An
+    effect the shot has stays unless the message removes it; an effect the model adds is never a camera, framing
+    or time word ("dolly_in", "close_up")."""
+    had = list(_value(base, "effects"))
+    data["effects"] = [e for e in data["effects"] if e in had or e in offline.effects or not _names_a_field(e)]
+    if "effects" not in stated and [e for e in data["effects"] if e in had] != had:
+        checked.notes.append(f"kept the effects {had!r}: your message does not remove them")
+        data["effects"] = [*had, *(e for e in data["effects"] if e not in had)]
     if "effects" in stated:
         # Removed in so many words, or replaced ("make it snow instead" after rain: the rain goes).
         removed = set(reading.effects_negated) | {e for e in _value(base, "effects") if e not in offline.effects}
@@ -184,6 +210,12 @@ def _keep_effects_and_removals(
         missing = [p for p in offline.negative_prompt.split(", ") if p and p.lower() not in have.lower()]
         if missing:
             data["negative_prompt"] = ", ".join(p for p in [have, *missing] if p)
+
+
+def _names_a_field(effect: str) -> bool:
+    """Whether an effect is really a camera move, shot size, angle or time of day ("dolly_in_midi_lo")."""
+    words = re.sub(r"[\s_-]+", "_", effect.strip().lower())
+    return any(words == value or words.startswith(value + "_") for value in _FIELD_VALUES)
 
 
 def _check_characters(
@@ -212,11 +244,43 @@ def _named_in(message: str, name: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", message) is not None
 
 
+def _no_restated_camera(
+    data: dict[str, Any], reading: Reading, offline: ShotSpec, base: ShotSpec | None, stated: set[str], checked: Checked
+) -> None:
+    """The words the grammar read as the camera, framing, time or format ("crane down", "slow zoom in", "vertical",
+    "close-up") are not content: a subject, action, setting or style the model built of them ("subject: Cranes
+    down into the town square", "style: vertical") yields to the grammar's (or the shot's) value. A lighting or
+    mood made only of them ("lighting: night") goes too."""
+    read_as = _words_read_as_other_fields(reading, offline)
+    if not read_as:
+        return
+    for name in TEXT_FIELDS:
+        value = data[name]
+        if not value or value == _value(base, name) or value == _value(offline, name):
+            continue
+        words = content_words(value)
+        restates = bool(words & (read_as - PARTICLES)) if name in (*CONTENT_FIELDS, "style") else words <= read_as
+        if restates:
+            fallback = _value(offline, name) if name in stated else _value(base, name)
+            checked.notes.append(
+                f"the model's {name} {value!r} repeats your camera or framing words; "
+                + (f"kept {fallback!r}" if fallback else f"left the {name} unset")
+            )
+            data[name] = fallback
+
+
+def _words_read_as_other_fields(reading: Reading, offline: ShotSpec) -> set[str]:
+    """The words of the message the grammar read as a field that is not text, less any word the text uses too."""
+    spans = [reading.norm[start:end] for name, start, end in reading.claimed if name not in (*TEXT_FIELDS, "effects")]
+    text = " ".join(str(_value(offline, name) or "") for name in TEXT_FIELDS)
+    return content_words(" ".join(spans)) - content_words(text) - content_words(" ".join(offline.effects))
+
+
 def _ground_content(
     data: dict[str, Any], offline: ShotSpec, base: ShotSpec | None, grounding: str, checked: Checked
 ) -> None:
     """Subject, action and setting must share a word with the conversation; else the grammar's (or the old) value."""
-    known = content_words(grounding)
+    known = content_words(grounding) - REQUEST_WORDS
     for name in CONTENT_FIELDS:
         value = data[name]
         if not value or value == _value(base, name) or content_words(value) & known:
@@ -230,6 +294,23 @@ def _ground_content(
     for name in CONTENT_FIELDS:  # the model left out what the grammar found in a first message
         if not data[name] and _value(offline, name) and not _value(base, name):
             data[name] = _value(offline, name)
+
+
+def _no_unasked_rewrites(
+    data: dict[str, Any], base: ShotSpec | None, stated: set[str], message: str, checked: Checked
+) -> None:
+    """A subject, action or setting the shot has and the message does not touch is not rewritten by the model with
+    words from elsewhere in the conversation ("climbs the stairs" -> "climbs the stairs at dusk, slow tilt up"
+    after "make it night"): the shot would drift from what was asked, one message at a time."""
+    said = content_words(message)
+    for name in CONTENT_FIELDS:
+        had = _value(base, name)
+        if name in stated or not had or data[name] in (None, had):
+            continue
+        new_words = content_words(data[name]) - content_words(had)
+        if new_words and not new_words & said:
+            checked.notes.append(f"kept the {name} {had!r}: your message does not change it")
+            data[name] = had
 
 
 def _keep_untouched(data: dict[str, Any], base: ShotSpec | None, stated: set[str], checked: Checked) -> None:

@@ -118,8 +118,10 @@ class FakeDiscord:
         rate_limits: bool = True,
         limits: dict[str, Limit] | None = None,
         token: str | None = None,
+        patience: float = 1.0,
     ) -> None:
         self.state = FakeState(clock)
+        self.patience = patience  # stretches every wait_for timeout: a hang guard on a busy machine, not a bound
         self.clock = clock
         self.limiter = RateLimiter(clock=rate_clock, limits=limits, enabled=rate_limits)
         self.token = token  # when set, the only bot token accepted (others get 401)
@@ -231,7 +233,8 @@ class FakeDiscord:
         return [c for c in self.calls if c.method == method and contains in c.path]
 
     async def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 20.0) -> Call:
-        """Wait until a recorded call satisfies `predicate`; return it."""
+        """Wait until a recorded call satisfies `predicate`; return it (`timeout` is stretched by `patience`)."""
+        timeout *= self.patience
         deadline = time.monotonic() + timeout
         while True:
             for call in self.calls:

@@ -24,7 +24,7 @@ pedestal_up -> content slides down with parallax; dolly_in -> expansion with par
 uniform expansion about the centre (no parallax); orbit_left -> the camera circles left around the
 subject, which stays centred while nearer things slide right and farther things slide left; crane_up
 -> the camera rises (content slides down with parallax), pulls back a little, and tilts only as much
-as needed to keep the subject between 25 % and 70 % of the frame's height; tracking -> the camera travels
+as needed to keep the subject between 8 % and 92 % of the frame's height; tracking -> the camera travels
 with the subject (heading right), which stays put while the world slides left; handheld -> seeded,
 smooth jitter of yaw, pitch and roll.
 """
@@ -50,7 +50,9 @@ LONG_SIDE_FOV_DEG = 60.0
 DUTCH_ROLL_DEG = 12.0
 GROUND_CLEARANCE_M = 0.05  # the lens never goes lower than this above the ground
 CRANE_PULLBACK = 0.25  # a crane's arm swings back as it rises: growth at this share of the speed's scale rate
-CRANE_SUBJECT_ROWS = (0.25, 0.7)  # a crane tilts only to keep the subject between these fractions of the height
+# A crane tilts only to keep the subject between these fractions of the height: held between 0.25 and 0.7, the
+# tilt ran for half of a 4 s crane and cancelled the rise beyond the subject (a drone shot rising read static).
+CRANE_SUBJECT_ROWS = (0.08, 0.92)
 
 OPPOSITE_MOVES: dict[str, str] = {
     "pan_left": "pan_right",

@@ -11,7 +11,7 @@ from generator.previz.camera import CameraTrack
 from generator.previz.layers import NEAR_PLANE, Layer
 from generator.previz.looks import Finisher, Look, flare_sprite
 from generator.previz.particles import Steam, View, make_weather
-from generator.previz.performance import STEAM_LIFE_S, STEAM_RISE_OF_HEIGHT, Performance, Pose, action_of
+from generator.previz.performance import STEAM_LIFE_S, STEAM_RISE_OF_HEIGHT, Performance, Pose, acted_action
 from generator.previz.scene import Scene
 from generator.request import RenderRequest
 from generator.vocabulary import CAMERA_PHRASES
@@ -65,7 +65,8 @@ class Compositor:
         self.finisher = Finisher(look, self.w, self.h, rng)
         self.flare = flare_sprite(max(8, self.h // 3)) if "flare" in look.effects and scene.sun else None
         zs = scene.framing.subject_depth
-        action = action_of(action_words(request))
+        named = bool(request.look and request.look.action)
+        action = acted_action(action_words(request), named, alive=scene.shape.kind not in {"placard", "vehicle"})
         if action == "idle" and track.movement == "tracking":
             action = "walk"  # a tracking shot follows a subject that travels: it steps as it goes
         self.performance = Performance(
@@ -74,6 +75,7 @@ class Compositor:
             duration=request.num_frames / request.fps if duration is None else duration,
             frame_width=self.w * zs / scene.framing.focal,
             travels_with_camera=track.movement == "tracking",
+            frame_height=self.h * zs / scene.framing.focal,
         )
         height = scene.shape.height
         self.steam = Steam(height, STEAM_RISE_OF_HEIGHT * height, STEAM_LIFE_S) if self.performance.steams else None

@@ -90,6 +90,46 @@ PERSON_WORDS = (
     "warrior",
     "traveler",
     "traveller",
+    "skateboarder",
+    "surfer",
+    "cyclist",
+    "biker",
+    "swimmer",
+    "climber",
+    "skier",
+    "snowboarder",
+    "gymnast",
+    "ballerina",
+    "musician",
+    "guitarist",
+    "violinist",
+    "drummer",
+    "fisherman",
+    "farmer",
+    "monk",
+    "priest",
+    "nurse",
+    "doctor",
+    "student",
+    "teacher",
+    "explorer",
+    "sailor",
+    "pirate",
+    "viking",
+    "archer",
+    "boxer",
+    "couple",
+    "bride",
+    "groom",
+    "grandmother",
+    "grandfather",
+    "mother",
+    "father",
+    "baby",
+    "toddler",
+    "businessman",
+    "police",
+    "firefighter",
 )
 ANIMAL_WORDS = (
     "fox",
@@ -114,6 +154,20 @@ ANIMAL_WORDS = (
     "panther",
     "leopard",
     "pig",
+)
+# Small flyers, drawn with wings: a placard filling a close-up flapped the whole frame (read as a handheld camera).
+WINGED_WORDS = (
+    "butterfly",
+    "butterflies",
+    "moth",
+    "moths",
+    "bee",
+    "bees",
+    "wasp",
+    "dragonfly",
+    "dragonflies",
+    "hummingbird",
+    "ladybug",
 )
 BIG_ANIMALS = ("horse", "deer", "bear", "elk", "moose", "cow", "lion", "tiger")
 VEHICLE_WORDS = ("car", "truck", "van", "bus", "taxi", "jeep", "vehicle", "motorcycle")
@@ -153,7 +207,9 @@ def setting_kind(text: str) -> str:
 
 
 def subject_kind(text: str) -> str:
-    """person, animal, big_animal, vehicle or placard (anything else) from the subject's words."""
+    """person, animal, big_animal, winged, vehicle or placard (anything else) from the subject's words."""
+    if re.search(r"(?<![a-z])(" + "|".join(WINGED_WORDS) + r")(?![a-z])", text):
+        return "winged"
     if words_in(text, VEHICLE_WORDS):
         return "vehicle"
     if words_in(text, ANIMAL_WORDS):

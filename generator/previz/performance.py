@@ -40,13 +40,23 @@ ACTION_WORDS: dict[str, tuple[str, ...]] = {
         "sweep",
     ),
 }
+# Actions that are holding still: a subject that "stands" or "waits" breathes; any other action previz has no
+# gesture for is acted as a sway (`acted_action`).
+STILL_WORDS = ("stand", "wait", "rest", "sleep", "lie", "lies", "lying", "pose", "posing", "watch", "look", "stare")
+STILL_WORDS += ("gaze", "think", "meditat", "listen", "hold", "perch", "read", "sit", "guard", "silhouett")
 # Gait: (speed m/s, step frequency Hz, bob as a share of the subject's height). Vehicles and riders glide.
 GAITS: dict[str, tuple[float, float, float]] = {
     "walk": (1.4, 1.6, 0.02),
     "run": (4.0, 2.6, 0.03),
     "ride": (6.0, 1.2, 0.005),
 }
-MAX_TRAVEL_OF_FRAME = 0.4  # a mover crosses at most 40 % of the frame's width at its distance over the shot
+# A body surges forward and back in its stride, a quarter step out of phase with its bob (this share of its
+# height): it never stops dead at the top or bottom of a bob (a gallop the camera tracks read as a frozen frame).
+STRIDE_SURGE = 0.01
+MAX_TRAVEL_OF_FRAME = 0.4  # a mover crosses at most 40 % of the frame's width at its distance over the shot ...
+# ... and at most this share of it per second: over a 1.5 s shot 40 % was 0.27 frame/s, faster than a fast pan,
+# and the critic read the walker's slide as the camera's (a locked-off close-up of a car read pan_left).
+MAX_TRAVEL_RATE_OF_FRAME = 0.06
 IDLE_BOB = (0.35, 0.006)  # breathing: Hz, share of the height
 SWAY = (0.6, 0.05)  # acting in place (dancing, talking, cooking): a sway, Hz and share of the height
 SPIN_HZ = 0.7  # turns per second
@@ -76,7 +86,8 @@ def _words_in(text: str, words: tuple[str, ...]) -> bool:
 def action_of(text: str | None) -> str:
     """The action a shot's words ask of its subject, or "idle" (none asked, or one previz does not know: it breathes).
 
-    A subject with no action named keeps still but for breathing: a lighthouse does not sway.
+    A subject with no action named keeps still but for breathing: a lighthouse does not sway. (The compositor
+    has a subject whose spec names an action previz does not know sway rather than idle: the action is acted.)
     """
     words = (text or "").lower()
     for action, cues in ACTION_WORDS.items():
@@ -85,15 +96,39 @@ def action_of(text: str | None) -> str:
     return "idle"
 
 
+def acted_action(action_words: str | None, named: bool, alive: bool = True) -> str:
+    """The action previz performs: `action_of` the words, and a sway for an action the spec names (`named`) that
+    previz has no gesture for ("howls", "making a snowman"), unless it is holding still ("stands", "waits") or
+    the subject is drawn as a thing, not a body (`alive` false: "waves crash" on a placard swayed the frame)."""
+    action = action_of(action_words)
+    if action == "idle" and named and alive and not _words_in((action_words or "").lower(), STILL_WORDS):
+        return "sway"
+    return action
+
+
 @dataclass(frozen=True)
 class Performance:
-    """A subject `height` m tall playing an action over a `duration` s shot, in a frame `frame_width` m wide there."""
+    """A subject `height` m tall playing an action over a `duration` s shot, in a frame `frame_width` m wide there.
+
+    `frame_height` (metres at the subject, 0 when unknown) calms the acting in close shots: a close-up frames a
+    part of the subject, and its bob, sway or flap moves that part within the frame as the whole body would
+    move within a medium shot. Acted out at full size, a butterfly filling a close-up flapped the whole frame,
+    which reads as a handheld camera and as flicker. Travel across the world is not calmed.
+    """
 
     action: str
     height: float
     duration: float
     frame_width: float
     travels_with_camera: bool = False  # a tracking shot: the camera already carries the subject along
+    frame_height: float = 0.0
+
+    @property
+    def reach(self) -> float:
+        """The share of its height the subject acts with: 1 when the frame holds all of it, less in close shots."""
+        if self.frame_height <= 0 or self.height <= 0:
+            return 1.0
+        return min(1.0, self.frame_height / self.height)
 
     @property
     def speed(self) -> float:
@@ -101,15 +136,20 @@ class Performance:
         if self.action not in GAITS or self.travels_with_camera:
             return 0.0
         natural = GAITS[self.action][0]
-        return min(natural, MAX_TRAVEL_OF_FRAME * self.frame_width / max(self.duration, 1e-6))
+        per_shot = MAX_TRAVEL_OF_FRAME * self.frame_width / max(self.duration, 1e-6)
+        return min(natural, per_shot, MAX_TRAVEL_RATE_OF_FRAME * self.frame_width)
 
     def pose(self, t: float) -> Pose:
         """The pose at `t` seconds into the shot (the subject is where the framing put it mid-shot)."""
-        h, action = self.height, self.action
+        h, action, reach = self.height * self.reach, self.action, self.reach
         if action in GAITS:
             _, hz, bob = GAITS[action]
             # sin², not |sin|: a body's rise and fall is smooth (a kink at each footfall would read as flicker).
-            return Pose(dx=self.speed * (t - self.duration / 2), dy=bob * h * math.sin(math.pi * hz * t) ** 2)
+            speed = self.speed
+            # A walker crossing the frame never surges back against its own travel (it would stop dead).
+            surge_m = STRIDE_SURGE * h if speed == 0 else min(STRIDE_SURGE * h, 0.5 * speed / (2 * math.pi * hz))
+            surge = surge_m * math.sin(2 * math.pi * hz * t)
+            return Pose(dx=speed * (t - self.duration / 2) + surge, dy=bob * h * math.sin(math.pi * hz * t) ** 2)
         if action == "spin":
             # A body turning stays a body edge-on (a flat sprite would vanish: a blurred, empty frame), and
             # it drifts round as it turns, so no instant of the turn stands still.
@@ -129,7 +169,7 @@ class Performance:
             return Pose(
                 dx=0.1 * h * math.sin(2 * math.pi * hz * 0.5 * t),
                 dy=share * h * math.sin(2 * math.pi * hz * t),
-                down=1.0 - squash * (0.5 + 0.5 * math.sin(2 * math.pi * beats * t)),
+                down=1.0 - squash * reach * (0.5 + 0.5 * math.sin(2 * math.pi * beats * t)),
             )
         if action == "sway":
             hz, share = SWAY

@@ -14,7 +14,7 @@ from generator.previz.layers import NEAR_PLANE, Layer, Shading, pack_rgba, ridge
 from generator.previz.looks import Look, grade_texture
 from generator.previz.palette import SETTING_WORDS, SKIES, SkyPalette, setting_kind, words_in
 from generator.previz.plates import plan_plates
-from generator.previz.subject import SubjectShape, subject_layer, subject_shape
+from generator.previz.subject import FRAMED_AROUND, SubjectShape, subject_layer, subject_shape
 from generator.request import RenderRequest
 
 # Shot size -> how much of the frame the subject fills (height, or width for wide subjects); the close
@@ -81,6 +81,7 @@ GROUND_OVERLAP = 1.15  # a band reaches 15 % farther down than strictly needed, 
 MAX_TEXTURE_ROWS_OF_FRAME = 3  # a texture at most 3 frame heights tall: taller ones get coarser texels
 OBJECT_ROOM_OF_FRAME = 0.45  # rows above a ground band for its objects, as a share of the frame's height
 CLEAR_OF_SUBJECT_WIDTH = 1.2  # no object stands within 1.2 subject widths of X=0, in front of or behind it
+SOFTEN_SIGMA_TX = 0.6  # texels: the lens's blur on every texture (see _soften)
 SUBJECT_MAX_DETAIL = 2.0  # the sprite is drawn at most 2x the resolution its first frame needs
 SHOULDER_DEPTH_OF_ZS = 0.35  # an over-the-shoulder foreground stands at 0.35 subject distances
 SHOULDER_GREY = 28
@@ -105,6 +106,7 @@ class Scene:
 def subject_distance(shot: str, shape: SubjectShape, width: int, height: int, focal: float) -> float:
     """How far the subject stands for a shot size: each size at most 3/4 the distance of the next wider one."""
     whole = max(shape.height / height, shape.width / width * 0.8)  # the whole subject at frac 1
+    whole *= FRAMED_AROUND.get(shape.kind, 1.0)
     distance = math.inf
     for size, frac in SHOT_FRACTIONS.items():
         if size in CLOSE_VIEWS:  # the frame's shorter side spans a few times the aimed feature (the head)
@@ -334,6 +336,7 @@ def build_scene(
         layers.append(_shoulder_layer(zs * SHOULDER_DEPTH_OF_ZS, framing))
     layers.sort(key=lambda layer: -(layer.depth if layer.depth is not None else math.inf))
     for layer in layers:
+        _soften(layer.texture)  # before the grade: an anime look's flat tones stay flat
         grade_texture(layer.texture, look)
     layers = plan_plates(layers, view_track, zs, f0, w, h)
     for layer in layers:
@@ -342,6 +345,16 @@ def build_scene(
     fill = np.empty((h, w, 4), np.uint8)
     fill[:] = (*(int(c * setting.sky.light) for c in setting.ground.ground), 255)
     return Scene(layers, framing, shape, fill, sun, period / f0, notes)
+
+
+def _soften(texture: np.ndarray) -> None:
+    """A lens's slight blur on the colours, in place (the alpha mask stays hard).
+
+    A texture sharp to the texel sampled at a moving sub-pixel offset is sharp at whole pixels and box-blurred
+    half-way between (bilinear taps): a steady tilt read a frame at 0.45 of its neighbours' sharpness.
+    """
+    rgb = texture[..., :3]
+    texture[..., :3] = cv2.GaussianBlur(rgb, (0, 0), SOFTEN_SIGMA_TX, borderType=cv2.BORDER_REFLECT)
 
 
 def _min_scale(layer: Layer, track: CameraTrack) -> float:

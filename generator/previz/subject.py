@@ -1,4 +1,4 @@
-"""The subject as a labelled silhouette (person, animal, vehicle) or a placard, drawn as an RGBA sprite."""
+"""The subject as a labelled silhouette (person, animal, vehicle, winged creature) or a placard, as an RGBA sprite."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ SUBJECT_SIZES: dict[str, tuple[float, float, RGB]] = {
     "big_animal": (1.7, 2.6, (120, 85, 55)),
     "vehicle": (1.5, 4.2, (180, 40, 40)),
     "placard": (2.0, 1.6, (238, 228, 200)),
+    "winged": (0.09, 0.12, (235, 140, 40)),
 }
 # Kind -> the point a close shot frames (the face, the head, the headlamp, the sign), as fractions of the
 # body's box: x from its left edge, y from its top.
@@ -26,10 +27,15 @@ AIM_POINTS: dict[str, tuple[float, float]] = {
     "big_animal": (0.8, 0.28),
     "vehicle": (0.88, 0.56),
     "placard": (0.5, 0.28),
+    "winged": (0.5, 0.5),
 }
 
 # Kind -> the size of that aimed feature in metres (a head, a headlamp's corner of the car, the sign's words).
 FEATURE_SIZES: dict[str, float] = {"person": 0.35, "animal": 0.16, "big_animal": 0.45, "vehicle": 0.5, "placard": 0.7}
+FEATURE_SIZES["winged"] = 0.12  # the whole creature: a close-up frames a butterfly, not its head
+# Kind -> how many times its own size a shot frames around it at the whole-subject sizes (medium and wider): a
+# medium shot of a butterfly shows the flowers it hovers over, not a butterfly filling the frame.
+FRAMED_AROUND: dict[str, float] = {"winged": 4.0}
 
 
 @dataclass(frozen=True)
@@ -176,7 +182,32 @@ def _placard(img: np.ndarray, mask: np.ndarray, w: int, h: int, colour: RGB) -> 
     cv2.rectangle(img, (int(w * 0.02), int(h * 0.02)), (int(w * 0.98), int(h * 0.55)), (60, 45, 30), max(1, w // 50))
 
 
-DRAWERS = {"person": _person, "animal": _animal, "big_animal": _animal, "vehicle": _vehicle, "placard": _placard}
+def _winged(img: np.ndarray, mask: np.ndarray, w: int, h: int, colour: RGB) -> None:
+    """A butterfly seen from the front and above: two pairs of wings with dark rims and spots, and a thin body."""
+    rim = _shade(colour, 0.35)
+    for side in (-1, 1):
+        upper = ((w // 2 + side * int(w * 0.24)), int(h * 0.36)), (int(w * 0.24), int(h * 0.3)), side * -25
+        lower = ((w // 2 + side * int(w * 0.17)), int(h * 0.72)), (int(w * 0.15), int(h * 0.2)), side * 20
+        for (centre, axes, angle), shade in ((upper, 1.0), (lower, 0.8)):
+            for target, col in ((img, rim), (mask, 255)):
+                cv2.ellipse(target, centre, axes, angle, 0, 360, col, -1)
+            inner = (max(1, int(axes[0] * 0.8)), max(1, int(axes[1] * 0.8)))
+            cv2.ellipse(img, centre, inner, angle, 0, 360, _shade(colour, shade), -1)
+            spot = (centre[0] + side * axes[0] // 3, centre[1]), max(1, axes[1] // 4)
+            cv2.circle(img, *spot, (245, 240, 225), -1)
+    body = (w // 2, h // 2), (max(1, int(w * 0.035)), int(h * 0.42))
+    for target, col in ((img, (35, 30, 25)), (mask, 255)):
+        cv2.ellipse(target, *body, 0, 0, 360, col, -1)
+
+
+DRAWERS = {
+    "person": _person,
+    "animal": _animal,
+    "big_animal": _animal,
+    "vehicle": _vehicle,
+    "placard": _placard,
+    "winged": _winged,
+}
 
 
 # Kind -> where the label goes on the body: (centre x, baseline y, widest, tallest) as fractions of its box.
@@ -186,6 +217,7 @@ LABEL_PLACES: dict[str, tuple[float, float, float, float]] = {
     "big_animal": (0.47, 0.58, 0.44, 0.1),
     "vehicle": (0.5, 0.7, 0.8, 0.14),
     "placard": (0.5, 0.28, 0.9, 0.12),
+    "winged": (0.5, 0.97, 0.9, 0.12),
 }
 
 

@@ -59,7 +59,15 @@ class _Running:
 class JobQueue:
     """Round-robin across users, FIFO within one, final before draft, caps; every change goes to the store."""
 
-    def __init__(self, store: JobStore, executors: Sequence[Executor], limits: QueueLimits | None = None) -> None:
+    def __init__(
+        self,
+        store: JobStore,
+        executors: Sequence[Executor],
+        limits: QueueLimits | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`clock` times renders for the ETA (seconds, monotonic); a test passes one that moves only when told."""
         if not executors:
             raise ValueError("a job queue needs at least one executor")
         self.store = store
@@ -75,6 +83,7 @@ class JobQueue:
         self._times = StepTimes(store.load_step_times())
         self._threads: list[threading.Thread] = []
         self._closed = False
+        self._clock = clock
 
     # --- life cycle -------------------------------------------------------------------------------------
 
@@ -247,7 +256,7 @@ class JobQueue:
 
     def _etas_locked(self) -> dict[str, Eta]:
         order = dispatch_order(list(self._queued.values()), self._last_served)
-        now = time.monotonic()
+        now = self._clock()
         left = []
         for entry in self._running.values():
             elapsed = now - entry.started
@@ -292,7 +301,7 @@ class JobQueue:
                 self._positions.pop(job.id, None)
                 self._tick += 1
                 self._last_served[job.owner] = self._tick
-                return _Running(job=job, token=CancelToken(), started=time.monotonic())
+                return _Running(job=job, token=CancelToken(), started=self._clock())
             self._cond.wait()
         return None
 
@@ -341,7 +350,7 @@ class JobQueue:
                 return  # shutting down (or crashed): the store keeps what close() decided
             if error is None and not entry.token.cancelled:
                 job = job.model_copy(update={"status": "done", "result": result, "finished_at": now})
-                key, mean, count = self._times.record(job.request, time.monotonic() - entry.started)
+                key, mean, count = self._times.record(job.request, self._clock() - entry.started)
                 self.store.save_step_time(key, mean, count)
             elif entry.token.cancelled:
                 failure = Failure(kind="cancelled", message="cancelled while rendering")

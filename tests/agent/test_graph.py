@@ -19,6 +19,7 @@ from generator.families import PREVIZ
 from generator.previz import PrevizGenerator
 from generator.request import RenderRequest
 from generator.vocabulary import moves_compatible
+from tests.patience import patient
 from tools.renderer import LocalRenderer
 
 # A smaller previz frame keeps each render well under a second on a busy 2-core box.
@@ -198,7 +199,7 @@ async def test_a_conversation_killed_mid_render_resumes_after_restart() -> None:
         first = await studio.send("t1", "ana", FOX)
         board = await studio.approve("t1", first.take_id, "ana")
         task = asyncio.create_task(studio.send("t1", "ben", "an owl on a branch, the camera tilts up, 1 second"))
-        await asyncio.wait_for(stalling.started.wait(), timeout=60)
+        await asyncio.wait_for(stalling.started.wait(), timeout=patient(60))
         spec_before = await studio.spec("t1")
         task.cancel()  # the process is killed mid-render
         with pytest.raises(asyncio.CancelledError):
@@ -229,7 +230,10 @@ async def test_the_llm_director_drives_the_graph_with_the_conversation() -> None
     first = patch(subject="a lighthouse keeper", action="climbs the stairs", setting="a lighthouse", mood="lonely")
     second = patch(lighting="a swinging lantern")
     events = Events()
-    with ScriptedOpenAI([reply(first, usage=(400, 30)), reply(second, usage=(450, 12))]) as server:
+    # llama-server takes the patch's own schema at once: one request per message.
+    with ScriptedOpenAI(
+        [reply(first, usage=(400, 30)), reply(second, usage=(450, 12))], dialect="llama-server"
+    ) as server:
         async with studio_for(
             WrongCamera(wrong=0), director="llm", llm_base_url=server.base_url, llm_model="test-model"
         ) as studio:

@@ -14,6 +14,7 @@ import pytest
 
 from agent.checkpoint import open_checkpointer
 from bots.settings import Settings
+from tests.ports import refusing_port
 
 pytestmark = pytest.mark.postgres
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "start_postgres.sh"
@@ -25,6 +26,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _start_server(folder: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """scripts/start_postgres.sh on a free port. Another process can take the port between the pick and the
+    server's bind (the start then fails): two more ports are tried before giving up."""
+    for _ in range(3):
+        started = subprocess.run(
+            [str(SCRIPT), folder, str(_free_port())], capture_output=True, text=True, env=env, timeout=300, check=False
+        )
+        if started.returncode in (0, 3):  # started, or no PostgreSQL on this machine
+            break
+    return started
+
+
 @pytest.fixture(scope="module")
 def postgres_url():
     """TEST_POSTGRES_URL if set, else a throwaway server started by scripts/start_postgres.sh, else skip."""
@@ -33,9 +46,7 @@ def postgres_url():
         yield os.environ["TEST_POSTGRES_URL"]
         return
     folder = tempfile.mkdtemp(prefix="dailies-pg-")
-    started = subprocess.run(
-        [str(SCRIPT), folder, str(_free_port())], capture_output=True, text=True, timeout=300, check=False
-    )
+    started = _start_server(folder)
     if started.returncode != 0:
         shutil.rmtree(folder, ignore_errors=True)
         pytest.skip(f"no local PostgreSQL: {started.stderr.strip().splitlines()[-1:] or started.returncode}")
@@ -51,9 +62,7 @@ def test_the_script_starts_a_server_whatever_locale_the_machine_has() -> None:
     folder = tempfile.mkdtemp(prefix="dailies-pg-")  # not under pytest's tmp_path: the postgres user must reach it
     env = {**os.environ, "LANG": "xx_YY.UTF-8", "LC_ALL": ""}  # a locale this machine does not have
     try:
-        started = subprocess.run(
-            [str(SCRIPT), folder, str(_free_port())], capture_output=True, text=True, env=env, timeout=300, check=False
-        )
+        started = _start_server(folder, env)
         if started.returncode == 3:
             pytest.skip(f"no local PostgreSQL: {started.stderr.strip()}")
         assert started.returncode == 0, started.stderr
@@ -97,10 +106,11 @@ async def test_two_processes_share_a_conversation(postgres_url: str) -> None:
 
 async def test_unreachable_server_is_a_clear_error_without_the_password() -> None:
     pytest.importorskip("langgraph.checkpoint.postgres", reason="the scale extra is not installed")
-    url = f"postgresql://dailies:s3cret@127.0.0.1:{_free_port()}/dailies?connect_timeout=2"
-    with pytest.raises(ConnectionError, match="cannot reach the Postgres checkpointer") as info:
-        async with open_checkpointer(url, Path("unused.sqlite")):
-            pass
+    with refusing_port() as port:
+        url = f"postgresql://dailies:s3cret@127.0.0.1:{port}/dailies?connect_timeout=2"
+        with pytest.raises(ConnectionError, match="cannot reach the Postgres checkpointer") as info:
+            async with open_checkpointer(url, Path("unused.sqlite")):
+                pass
     assert "s3cret" not in str(info.value)
 
 
@@ -120,7 +130,7 @@ async def test_a_checkpoint_url_that_is_not_postgres_is_refused() -> None:
 )
 async def test_no_refusal_of_a_checkpoint_url_shows_its_password(url: str) -> None:
     pytest.importorskip("langgraph.checkpoint.postgres", reason="the scale extra is not installed")
-    with pytest.raises(ConnectionError, match="cannot reach the Postgres checkpointer") as info:
-        async with open_checkpointer(url.format(port=_free_port()), Path("unused.sqlite")):
+    with refusing_port() as port, pytest.raises(ConnectionError, match="cannot reach the Postgres") as info:
+        async with open_checkpointer(url.format(port=port), Path("unused.sqlite")):
             pass
     assert "S3cret" not in str(info.value) and "%21" not in str(info.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,10 @@ from PIL import Image
 
 from agent.events import Event
 from agent.studio import StudioError
+from generator.base import Progress
+from generator.errors import RenderCancelled
 from tests.agent.test_graph import FOX, WrongCamera, studio_for
+from tests.patience import patient
 from tools.reel import probe
 
 OWL = "an owl watches from a branch, the camera tilts up, 1 second"
@@ -99,17 +103,34 @@ async def test_bad_references_are_one_line_errors() -> None:
         assert await studio.cancel("empty") is False
 
 
+class PanHeldUntilCancelled(WrongCamera):
+    """A pan reports its first step, then holds until it is cancelled: however fast or busy the machine, the
+    cancel comes while it renders (a real 30 s pan could end before the cancel, or not have started)."""
+
+    def render(self, request, progress=None, cancel=None):  # type: ignore[no-untyped-def]
+        if request.camera is None or request.camera.movement != "pan_left":
+            return super().render(request, progress, cancel)
+        self.requests.append(request)
+        if progress is not None:
+            progress(Progress(step=1, total=request.steps, elapsed_s=0.0))
+        deadline = time.monotonic() + patient(60)
+        while cancel is None or not cancel.cancelled:
+            assert time.monotonic() < deadline, "the pan was never cancelled"
+            time.sleep(0.01)
+        raise RenderCancelled("cancelled at step 1")
+
+
 @pytest.mark.slow
 async def test_cancel_stops_a_render_and_threads_run_side_by_side() -> None:
     events: list[Event] = []
-    async with studio_for(WrongCamera(wrong=0)) as studio:
+    async with studio_for(PanHeldUntilCancelled(wrong=0)) as studio:
         long = asyncio.create_task(
             studio.send("slow", "ana", "a fox in the snow, the camera pans left, 30 seconds, 24fps", events.append)
         )
         quick = asyncio.create_task(studio.send("fast", "ben", OWL))
-        for _ in range(400):
-            if any(e.kind == "progress" for e in events):
-                break
+        deadline = asyncio.get_running_loop().time() + patient(20)
+        while not any(e.kind == "progress" for e in events):
+            assert asyncio.get_running_loop().time() < deadline and not long.done(), events
             await asyncio.sleep(0.05)
         assert await studio.cancel("slow") is True
         cancelled = await long

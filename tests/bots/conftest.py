@@ -18,6 +18,7 @@ from bots.settings import Settings
 from bots.testing import fake_discord as fd
 from bots.testing.clock import ManualClock
 from bots.votes import VoteStore
+from tests.patience import PATIENCE
 
 GUILD_ID = 800000000000000001
 CHANNEL_ID = 800000000000000010
@@ -150,7 +151,7 @@ def clock() -> ManualClock:
 async def fake(clock, monkeypatch) -> AsyncIterator[fd.FakeDiscord]:
     """The strict fake Discord. discord.py reads the same clock (Interaction.is_expired), and every
     interaction a test makes must be answered by its end, as a member would otherwise see it fail."""
-    server = fd.FakeDiscord(clock=clock, token=TOKEN)
+    server = fd.FakeDiscord(clock=clock, token=TOKEN, patience=PATIENCE)
     base = await server.start()
     monkeypatch.setattr(discord.http.Route, "BASE", base)
     monkeypatch.setattr(discord.utils, "utcnow", clock.utcnow)

@@ -8,6 +8,7 @@ import pytest
 
 from bots.testing import fake_discord as fd
 from tests.bots.conftest import CHANNEL_ID, GUILD_ID, is_take_post
+from tests.patience import patient
 
 pytestmark = pytest.mark.slow
 
@@ -61,11 +62,10 @@ async def test_refine_modal_votes_favourite_and_restart(make_world, studio):
         world.bot._connection.parse_message_reaction_add(
             fd.reaction_add(int(message["id"]), thread_id, GUILD_ID, who, emoji)
         )
-    for _ in range(100):  # listeners run as their own tasks
-        if await world.bot.votes.tally(str(thread_id)) == {take1: -1, take2: 2}:
-            break
+    deadline = asyncio.get_running_loop().time() + patient(10)
+    while await world.bot.votes.tally(str(thread_id)) != {take1: -1, take2: 2}:  # listeners run as their own tasks
+        assert asyncio.get_running_loop().time() < deadline, await world.bot.votes.tally(str(thread_id))
         await asyncio.sleep(0.05)
-    assert await world.bot.votes.tally(str(thread_id)) == {take1: -1, take2: 2}
     world.slash("storyboard", channel=thread, add_favourite=True)
     await fake.wait_for(  # the storyboard is posted in the thread, for the team to see
         lambda c: c.path == f"/channels/{thread_id}/messages" and "🗂️" in str(c.json.get("embeds"))

@@ -3,19 +3,46 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
 from agent.studio import Studio
+from generator.base import CancelToken, Progress, ProgressCallback
+from generator.queue import Job
 from tests.bots.conftest import CHANNEL_ID, is_take_post
-from tools.queued_renderer import open_queued_renderer
+from tests.patience import patient
+from tools.queued_renderer import build_executors, open_queued_renderer
 
 pytestmark = pytest.mark.slow
 
 
+class HeldAfterItsFirstStep:
+    """The real previz slot, but a render holds after its first step until the queue cancels it as it closes: the
+    kill comes mid-render however fast or busy the machine (a free-running take could end before the kill)."""
+
+    def __init__(self, executor) -> None:
+        self.executor, self.name = executor, executor.name
+
+    def execute(self, job: Job, progress: ProgressCallback, cancel: CancelToken):
+        def report_then_hold(update: Progress) -> None:
+            progress(update)
+            deadline = time.monotonic() + patient(60)
+            while not cancel.cancelled:
+                assert time.monotonic() < deadline, "the render was never cut off"
+                time.sleep(0.01)
+
+        return self.executor.execute(job, report_then_hold, cancel)
+
+    def close(self) -> None:
+        self.executor.close()
+
+
 async def test_kill_mid_render_then_restart_delivers_the_take(make_world, settings):
     cfg = settings.model_copy(update={"attempt_budget": 1, "approve_final_renders": False})
-    renderer = await asyncio.to_thread(open_queued_renderer, cfg.render_setup())
+    setup = cfg.render_setup()
+    held = HeldAfterItsFirstStep(build_executors(setup)[0])
+    renderer = await asyncio.to_thread(open_queued_renderer, setup, [held])
     async with Studio.open(cfg.studio_config(), renderer=renderer) as studio:
         first = await make_world(studio, settings_=cfg, progress_interval=0.05)
         fake = first.fake

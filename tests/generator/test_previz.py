@@ -11,6 +11,7 @@ import pytest
 from generator.base import CancelToken, Generator, Progress
 from generator.errors import InvalidRequest, RenderCancelled
 from generator.previz import PrevizGenerator
+from generator.previz.camera import Framing, base_focal, camera_track
 from generator.request import CameraPath, LookHints, RenderRequest
 from generator.vocabulary import ASPECT_RATIOS, ASPECT_VALUES, CAMERA_MOVEMENTS
 
@@ -177,7 +178,8 @@ def test_tracking_keeps_the_subject_still_while_the_world_slides() -> None:
     points, moves = _tracks(pair)
     on_subject = (abs(points[:, 0] - w / 2) < 0.12 * w) & (points[:, 1] > 0.25 * h) & (points[:, 1] < 0.75 * h)
     assert on_subject.sum() >= 3
-    assert abs(np.median(moves[on_subject, 0])) < 1.0
+    # It stays put but for its stride's surge (a pixel or so here), so no frame of a tracked gait repeats.
+    assert abs(np.median(moves[on_subject, 0])) < 1.5
     assert _shift(pair, slice(0, h // 4))[0] < -0.3  # following a subject heading right: the world slides left
 
 
@@ -294,3 +296,37 @@ def test_anime_at_night_stays_readable_and_the_pan_shows() -> None:
     assert anime.mean() > 0.6 * plain.mean()  # a night grade, not a crush
     dx, dy = _shift(luma[[0, 3]])  # pan left: the content slides right
     assert dx > 2.0 and abs(dy) < dx / 2, (dx, dy)
+
+
+def test_a_steady_pan_stays_equally_sharp() -> None:
+    # Textures sharp to the texel, sampled at a sub-pixel offset that moves, were sharp at whole pixels and
+    # box-blurred half-way between (0.57 of the median here): the critic failed a steady tilt for a frame at 0.45
+    # of its neighbours. Every frame of a pan over the same world is about as sharp as the next.
+    request = RenderRequest(
+        prompt="Laptop",
+        width=320,
+        height=180,
+        num_frames=24,
+        fps=24,
+        seed=0,
+        camera=CameraPath(movement="pan_left", speed="medium"),
+        look=LookHints(subject="Laptop"),
+    )
+    frames = _render(request)
+    sharpness = np.array([cv2.Laplacian(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), cv2.CV_64F).var() for f in frames])
+    assert sharpness.min() > 0.7 * np.median(sharpness), np.round(sharpness / np.median(sharpness), 2)
+
+
+CRANES = [("crane_up", "medium"), ("crane_down", "medium"), ("crane_up", "fast")]
+
+
+@pytest.mark.parametrize(("movement", "speed"), CRANES)
+def test_a_crane_mostly_travels_rather_than_holds(movement: str, speed: str) -> None:
+    # A crane tilts only to keep its subject in frame. Holding it between 25 % and 70 % of the height, the tilt
+    # ran for over half of a 4 s crane and cancelled the rise beyond the subject: a drone shot rising read static
+    # (aerial: tilt_down). Held only at the frame's edges, the camera rises for most of the shot.
+    width, height = 848, 480
+    framing = Framing(10.0, 1.0, 1.0, 0.0, 0.0, width, height, base_focal(width, height))
+    track = camera_track(movement, speed, framing, 96, 24, np.random.default_rng(0))
+    holding = np.abs(track.pitch - track.pitch[len(track) // 2]) > 1e-9  # mid-shot the subject is where it began
+    assert holding.mean() < 0.35, holding.mean()

@@ -13,6 +13,10 @@ from generator.base import CancelToken, Progress, RenderResult
 from generator.errors import OutOfMemory, RenderCancelled
 from generator.request import RenderRequest
 from generator.worker import WarmWorker, WorkerClosed
+from tests.patience import patient
+
+# Hang guards, never claims about speed: a render of 16x16 pixels waits this long before the test calls it hung.
+WAIT = patient(10)
 
 
 class CountingGenerator:
@@ -36,7 +40,7 @@ class CountingGenerator:
         self.active += 1
         self.max_active = max(self.max_active, self.active)
         try:
-            self.gate.wait(5)
+            self._hold(cancel)
             for step in range(1, self.steps + 1):
                 if cancel is not None and cancel.cancelled:
                     raise RenderCancelled(f"cancelled at step {step}")
@@ -50,6 +54,20 @@ class CountingGenerator:
             return RenderResult(frames, request.fps, self.name, "counting", request.seed, 0.0)
         finally:
             self.active -= 1
+
+    def _hold(self, cancel: CancelToken | None) -> None:
+        """Wait while a test holds the gate closed; a cancel lets the render go on, to notice it at its first step."""
+        deadline = time.monotonic() + WAIT
+        while not self.gate.wait(0.01):
+            if (cancel is not None and cancel.cancelled) or time.monotonic() > deadline:
+                return
+
+
+def _wait_until_busy(worker: WarmWorker) -> None:
+    deadline = time.monotonic() + WAIT
+    while not worker.busy:
+        assert time.monotonic() < deadline, "the first request never started"
+        time.sleep(0.01)
 
 
 def _request(seed: int = 0, prompt: str = "a fox") -> RenderRequest:
@@ -66,10 +84,10 @@ def test_loads_once_lazily_and_serves_in_order_on_its_own_thread():
     with WarmWorker(factory, name="warm-test") as worker:
         assert not worker.loaded and loads == []
         first_started = time.perf_counter()
-        first = worker.submit(_request(1)).result(5)
+        first = worker.submit(_request(1)).result(WAIT)
         first_s = time.perf_counter() - first_started
         futures = [worker.submit(_request(seed)) for seed in (2, 3, 4)]
-        results = [f.result(5) for f in futures]
+        results = [f.result(WAIT) for f in futures]
         assert worker.loaded and len(loads) == 1
         generator = loads[0]
         assert generator.order == [1, 2, 3, 4]
@@ -82,7 +100,7 @@ def test_loads_once_lazily_and_serves_in_order_on_its_own_thread():
 def test_progress_reaches_the_caller_from_the_worker_thread():
     events: list[tuple[Progress, str]] = []
     with WarmWorker(CountingGenerator) as worker:
-        worker.submit(_request(), progress=lambda p: events.append((p, threading.current_thread().name))).result(5)
+        worker.submit(_request(), progress=lambda p: events.append((p, threading.current_thread().name))).result(WAIT)
     assert [p.step for p, _ in events] == [1, 2, 3]
     assert all(name != threading.current_thread().name for _, name in events)
 
@@ -90,9 +108,9 @@ def test_progress_reaches_the_caller_from_the_worker_thread():
 def test_expected_failures_come_back_through_the_future_and_the_worker_keeps_serving():
     with WarmWorker(CountingGenerator) as worker:
         with pytest.raises(OutOfMemory) as caught:
-            worker.submit(_request(prompt="oom")).result(5)
+            worker.submit(_request(prompt="oom")).result(WAIT)
         assert caught.value.to_failure().kind == "out_of_memory"
-        assert worker.submit(_request(7)).result(5).seed == 7
+        assert worker.submit(_request(7)).result(WAIT).seed == 7
 
 
 def test_a_failed_load_fails_that_request_and_the_next_one_retries():
@@ -106,9 +124,9 @@ def test_a_failed_load_fails_that_request_and_the_next_one_retries():
 
     with WarmWorker(flaky) as worker:
         with pytest.raises(OSError, match="disk hiccup"):
-            worker.submit(_request()).result(5)
+            worker.submit(_request()).result(WAIT)
         assert not worker.loaded
-        assert worker.submit(_request(5)).result(5).seed == 5
+        assert worker.submit(_request(5)).result(WAIT).seed == 5
         assert len(attempts) == 2
 
 
@@ -120,7 +138,7 @@ def test_cancel_before_start_and_mid_run():
         return holder[-1]
 
     with WarmWorker(factory) as worker:
-        worker.warm().result(5)
+        worker.warm().result(WAIT)
         holder[0].gate.clear()  # hold the first request so the second waits in the inbox
         running_token, queued_token = CancelToken(), CancelToken()
         running = worker.submit(_request(1), cancel=running_token)
@@ -128,18 +146,15 @@ def test_cancel_before_start_and_mid_run():
         dropped = worker.submit(_request(3))
         assert dropped.cancel()  # a future cancelled while queued never runs
         queued_token.cancel()
-        deadline = time.monotonic() + 10
-        while not worker.busy:  # the first request is running, held at the gate
-            assert time.monotonic() < deadline, "the first request never started"
-            time.sleep(0.01)
+        _wait_until_busy(worker)  # the first request is running, held at the gate
         running_token.cancel()
         holder[0].gate.set()
         with pytest.raises(RenderCancelled, match="at step"):
-            running.result(5)
+            running.result(WAIT)
         with pytest.raises(RenderCancelled, match="before it started"):
-            queued.result(5)
+            queued.result(WAIT)
         assert holder[0].order == []
-        assert worker.submit(_request(4)).result(5).seed == 4
+        assert worker.submit(_request(4)).result(WAIT).seed == 4
 
 
 def test_close_fails_queued_requests_and_refuses_new_ones():
@@ -150,18 +165,18 @@ def test_close_fails_queued_requests_and_refuses_new_ones():
         return holder[-1]
 
     worker = WarmWorker(factory)
-    worker.warm().result(5)
+    worker.warm().result(WAIT)
+    holder[0].gate.clear()  # the first request holds at the gate until close() cancels it: it cannot finish first
     token = CancelToken()
     running = worker.submit(_request(1), cancel=token)
     queued = worker.submit(_request(2))
-    while not worker.busy:
-        time.sleep(0.01)
-    worker.close(timeout=5)
+    _wait_until_busy(worker)
+    worker.close(timeout=WAIT)
     assert worker.closed and token.cancelled
     with pytest.raises(RenderCancelled):
-        running.result(5)
+        running.result(WAIT)
     with pytest.raises(WorkerClosed):
-        queued.result(5)
+        queued.result(WAIT)
     with pytest.raises(WorkerClosed):
         worker.submit(_request(3))
     worker.close()  # idempotent
@@ -170,7 +185,7 @@ def test_close_fails_queued_requests_and_refuses_new_ones():
 async def test_awaitable_from_asyncio_without_blocking_the_loop():
     ticks = 0
     generator = CountingGenerator()
-    generator.gate.clear()  # the render holds until the loop has ticked 5 times (or 5 s pass)
+    generator.gate.clear()  # the render holds until the loop has ticked 5 times
 
     async def ticker() -> None:
         nonlocal ticks
@@ -206,8 +221,42 @@ def test_warm_loads_a_lazily_loading_generator_on_the_worker_thread():
 
     worker = WarmWorker(factory)
     try:
-        worker.warm().result(timeout=10)
+        worker.warm().result(timeout=WAIT)
         assert built and built[0].loaded_on is not None
         assert built[0].loaded_on != threading.current_thread().name
     finally:
         worker.close()
+
+
+class PausesWhenFirstRead(CancelToken):
+    """A token that holds the worker thread the first time it is read: a request out of the inbox, not yet run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read = threading.Event()
+        self.go_on = threading.Event()
+        self._first = True
+
+    @property
+    def cancelled(self) -> bool:
+        if self._first:
+            self._first = False
+            self.read.set()
+            self.go_on.wait(WAIT)
+        return super().cancelled
+
+
+def test_a_request_taken_from_the_inbox_as_the_worker_closes_never_runs():
+    # close() came between the worker taking the request and marking it running: it saw nothing running to
+    # cancel and nothing queued to fail, and the render then ran to the end on a closed worker.
+    generator = CountingGenerator()
+    worker = WarmWorker(lambda: generator)
+    worker.warm().result(WAIT)
+    token = PausesWhenFirstRead()
+    taken = worker.submit(_request(1), cancel=token)
+    assert token.read.wait(WAIT)
+    worker.close(timeout=0)
+    token.go_on.set()
+    with pytest.raises(WorkerClosed):
+        taken.result(WAIT)
+    assert generator.order == []

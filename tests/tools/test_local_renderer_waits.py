@@ -9,6 +9,7 @@ from pathlib import Path
 
 from generator.previz import PrevizGenerator
 from generator.request import LookHints, RenderRequest
+from tests.patience import patient
 from tools.renderer import LocalRenderer, RenderTicket
 from tools.take import Take
 
@@ -23,7 +24,7 @@ class Gated(PrevizGenerator):
 
     def _wait(self) -> None:
         self.started.set()
-        self.gate.wait(60)
+        self.gate.wait(patient(60))
 
     def render(self, request, progress=None, cancel=None):
         self._wait()
@@ -49,14 +50,13 @@ async def test_queued_renders_leave_the_shared_thread_pool_free(tmp_path: Path) 
         asyncio.create_task(renderer.render(req(seed), RenderTicket(owner="ana"), out_dir=tmp_path))
         for seed in range(6)
     ]
-    for _ in range(3000):  # the first render is on its thread (polled on the loop: no pool thread needed)
-        if generator.started.is_set():
-            break
+    deadline = loop.time() + patient(30)
+    while not generator.started.is_set():  # the first render is on its thread (polled on the loop: no pool thread)
+        assert loop.time() < deadline, "the first render never started"
         await asyncio.sleep(0.01)
-    assert generator.started.is_set()
     # Five renders wait for the first; an unrelated call gets a thread at once (before: it queued behind them).
     try:
-        assert await asyncio.wait_for(asyncio.to_thread(lambda: "critic ran"), 30) == "critic ran"
+        assert await asyncio.wait_for(asyncio.to_thread(lambda: "critic ran"), patient(30)) == "critic ran"
     finally:
         generator.gate.set()
     takes = await asyncio.gather(*renders)

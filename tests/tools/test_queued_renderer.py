@@ -68,7 +68,7 @@ async def test_two_users_get_takes_with_progress_and_queue_position(tmp_path: Pa
     running = asyncio.create_task(
         renderer.render(req(), RenderTicket(owner="ana"), out_dir=tmp_path, on_progress=progress.append)
     )
-    await asyncio.to_thread(slot.started.wait, patient(20))
+    assert await asyncio.to_thread(slot.started.wait, patient(20))
     second = await renderer.render(req(seed=2), RenderTicket(owner="bo"), out_dir=tmp_path, on_queue=on_queue)
     first = await running
     renderer.close()
@@ -83,11 +83,11 @@ async def test_quota_and_cancel_are_failure_values(tmp_path: Path) -> None:
     renderer = open_queued_renderer(Settings(queue_per_user=1).render_setup(), executors=[stuck])
     token = CancelToken()
     running = asyncio.create_task(renderer.render(req(), RenderTicket(owner="ana"), out_dir=tmp_path, cancel=token))
-    await asyncio.to_thread(stuck.started.wait, 10)
+    assert await asyncio.to_thread(stuck.started.wait, patient(10))
     refused = await renderer.render(req(), RenderTicket(owner="ana"), out_dir=tmp_path)
     assert isinstance(refused, Failure) and refused.kind == "over_quota"
     token.cancel()
-    cancelled = await asyncio.wait_for(running, 10)
+    cancelled = await asyncio.wait_for(running, patient(10))
     assert isinstance(cancelled, Failure) and cancelled.kind == "cancelled"
     renderer.close()
 
@@ -98,14 +98,14 @@ async def test_a_restart_delivers_the_take_of_a_render_cut_off_midway(tmp_path: 
     before = open_queued_renderer(settings.render_setup(), executors=[stuck])
     ticket = RenderTicket(owner="ana", thread="thread-9", guild="g1", priority="final")
     waiting = asyncio.create_task(before.render(req(), ticket, out_dir=tmp_path, job_id="thread-9-take-1"))
-    await asyncio.to_thread(stuck.started.wait, 10)
+    assert await asyncio.to_thread(stuck.started.wait, patient(10))
     before.queue.close(requeue=False)  # the bot process is killed mid-render
     waiting.cancel()
 
     after = open_queued_renderer(settings.render_setup())  # a new process: real previz worker, same data folder
     pending = after.unfinished("thread-9")
     assert [job.id for job in pending] == ["thread-9-take-1"]
-    take = await asyncio.wait_for(after.resume("thread-9-take-1"), 30)
+    take = await asyncio.wait_for(after.resume("thread-9-take-1"), patient(30))
     assert isinstance(take, Take) and Path(take.path).exists()
     after.mark_delivered("thread-9-take-1")
     assert after.unfinished() == []
@@ -152,14 +152,14 @@ async def test_a_long_shot_cut_off_midway_resumes_and_renders_only_the_interrupt
     dying = SegmentSlot(dies_at=2)
     before = open_queued_renderer(setup, executors=[dying])
     waiting = asyncio.create_task(before.render(shot, ticket, out_dir=tmp_path, job_id="thread-7-take-1"))
-    await asyncio.to_thread(dying.started.wait, 30)
+    assert await asyncio.to_thread(dying.started.wait, patient(30))
     before.queue.close(requeue=False)  # the bot process is killed while segment 3 renders
     waiting.cancel()
     assert dying.rendered == [0, 1]
 
     slot = SegmentSlot()
     after = open_queued_renderer(setup, executors=[slot])  # a new process on the same job store
-    take = await asyncio.wait_for(after.render(shot, ticket, out_dir=tmp_path, job_id="thread-7-take-1"), 60)
+    take = await asyncio.wait_for(after.render(shot, ticket, out_dir=tmp_path, job_id="thread-7-take-1"), patient(60))
     assert isinstance(take, Take) and take.num_frames == 40 and len(take.segments) == 5
     assert slot.rendered == [2, 3, 4]  # segments 1 and 2 were done: re-attached, not rendered again
     attempts = [after.queue.get(f"thread-7-take-1-s{n:02d}").attempts for n in range(1, 6)]

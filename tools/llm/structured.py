@@ -1,10 +1,13 @@
 """Ask an OpenAI-compatible server for a JSON answer of a given shape, whatever structured output it speaks.
 
 The ladder, from most to least enforced:
-1. `json_schema` (strict): OpenAI, vLLM, llama.cpp's llama-server, LM Studio, Ollama. A server whose strict mode
-   rejects the schema's limits (lengths, ranges) gets the same schema without them.
-2. `json_object` with the schema beside it: llama-cpp-python's server turns that schema into a grammar.
-3. plain: no response_format; the schema is in the prompt, the answer is found, validated and repaired.
+1. `json_schema` (strict) with the answer's own schema, where a field with a default may be left out: llama.cpp's
+   llama-server, vLLM, LM Studio and Ollama build a grammar from it, so a model writes only the fields it sets.
+2. `json_schema` (strict) with every property required and nullable, for OpenAI's strict mode, which refuses a
+   schema that leaves a property out of `required`; then the same without length and range limits, when strict
+   mode rejects those.
+3. `json_object` with the schema beside it: llama-cpp-python's server turns that schema into a grammar.
+4. plain: no response_format; the schema is outlined in the prompt, the answer is found, validated and repaired.
 A rung the server rejects (HTTP 4xx, or a 5xx that names response_format) is skipped from then on: the rung
 that answered is remembered per endpoint (base URL and model) for the life of the process. Every call has a
 max_tokens sized from the schema and a low temperature, so a small model cannot run on until its context is
@@ -22,16 +25,18 @@ import openai
 from pydantic import BaseModel
 
 from tools.llm.repair import Unusable, read_answer
-from tools.llm.schema import LIMIT_KEYWORDS, compact, lenient_schema, max_tokens_for, strict_schema, without_limits
+from tools.llm.schema import LIMIT_KEYWORDS, lenient_schema, max_tokens_for, outline, strict_schema, without_limits
 
 T = TypeVar("T", bound=BaseModel)
 
-RUNGS = ("json_schema", "json_schema_no_limits", "json_object", "plain")
+RUNGS = ("json_schema", "json_schema_all_required", "json_schema_no_limits", "json_object", "plain")
 DEFAULT_TEMPERATURE = 0.2
 MAX_REASON = 240  # characters of a server's error text kept in a note
 # A 5xx is the server's fault, not the request's, unless its text is about the structured-output request.
 _ABOUT_FORMAT = re.compile(r"response_format|json_schema|json_object|schema|grammar|'text'", re.IGNORECASE)
 _ABOUT_LIMITS = re.compile("|".join(LIMIT_KEYWORDS))
+# OpenAI's strict mode: "'required' is required to be supplied and to be an array including every key in properties".
+_ABOUT_REQUIRED = re.compile(r"required|additionalProperties", re.IGNORECASE)
 # The line that starts the part of a system prompt that changes from request to request (prompts/*.md).
 REQUEST_HEADING = "## This request"
 _PYDANTIC_MSG = re.compile(r"""'msg': (?P<q>["'])(?P<msg>.+?)(?P=q)(?:,|\})""")
@@ -130,16 +135,14 @@ class StructuredChat:
 
     async def ask(self, messages: list[dict[str, Any]], answer: type[T], *, content_tokens: int = 256) -> Answer[T]:
         """The model's answer to `messages` as an `answer`; LLMFailure when there is none."""
-        schema = strict_schema(answer)
-        max_tokens = max_tokens_for(schema, content_tokens)  # every key written: the most a full answer needs
         spent = _Spent(deadline=time.monotonic() + self.timeout_s)
         rungs = RUNGS[RUNGS.index(self.rung) :]
         try:
             for index, rung in enumerate(rungs):
-                if rung == "json_schema_no_limits" and index > 0 and not _skipped_for_limits(spent):
+                if index > 0 and not _worth_trying(rung, spent):
                     continue
                 try:
-                    value, notes = await self._ask_on(rung, messages, answer, schema, max_tokens, spent)
+                    value, notes = await self._ask_on(rung, messages, answer, content_tokens, spent)
                 except _Rejected as rejected:
                     spent.notes.append(f"{rung} refused: {rejected}")
                     continue
@@ -158,16 +161,14 @@ class StructuredChat:
         rung: str,
         messages: list[dict[str, Any]],
         answer: type[T],
-        schema: dict[str, Any],
-        max_tokens: int,
+        content_tokens: int,
         spent: _Spent,
     ) -> tuple[T, list[str]]:
         """Up to two calls on one rung: the second says briefly what was wrong with the first answer."""
-        if rung in ("json_object", "plain"):  # no strict mode here: fields with a default may be left out
-            schema = lenient_schema(answer)
-            sent = _with_schema_in_prompt(messages, schema)
-        else:
-            sent = list(messages)
+        all_required = rung in ("json_schema_all_required", "json_schema_no_limits")
+        schema = strict_schema(answer) if all_required else lenient_schema(answer)
+        max_tokens = max_tokens_for(schema, content_tokens)
+        sent = _with_schema_in_prompt(messages, schema) if rung in ("json_object", "plain") else list(messages)
         problem = ""
         for attempt in (1, 2):
             if attempt == 2:
@@ -191,7 +192,7 @@ class StructuredChat:
         """One call: the assistant's text, and whether max_tokens cut it off. Raises _Rejected or LLMFailure."""
         extra: dict[str, Any] = {}
         if rung.startswith("json_schema"):
-            sent_schema = schema if rung == "json_schema" else without_limits(schema)
+            sent_schema = without_limits(schema) if rung == "json_schema_no_limits" else schema
             extra["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": answer.__name__, "strict": True, "schema": sent_schema},
@@ -237,20 +238,22 @@ def _rejects_format(status: int, reason: str) -> bool:
     return status >= 500 and bool(_ABOUT_FORMAT.search(reason))
 
 
-def _skipped_for_limits(spent: _Spent) -> bool:
-    """Whether the json_schema rung was refused for the schema's limits (so a schema without them may pass)."""
-    return (
-        bool(spent.notes)
-        and spent.notes[-1].startswith("json_schema refused")
-        and bool(_ABOUT_LIMITS.search(spent.notes[-1]))
-    )
+def _worth_trying(rung: str, spent: _Spent) -> bool:
+    """Whether a strict-mode variant is worth a call after the rung above was refused: every property required when
+    strict mode asked for that, no limits when it refused the limits. The other rungs are always worth one."""
+    last = spent.notes[-1] if spent.notes else ""
+    if rung == "json_schema_all_required":
+        return last.startswith("json_schema refused") and bool(_ABOUT_REQUIRED.search(last))
+    if rung == "json_schema_no_limits":
+        return last.startswith("json_schema") and bool(_ABOUT_LIMITS.search(last))
+    return True
 
 
 def _with_schema_in_prompt(messages: list[dict[str, Any]], schema: dict[str, Any]) -> list[dict[str, Any]]:
     """The messages with the schema in the system message (servers without a schema mode read it): before its
     REQUEST_HEADING when it has one, so that the unchanging part of the prompt comes first and a server's prompt
     cache (llama.cpp reuses the longest common prefix) skips it on the next request; else at its end."""
-    rule = f"Answer with only one JSON object that matches this JSON schema:\n{compact(schema)}"
+    rule = f"Answer with only one JSON object of this shape (a key with ? may be left out):\n{outline(schema)}"
     if messages and messages[0].get("role") == "system" and isinstance(messages[0].get("content"), str):
         static, heading, request = messages[0]["content"].partition(REQUEST_HEADING)
         content = f"{static.rstrip()}\n\n{rule}\n\n{heading}{request}" if heading else f"{static}\n\n{rule}"

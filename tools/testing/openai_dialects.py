@@ -1,6 +1,8 @@
 """What real OpenAI-compatible servers accept, for the scripted server: each dialect rejects what its server rejects.
 
-- `openai`: json_schema, json_object (when a message says "JSON"), text; max_tokens >= 1; temperature 0-2.
+- `openai`: json_schema, json_object (when a message says "JSON"), text; max_tokens >= 1; temperature 0-2. A strict
+  json_schema must list every property of every object in `required` and set `additionalProperties: false`
+  (HTTP 400 otherwise, in OpenAI's words).
 - `llama-cpp-python` (its `llama_cpp.server`): `response_format.type` must be text or json_object (a "schema"
   beside it becomes a grammar); json_schema is answered with HTTP 500 and pydantic's complaint, as that server does.
 - `llama-server` (llama.cpp's own): json_schema and json_object + schema; a generation that would pass the
@@ -56,6 +58,37 @@ def rejection(dialect: str, request: dict[str, Any]) -> tuple[int, dict[str, Any
         return 400, {
             "error": {"message": "response_format.json_schema.schema is required", "type": "invalid_request_error"}
         }
+    if dialect == "openai" and kind == "json_schema" and (problem := _not_strict(request["response_format"])):
+        return 400, {"error": {"message": problem, "type": "invalid_request_error", "param": "response_format"}}
+    return None
+
+
+def _not_strict(response_format: dict[str, Any]) -> str | None:
+    """OpenAI's complaint about a strict json_schema whose objects leave a property out of `required` or allow
+    extra ones; None when the schema is fine (or not strict)."""
+    spec = response_format.get("json_schema") or {}
+    if not spec.get("strict"):
+        return None
+    prefix = f"Invalid schema for response_format '{spec.get('name', 'response')}': In context=()"
+    stack: list[Any] = [spec["schema"]]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        stack.extend(node.values())
+        if node.get("type") != "object" or not isinstance(node.get("properties"), dict):
+            continue
+        missing = [name for name in node["properties"] if name not in (node.get("required") or [])]
+        if missing:
+            return (
+                f"{prefix}, 'required' is required to be supplied and to be an array including every key in "
+                f"properties. Missing '{missing[0]}'."
+            )
+        if node.get("additionalProperties") is not False:
+            return f"{prefix}, 'additionalProperties' is required to be supplied and to be false."
     return None
 
 

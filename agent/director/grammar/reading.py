@@ -74,6 +74,8 @@ class Reading:
     clear: set[str] = field(default_factory=set)
     content: Content = field(default_factory=Content)
     notes: list[str] = field(default_factory=list)
+    # Where each field other than the content was read: (field, start, end) in `norm`, e.g. the words of a move.
+    claimed: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def explicit(self) -> dict[str, object]:
@@ -362,6 +364,7 @@ class _Reader:
         camera_ends = [m.end for m in self.reading.camera.spans]
         camera_ends += [m.end for m in self.taken if m.field == "shot_size" and not m.negated]
         self.reading.content = read_content(self.text, self.norm, masked, camera_ends)
+        self.reading.claimed = tuple((m.field, m.start, m.end) for m in self.taken if m.end > m.start)
 
 
 def _corrected(norm: str, matches: list[NumberMatch]) -> bool:

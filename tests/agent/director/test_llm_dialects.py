@@ -37,7 +37,9 @@ async def test_llama_cpp_python_refuses_json_schema_then_answers_json_object_wit
     # it sets, not every key with null.
     assert "subject" not in sent["schema"].get("required", [])
     assert '"default"' not in str(sent["schema"]).replace("'", '"')
-    assert "JSON schema" in server.requests[1]["messages"][0]["content"]  # the schema is in the prompt too
+    # The schema is in the prompt too, outlined (a tenth of its JSON's tokens: the grammar enforces it anyway).
+    prompt = server.requests[1]["messages"][0]["content"]
+    assert "subject?: text;" in prompt and "time_of_day?: dawn|morning|" in prompt and '"anyOf"' not in prompt
     # The server's reason, readable: the validation message out of the traceback FastAPI pastes into the error.
     assert "json_schema refused: HTTP 500: Input should be 'text' or 'json_object'" in first.notes
     assert not any("refused" in n for n in second.notes)
@@ -56,7 +58,7 @@ async def test_a_server_without_structured_output_gets_plain_json_found_in_prose
     assert result.director == "llm" and result.spec.subject == "a heron" and result.spec.setting == "a marsh"
     assert kinds(server) == ["json_schema", "json_object", None]
     assert "response_format" not in server.requests[2]
-    assert f'"maxLength":{PATCH_TEXT}' in server.requests[2]["messages"][0]["content"]
+    assert "camera_movement?: static|pan_left|" in server.requests[2]["messages"][0]["content"]
 
 
 async def test_strict_mode_refusing_the_limits_gets_the_schema_without_them() -> None:
@@ -69,8 +71,11 @@ async def test_strict_mode_refusing_the_limits_gets_the_schema_without_them() ->
     with ScriptedOpenAI(openai_strict) as server:
         result = await director_for(server).direct("a heron in a marsh at dawn", author="ana")
     assert result.director == "llm"
-    assert kinds(server) == ["json_schema", "json_schema"]
-    assert "maxLength" not in str(server.requests[1]["response_format"])
+    # The patch's own schema (refused: strict mode wants every property required), every property required
+    # (refused: maxLength), every property required without limits.
+    assert kinds(server) == ["json_schema", "json_schema", "json_schema"]
+    last = server.requests[2]["response_format"]["json_schema"]["schema"]
+    assert "maxLength" not in str(last) and set(last["required"]) == set(last["properties"])
 
 
 async def test_runaway_output_is_bounded_by_max_tokens_and_its_complete_fields_kept() -> None:
@@ -127,6 +132,30 @@ async def test_the_unchanging_part_of_the_prompt_comes_first_so_a_server_cache_c
         await director.direct("a heron in a marsh at dawn", author="ana")
         await director.direct("a fox in the snow", author="ben")
     first, second = (r["messages"][0]["content"] for r in server.requests[1:])
-    assert first.index("JSON schema") < first.index("## This request") < first.index("author: ana")
+    assert first.index("JSON object of this shape") < first.index("## This request") < first.index("author: ana")
     shared = next(i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b)
     assert shared > first.index("## This request")
+
+
+async def test_a_grammar_server_gets_a_schema_where_the_model_writes_only_what_it_changes() -> None:
+    # llama-server builds a grammar from json_schema: with every property required, SmolLM2 wrote all ~20 keys
+    # (400 tokens, 20-90 s on 2 cores). The patch's own schema lets it write the two or three it changes.
+    with ScriptedOpenAI([reply(ANSWER)], dialect="llama-server") as server:
+        result = await director_for(server).direct("a heron in a marsh at dawn", author="ana")
+    assert result.director == "llm" and kinds(server) == ["json_schema"]
+    (sent,) = server.requests
+    schema = sent["response_format"]["json_schema"]["schema"]
+    assert sent["response_format"]["json_schema"]["strict"] is True
+    assert not schema.get("required") and schema["additionalProperties"] is False
+    assert sent["max_tokens"] <= 200  # what a patch of a few fields needs, not every key
+    # A small model repeats list items until its tokens run out: every list is bounded in the grammar.
+    lists = [p for p in schema["properties"].values() if any(o.get("type") == "array" for o in p.get("anyOf", []))]
+    assert lists and all(o["maxItems"] <= 4 for p in lists for o in p["anyOf"] if o.get("type") == "array")
+
+
+async def test_the_prompt_with_the_schema_stays_short() -> None:
+    # llama-cpp-python reads the schema in the prompt: its JSON was 1,484 tokens of a 2,155-token cold prompt.
+    with ScriptedOpenAI([reply(ANSWER)], dialect="llama-cpp-python") as server:
+        await director_for(server).direct("a heron in a marsh at dawn", author="ana")
+    system = server.requests[1]["messages"][0]["content"]
+    assert len(system) < 3600, len(system)  # about 900 tokens of SmolLM2's tokenizer

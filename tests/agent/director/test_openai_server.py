@@ -9,6 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from tests.fakes.fixtures import openai_server  # noqa: F401  (fixture)
+from tests.patience import patient
 from tools.testing.openai_server import ScriptedOpenAI, error, raw, refusal, reply, tool_call
 
 MESSAGES = [{"role": "user", "content": "a fox in the snow"}]
@@ -45,14 +46,17 @@ async def test_refusal_error_and_exhausted_script() -> None:
 
 
 async def test_delay_times_out_the_client_and_close_is_prompt() -> None:
-    server = ScriptedOpenAI([reply("late", delay_s=30)]).start()
+    # A close that waited for the delayed reply would take all of `delay`; a prompt one takes a fraction of a
+    # second, and a busy machine's few seconds stay far below the bound.
+    delay = patient(60)
+    server = ScriptedOpenAI([reply("late", delay_s=delay)]).start()
     try:
         with pytest.raises(openai.APITimeoutError):
             await server.client(timeout=0.3).chat.completions.create(model="m", messages=MESSAGES)
     finally:
         started = time.monotonic()
         server.close()
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < delay / 4
 
 
 async def test_stream_sends_chunks_and_usage(openai_server: ScriptedOpenAI) -> None:  # noqa: F811
@@ -92,3 +96,32 @@ async def test_callable_script_tool_calls_and_raw() -> None:
 def test_base_url_needs_a_running_server() -> None:
     with pytest.raises(RuntimeError, match="not running"):
         _ = ScriptedOpenAI().base_url
+
+
+async def test_the_openai_dialect_refuses_a_strict_schema_that_leaves_a_property_out_of_required() -> None:
+    class Maybe(BaseModel):
+        subject: str | None = None
+        mood: str | None = None
+
+    loose = {"type": "object", "properties": {"subject": {"type": "string"}}, "additionalProperties": False}
+    fine = {**loose, "required": ["subject"]}
+    with ScriptedOpenAI([reply({"subject": "a fox"})] * 2) as server:
+        client = server.client(timeout=5.0)
+        with pytest.raises(openai.BadRequestError, match="'required' is required to be supplied") as refused:
+            await client.chat.completions.create(
+                model="test-model",
+                messages=[{"role": "user", "content": "hi"}],
+                response_format={"type": "json_schema", "json_schema": {"name": "P", "strict": True, "schema": loose}},
+            )
+        assert "Missing 'subject'" in str(refused.value)
+        # openai's own `.parse()` sends every property required: the real server takes it, and so does the double.
+        parsed = await client.chat.completions.parse(
+            model="test-model", messages=[{"role": "user", "content": "hi"}], response_format=Maybe
+        )
+        assert parsed.choices[0].message.parsed == Maybe(subject="a fox")
+        done = await client.chat.completions.create(
+            model="test-model",
+            messages=[{"role": "user", "content": "hi"}],
+            response_format={"type": "json_schema", "json_schema": {"name": "P", "strict": True, "schema": fine}},
+        )
+        assert done.choices[0].message.content == '{"subject": "a fox"}'

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +17,8 @@ import pytest
 import tools.queued_renderer
 from bots.cli.main import main
 from bots.testing import fake_discord as fd
+from tests.patience import patient
+from tests.ports import refusing_port
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -41,14 +42,14 @@ def fake_elsewhere(monkeypatch) -> Iterator[fd.FakeDiscord]:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    base = asyncio.run_coroutine_threadsafe(fake.start(), loop).result(timeout=30)
+    base = asyncio.run_coroutine_threadsafe(fake.start(), loop).result(timeout=patient(30))
     monkeypatch.setattr(discord.http.Route, "BASE", base)
     try:
         yield fake
     finally:
-        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(timeout=30)
+        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(timeout=patient(30))
         loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=30)
+        thread.join(timeout=patient(30))
         loop.close()
 
 
@@ -73,18 +74,16 @@ sys.exit(main(["discord"]))
 
 def test_no_network_is_one_line_and_exit_2(tmp_path):
     """A real process, so everything it writes to stderr counts (discord.py's own warnings included)."""
-    with socket.socket() as probe:  # a port nobody listens on: the connection is refused at once
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {**os.environ, "DISCORD_TOKEN": "x", "DAILIES_DATA_DIR": str(tmp_path / "data")}
-    done = subprocess.run(
-        [sys.executable, "-c", NO_NETWORK, f"http://127.0.0.1:{port}/api/v10"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=ROOT,
-    )
+    with refusing_port() as port:  # a port nobody listens on: the connection is refused at once
+        done = subprocess.run(
+            [sys.executable, "-c", NO_NETWORK, f"http://127.0.0.1:{port}/api/v10"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=patient(120),
+            cwd=ROOT,
+        )
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("dailies: cannot reach Discord"), done.stderr

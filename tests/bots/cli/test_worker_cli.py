@@ -7,10 +7,10 @@ import json
 import os
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from bots.cli import worker
 from bots.cli.errors import UserError
 from bots.settings import Settings
 from tests.patience import patient
+from tests.ports import refusing_port
 
 pytest.importorskip("ray", reason="the scale extra (ray) is not installed")
 pytestmark = pytest.mark.timeout(patient(300))
@@ -30,21 +31,21 @@ def parse(*argv: str) -> argparse.Namespace:
     return parser.parse_args(["worker", *argv])
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    with refusing_port() as port:
+        yield port
 
 
-def test_unreachable_head_is_one_clear_line() -> None:
-    settings = Settings(ray_address=f"127.0.0.1:{closed_port()}", ray_allow_unauthenticated=True)
+def test_unreachable_head_is_one_clear_line(closed_port: int) -> None:
+    settings = Settings(ray_address=f"127.0.0.1:{closed_port}", ray_allow_unauthenticated=True)
     with pytest.raises(UserError, match="cannot reach the Ray head"):
         worker.run(parse("--cpu-workers", "1"), settings)
 
 
-def test_a_cluster_without_token_auth_is_refused_unless_allowed(tmp_path: Path) -> None:
+def test_a_cluster_without_token_auth_is_refused_unless_allowed(tmp_path: Path, closed_port: int) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAILIES_", "RAY_"))}
-    env["DAILIES_RAY_ADDRESS"] = f"127.0.0.1:{closed_port()}"
+    env["DAILIES_RAY_ADDRESS"] = f"127.0.0.1:{closed_port}"
     argv = [sys.executable, "-m", "bots.cli.main", "worker", "--backend", "previz", "--cpu-workers", "1"]
     done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=patient(120))
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr

@@ -10,6 +10,7 @@ from generator.base import CancelToken, Progress, ProgressCallback
 from generator.errors import RenderCancelled
 from generator.queue import Job, WorkerLost
 from generator.request import RenderRequest
+from tests.patience import patient
 
 
 def request(steps: int = 2, width: int = 64) -> RenderRequest:
@@ -28,7 +29,7 @@ class Journal:
             self.started.append(job_id)
             self.cond.notify_all()
 
-    def wait_started(self, count: int, timeout: float = 10.0) -> list[str]:
+    def wait_started(self, count: int, timeout: float = patient(10.0)) -> list[str]:
         with self.cond:
             assert self.cond.wait_for(lambda: len(self.started) >= count, timeout), self.started
             return list(self.started)

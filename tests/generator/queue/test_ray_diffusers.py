@@ -115,7 +115,7 @@ async def test_a_diffusers_take_whose_worker_is_killed_mid_job_finishes_on_anoth
         infos = {name: ray.get(actor.warm.remote()) for name, actor in supervisor.actors.items()}
         assert {info["torch_threads"] for info in infos.values()} == {1}  # one CPU each, not every core
         gate = tmp_path / "gate"  # each attempt holds after every step until the gate opens
-        task = HeldAtEachStep(bytes_take_task(MAX_BYTES), gate)
+        task = HeldAtEachStep(bytes_take_task(MAX_BYTES), gate, timeout_s=patient(120))
         pool = RayPool(task, store_returned_take, poll_s=0.05, prefix="dailies-render-tiny")
         assert pool.refresh() == 2
         renderer = renderer_over(pool, 2, tmp_path)
@@ -131,7 +131,7 @@ async def test_a_diffusers_take_whose_worker_is_killed_mid_job_finishes_on_anoth
                 job_id="job-kill",
             )
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + patient(60)
         while not seen:  # the pipeline's own step callback has reported from inside the actor
             assert time.monotonic() < deadline and not render.done(), "no progress from the actor"
             await asyncio.sleep(0.02)
@@ -140,7 +140,7 @@ async def test_a_diffusers_take_whose_worker_is_killed_mid_job_finishes_on_anoth
         killed_at = seen[-1]
         assert killed_at.step < killed_at.total == steps  # killed mid-job, not after it
         while ("job-kill", victim, "lost") not in pool.history:
-            assert time.monotonic() < deadline + 60 and not render.done(), "the kill was not noticed"
+            assert time.monotonic() < deadline + patient(60) and not render.done(), "the kill was not noticed"
             await asyncio.sleep(0.02)
         gate.touch()
         take = await asyncio.wait_for(render, timeout=patient(120))

@@ -58,7 +58,8 @@ def open_queue(tmp_path: Path, pool: RayPool) -> JobQueue:
 
 def test_a_job_whose_worker_is_killed_finishes_on_another(cluster: WorkerSupervisor, tmp_path: Path) -> None:
     gate = tmp_path / "gate"
-    pool = RayPool(HeldAtEachStep(frames_task, gate))  # the job holds at its first step until the gate opens
+    # The job holds at its first step until the gate opens.
+    pool = RayPool(HeldAtEachStep(frames_task, gate, timeout_s=patient(120)))
     assert pool.refresh() == 2
     pids = {name: ray.get(actor.pid.remote()) for name, actor in cluster.actors.items()}
     queue = open_queue(tmp_path, pool)
@@ -88,7 +89,7 @@ def test_a_job_whose_worker_is_killed_finishes_on_another(cluster: WorkerSupervi
 
 def test_cancel_reaches_the_pipeline_in_the_actor(cluster: WorkerSupervisor, tmp_path: Path) -> None:
     # Held at its first step by a gate that never opens: only the cancel can end the job.
-    pool = RayPool(HeldAtEachStep(frames_task, tmp_path / "never"), poll_s=0.05)
+    pool = RayPool(HeldAtEachStep(frames_task, tmp_path / "never", timeout_s=patient(120)), poll_s=0.05)
     pool.refresh()
     queue = open_queue(tmp_path, pool)
     job = queue.submit(request(steps=200), owner="bo")
@@ -168,7 +169,7 @@ async def test_a_worker_killed_mid_shot_costs_one_segment(cluster: WorkerSupervi
     from tools.take import Take
 
     gate = tmp_path / "gate"
-    pool = RayPool(HeldInSegment(take_task(50_000_000), gate, segment=2))
+    pool = RayPool(HeldInSegment(take_task(50_000_000), gate, segment=2, timeout_s=patient(120)))
     assert pool.refresh() == 2
     queue = open_queue(tmp_path, pool)
     renderer = QueuedRenderer(queue, max_bytes=10_000_000, segment_s=10.0)
@@ -181,14 +182,16 @@ async def test_a_worker_killed_mid_shot_costs_one_segment(cluster: WorkerSupervi
             queue.subscribe("shot-s03", lambda update: progressed.append(update.kind))
         return "progress" in progressed and len(pool.busy()) == 1
 
+    deadline = time.monotonic() + patient(60)
     while not segment_three_started():
         assert not shot.done(), shot.result()  # the shot may not end before segment 3 holds
+        assert time.monotonic() < deadline, "segment 3 never started"
         await asyncio.sleep(0.05)
     [victim] = pool.busy()
     ray.kill(cluster.actors[victim], no_restart=True)  # mid-segment: it cannot pass its first step yet
     await asyncio.to_thread(wait_for, lambda: ("shot-s03", victim, "lost") in pool.history)
     gate.touch()
-    take = await asyncio.wait_for(shot, 120)
+    take = await asyncio.wait_for(shot, patient(120))
     assert isinstance(take, Take) and take.num_frames == 480 and take.duration_s == 60.0
     runs = [(job, outcome) for job, _, outcome in pool.history]
     assert runs == [("shot-s01", "done"), ("shot-s02", "done"), ("shot-s03", "lost"), ("shot-s03", "done"),

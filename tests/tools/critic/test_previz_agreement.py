@@ -138,6 +138,28 @@ THREADS = {
         | {"camera_movement": "crane_up"},
         *CHAT_VERTICAL,
     ),
+    # A butterfly drawn as a placard filled the close-up and flapped the whole frame: handheld, and flicker.
+    "butterfly-close-static": (
+        {"subject": "a butterfly", "action": "flutters", "setting": "a meadow", "shot_size": "close_up"}
+        | {"camera_movement": "static", "aspect_ratio": "1:1"},
+        WIDTH,
+        WIDTH,
+    ),
+    # The tracked horse only bobbed: at the top and bottom of each bob a frame repeated (a frozen frame).
+    "gallop-tracking": (
+        {"subject": "a horse", "action": "galloping", "setting": "a beach", "time_of_day": "golden_hour"}
+        | {"camera_movement": "tracking", "fps": 24, "duration_s": 2.0},
+        WIDTH,
+        HEIGHT,
+    ),
+    # A fast tracking shot moves the world at the subject's depth at the fast rate; the buildings behind it, which
+    # the critic tracks, slide a quarter as fast: graded slow.
+    "fast-tracking-rain": (
+        {"subject": "a skateboarder", "action": "rolls down a street", "setting": "a street", "effects": ["rain"]}
+        | {"camera_movement": "tracking", "camera_speed": "fast"},
+        WIDTH,
+        HEIGHT,
+    ),
     # Open (docs/critic.md): an aerial crane looks steeply down on a soft ground, and the tilt that holds the
     # subject in the middle rows cancels the rise; it reads static here, tilt_down at 848x480 and fast.
     "aerial-crane": (
@@ -162,9 +184,10 @@ def test_a_creators_thread_passes_the_critic(tmp_path, thread: str) -> None:
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
     fields, width, height = THREADS[thread]
-    spec = ShotSpec(duration_s=SECONDS, fps=FPS, **fields)
+    spec = ShotSpec(**({"duration_s": SECONDS, "fps": FPS} | fields))
     request = compile_shot(spec, PREVIZ).request.model_copy(update={"width": width, "height": height})
     frames = PrevizGenerator().render(request).frames
-    critique = critique_clip(write_clip(frames, tmp_path / f"{thread}.mp4", fps=FPS), expectation_from(spec, request))
+    clip = write_clip(frames, tmp_path / f"{thread}.mp4", fps=spec.fps)
+    critique = critique_clip(clip, expectation_from(spec, request))
     failed = {c.name for c in critique.checks if not c.passed}
     assert failed <= OPEN_IN_THREADS.get(thread, set()), (critique.camera_motion.detected, _failed(critique))
