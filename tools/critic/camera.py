@@ -21,6 +21,12 @@ HANDHELD_SHARE = 0.2
 ORBIT_SHARE = 0.5
 # Share of pairs in which the faster layer must keep the clip's direction for it to be the camera's.
 FAST_LAYER_STEADY = 0.6
+# A travelling camera drifts the background the near layer's way in this share of pairs, at least this fast
+# (fraction of the longer side per second): a locked-off camera's background only jitters about nothing.
+DRIFT_AGREEMENT = 0.6
+DRIFT_MIN = 0.004
+DRIFT_ACROSS = 1.0  # ... and along the near layer's way: its slide across that way is under this share of it
+NEAR_OF_DRIFT = 1.5  # the near layer goes at least this many times as fast (parallax, not a second fit of one plane)
 
 
 @dataclass(frozen=True)
@@ -84,32 +90,65 @@ def _orbit(usable: list[PairMotion], side: float, fps: float) -> str | None:
     return "orbit_left" if np.median(votes) > 0 else "orbit_right"
 
 
-def _series(usable: list[PairMotion], side: float, fps: float) -> tuple[np.ndarray, np.ndarray]:
+def _reach(v: np.ndarray) -> np.ndarray:
+    """How far each velocity moves the frame's edge (a zoom's growth counts half)."""
+    return np.hypot(v[:, 0], v[:, 1]) + np.abs(v[:, 2]) / 2
+
+
+EDGE = np.array([1.0, 1.0, 0.5])  # how far each component moves the frame's edge: a zoom's growth counts half
+
+
+def _travel(background: np.ndarray, layer: np.ndarray) -> np.ndarray | None:
+    """The near layer's motion along the background's way, per pair, when the camera travels; else None.
+
+    A camera travelling past a near subject (a truck along parked cars, a dolly towards a fox) moves the far
+    background a little and the subject more, the same way: the background says which way the camera goes,
+    the near layer how fast (previz sets the rate at the subject's distance). What the subject does on its own
+    across that way (a fox trotting sideways) is not the camera's. A locked-off camera leaves the background
+    where it was; a subject walking against a travelling camera goes the other way from the background.
+    """
+    background, layer = background * EDGE, layer * EDGE
+    way = np.median(background, axis=0)
+    drift = float(np.linalg.norm(way))
+    if drift < DRIFT_MIN:
+        return None
+    way /= drift
+    along = background @ way
+    across = np.linalg.norm(background - along[:, None] * way, axis=1)
+    steady = float(np.mean((along > 0) & (across < DRIFT_ACROSS * np.abs(along))))
+    near = layer @ way
+    if (
+        steady < DRIFT_AGREEMENT
+        or float(np.mean(near > along)) < FAST_LAYER_STEADY
+        or np.median(near) < NEAR_OF_DRIFT * drift
+    ):
+        return None
+    return near[:, None] * way / EDGE
+
+
+def _series(usable: list[PairMotion], side: float, fps: float) -> tuple[np.ndarray, np.ndarray, bool]:
     """Per-pair velocities (x, y as fractions of the longer side per second; z as ln-scale per second).
 
-    Each pair offers the camera layer (the one reaching the frame border) and maybe a second layer.
-    When the faster of the two keeps one direction through the clip, the camera is moving and the
-    slow layer is far away or the subject; when it does not (a subject bobbing or walking about),
-    the border layer is the camera's. Returns the chosen (n, 3) velocities and the faster layer's.
+    Each pair offers the camera layer (the background's, settled over the clip) and maybe a second layer.
+    When the background drifts steadily one way and a second layer goes the same way faster, the camera travels
+    and that layer is the nearer one: its motion along the background's way is the move's. Otherwise the
+    background's motion is the camera's and the other layer is a subject. Returns the chosen (n, 3) velocities
+    and, per pair, the faster layer's (for the handheld test: a wobble shakes every layer), and whether the
+    camera travels.
     """
     border = np.array([[m.dx / side, m.dy / side, m.log_scale] for m in usable]) * fps
     layer = np.array([[m.layer_dx / side, m.layer_dy / side, m.layer_log_scale] for m in usable]) * fps
     has_layer = np.array([m.parallax > 0 for m in usable])
-    anchored = np.array([m.anchored for m in usable])
-    if not has_layer.any() or anchored.all():
-        return border, border
-
-    def reach(v: np.ndarray) -> np.ndarray:  # how far each velocity moves the frame's edge
-        return np.hypot(v[:, 0], v[:, 1]) + np.abs(v[:, 2]) / 2
-
-    # A pair whose border held still keeps the camera still: its faster layer is a subject, not the camera.
-    fast = np.where((has_layer & ~anchored & (reach(layer) > reach(border)))[:, None], layer, border)
-    direction = np.median(fast, axis=0)
-    strength = float(np.hypot(direction[0], direction[1]) + abs(direction[2]) / 2)
-    along = fast @ direction / max(float(np.dot(direction, direction)), 1e-12)
-    layered = along[has_layer]  # pairs whose layers are too close to separate say nothing either way
-    steady = float(np.mean(layered > 0.5)) if strength > STATIC_RATE["translate"] else 0.0
-    return (fast if steady >= FAST_LAYER_STEADY else border), fast
+    if not has_layer.any():
+        return border, border, False
+    faster = has_layer & (_reach(layer) > _reach(border))
+    fast = np.where(faster[:, None], layer, border)
+    travel = _travel(border[has_layer], layer[has_layer]) if has_layer.sum() >= 2 else None
+    if travel is not None:
+        chosen = border.copy()
+        chosen[has_layer] = travel
+        return chosen, fast, True
+    return border, np.where((faster & ~np.array([m.anchored for m in usable]))[:, None], layer, border), False
 
 
 def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> CameraReading:
@@ -118,7 +157,7 @@ def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> 
     if not usable:
         return CameraReading("static", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, len(motions))
     side = max(width, height)
-    chosen, fast = _series(usable, side, fps)
+    chosen, fast, travels = _series(usable, side, fps)
     vx, vy, vz = chosen[:, 0], chosen[:, 1], chosen[:, 2]
     rates = {"x": float(np.median(vx)), "y": float(np.median(vy)), "z": float(np.median(vz))}
     # Compare a zoom with a slide by how far it moves the frame's edge: half its growth.
@@ -147,7 +186,7 @@ def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> 
         dominance = 1 - others / magnitude
         margin = min(1.0, magnitude / (2 * threshold))
         layered = float(np.mean([m.parallax > 0 for m in usable]))
-        move = _label(axis, rates[axis], parallax > PARALLAX_RATIO and layered >= PARALLAX_SHARE)
+        move = _label(axis, rates[axis], travels or (parallax > PARALLAX_RATIO and layered >= PARALLAX_SHARE))
         confidence = agreement * margin * (0.5 + 0.5 * dominance) * reliability
     return CameraReading(
         move=move,

@@ -11,6 +11,7 @@ import numpy as np
 from tools.critic.camera import classify
 from tools.critic.checks import Observations, build_checks, score
 from tools.critic.decode import Clip, read_clip
+from tools.critic.layers import consistent_background, held_still
 from tools.critic.motion import (
     LONG_MAX_PAIRS,
     LONG_PAIRS_PER_SECOND,
@@ -37,18 +38,30 @@ def observe(clip: Clip) -> Observations:
     black, blown = exposure(clip.thumbs)
     bad_source = set(black) | set(blown)
     skip = {k for k, i in enumerate(indices) if int(i) in bad_source}
-    motions = estimate_motion(frames, indices, clip.fps, skip=skip)
+    side = max(height, width)
+    motions = consistent_background(estimate_motion(frames, indices, clip.fps, skip=skip), side)
     reading = classify(motions, width, height, clip.fps)
-    if reading.move == "static":  # a slow move may hide in sub-pixel steps: look again over longer pairs
-        longer = estimate_motion(
-            frames, indices, clip.fps, skip=skip, per_second=LONG_PAIRS_PER_SECOND, max_pairs=LONG_MAX_PAIRS, overlap=2
+    # A slow move may hide in sub-pixel steps: look again over longer pairs, unless the background already held
+    # still while a subject moved before it (over 1/2 s a subject crossing can fill the border band).
+    if reading.move == "static" and not held_still(motions, side):
+        longer = consistent_background(
+            estimate_motion(
+                frames,
+                indices,
+                clip.fps,
+                skip=skip,
+                per_second=LONG_PAIRS_PER_SECOND,
+                max_pairs=LONG_MAX_PAIRS,
+                overlap=2,
+            ),
+            side,
         )
         second = classify(longer, width, height, clip.fps)
         if second.move not in {"static", "handheld"} and second.confidence >= LONG_MIN_CONFIDENCE:
             reading = second
     transforms = frame_transforms(motions, indices, (height, width))
     diffs, diff_positions = frame_differences(frames, indices)
-    repeats, typical = duplicated(diffs, diff_positions, skip)
+    repeats, typical = duplicated(diffs, diff_positions, skip, frames)
     cuts = scene_cuts(clip.thumbs, bad_source)
     sharp = sharpness(frames, skip, np.searchsorted(np.asarray(cuts, dtype=int), indices, side="right"))
     return Observations(

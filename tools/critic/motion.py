@@ -34,6 +34,8 @@ BAND_EDGE = 8.0  # a pixel votes when its gradient (|Sobel x| + |Sobel y|, grey 
 BAND_TIE = 2  # ... and the two models' errors there differ by more than this (grey levels)
 BAND_TELLING = 0.03  # at least this share of the band must vote
 BAND_VOTE = 0.65  # the winner takes at least this share of the votes
+DRIFT_CORNERS = 60  # corners of the border band tracked to measure a held camera's residual slide ...
+DRIFT_MIN_POINTS = 5  # ... of which at least this many must hold to the background
 STILL = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])  # the model of a camera that did not move
 
 
@@ -61,6 +63,8 @@ class PairMotion:
     inliers: float  # fraction of them the model explains
     method: str  # "features", "phase" or "none"
     anchored: bool = False  # the frame's border held still while the tracked points moved: the camera did not
+    band_share: float | None = None  # share of the border band that follows this model rather than the layer's
+    border_lead: int = 0  # border cells this model's points reach beyond the layer's
 
     @property
     def reliable(self) -> bool:
@@ -165,11 +169,11 @@ def _moved_back(b: np.ndarray, model: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return cv2.warpAffine(b, pixel_model, (width, height), flags=flags), seen
 
 
-def _band_prefers(a: np.ndarray, b: np.ndarray, model: np.ndarray, rival: np.ndarray) -> bool:
-    """True when most textured pixels of the border band line up better under `model` than under `rival`.
+def _band_share(a: np.ndarray, b: np.ndarray, model: np.ndarray, rival: np.ndarray) -> float | None:
+    """The share of the border band's telling pixels that line up better under `model` than under `rival`.
 
     The border is mostly the background's: a subject that reaches into it outvotes it only where it is.
-    A band with too few textured pixels that tell the two apart says nothing (False).
+    A band with too few textured pixels that tell the two apart says nothing (None).
     """
     height, width = a.shape
     gradient = np.abs(cv2.Sobel(a, cv2.CV_32F, 1, 0, ksize=3)) + np.abs(cv2.Sobel(a, cv2.CV_32F, 0, 1, ksize=3))
@@ -179,8 +183,43 @@ def _band_prefers(a: np.ndarray, b: np.ndarray, model: np.ndarray, rival: np.nda
     error, rival_error = cv2.absdiff(a, mine).astype(np.int16), cv2.absdiff(a, theirs).astype(np.int16)
     telling = band & seen & seen_too & (gradient > BAND_EDGE) & (np.abs(error - rival_error) > BAND_TIE)
     if telling.sum() < BAND_TELLING * band.sum():
-        return False
-    return float(np.mean(error[telling] < rival_error[telling])) >= BAND_VOTE
+        return None
+    return float(np.mean(error[telling] < rival_error[telling]))
+
+
+def _band_prefers(a: np.ndarray, b: np.ndarray, model: np.ndarray, rival: np.ndarray) -> bool:
+    """True when most textured pixels of the border band line up better under `model` than under `rival`."""
+    share = _band_share(a, b, model, rival)
+    return share is not None and share >= BAND_VOTE
+
+
+def _drift(a: np.ndarray, b: np.ndarray, model: np.ndarray) -> np.ndarray:
+    """A held camera's residual slide: the median motion of the border band's corners the moving layer leaves out.
+
+    A truck past a near subject before a far background moves the background a fraction of a pixel the same
+    way the subject goes; a locked-off camera leaves it where it was. Corners that follow the moving layer, or
+    move more than half as far as it does, are other subjects and say nothing.
+    """
+    height, width = a.shape
+    still = STILL.copy()
+    mask = _band(height, width).astype(np.uint8) * 255
+    points = cv2.goodFeaturesToTrack(a, DRIFT_CORNERS, 0.001, max(3, min(height, width) // 40), mask=mask)
+    if points is None or len(points) < DRIFT_MIN_POINTS:
+        return still
+    moved, status, _ = cv2.calcOpticalFlowPyrLK(a, b, points, None, **LK_PARAMS)
+    back, status_back, _ = cv2.calcOpticalFlowPyrLK(b, a, moved, None, **LK_PARAMS)
+    error = np.linalg.norm((back - points).reshape(-1, 2), axis=1)
+    ok = (status.ravel() == 1) & (status_back.ravel() == 1) & (error < FB_TOLERANCE_PX)
+    centre = np.array([(width - 1) / 2, (height - 1) / 2], np.float32)
+    p0, p1 = points.reshape(-1, 2)[ok] - centre, moved.reshape(-1, 2)[ok] - centre
+    followed = p0 @ model[:, :2].T + model[:, 2]
+    reach = float(np.median(np.linalg.norm(followed - p0, axis=1))) if len(p0) else 0.0
+    flow = p1 - p0
+    calm = (np.linalg.norm(followed - p1, axis=1) > RANSAC_PX) & (np.linalg.norm(flow, axis=1) < 0.5 * reach)
+    if calm.sum() < DRIFT_MIN_POINTS:
+        return still
+    still[:, 2] = np.median(flow[calm], axis=0)
+    return still
 
 
 def _phase(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
@@ -198,7 +237,8 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
     """
     height, width = a.shape
     centre = np.array([(width - 1) / 2, (height - 1) / 2], np.float32)
-    p0, p1 = _track(*_equalised(a, _matched(b, a)))
+    seen_a, seen_b = _equalised(a, _matched(b, a))
+    p0, p1 = _track(seen_a, seen_b)
     p0, p1 = p0 - centre, p1 - centre
     main = _fit(p0, p1) if len(p0) >= MIN_POINTS else None
     if main is None:
@@ -220,16 +260,17 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
     # better than the other layer's, or none (a locked-off camera) when it holds still better than it follows
     # the only motion found. What else moved is a subject, however large or steady (a walker crossing).
     matched = _matched(b, a)
-    anchored = False
+    anchored, band_share = False, None
     if other is not None and (_moves(model) or _moves(other)):
-        if _band_prefers(a, matched, other, model):
+        band_share = _band_share(a, matched, model, other)
+        if band_share is not None and 1 - band_share >= BAND_VOTE:
             model, other, other_points, camera_points = other, model, camera_points, other_points
-            layer_inliers, anchored = len(other_points), True
+            layer_inliers, anchored, band_share = len(other_points), True, 1 - band_share
         else:
-            anchored = _band_prefers(a, matched, model, other)
+            anchored = band_share is not None and band_share >= BAND_VOTE
     if not anchored and _moves(model) and _band_prefers(a, matched, STILL, model):
-        other, other_points, model = model, camera_points, STILL
-        layer_inliers, anchored = len(camera_points), True
+        other, other_points, model = model, camera_points, _drift(seen_a, seen_b, model)
+        layer_inliers, anchored, band_share = len(camera_points), True, 1.0
     parallax, layer_dx, layer_dy, layer_scale = 0.0, 0.0, 0.0, 1.0
     if other is not None:
         mine = other_points @ model[:, :2].T + model[:, 2]
@@ -254,6 +295,10 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
         inliers=explained / len(p0),
         method="features",
         anchored=anchored,
+        band_share=band_share,
+        border_lead=_border_cells(camera_points, width, height) - _border_cells(other_points, width, height)
+        if other is not None
+        else 0,
     )
 
 

@@ -8,7 +8,9 @@ import cv2
 import numpy as np
 
 FLICKER_SIDE = 128  # flicker is measured on frames this size, lightly blurred (sensor noise is not flicker)
-FLICKER_TRIM = 0.2  # the share of most-deviating pixels left out of a frame's flicker (a moving subject)
+FLICKER_TRIM = 0.1  # the share of most-deviating pixels left out of each block's flicker (snowflakes, edges)
+FLICKER_BLOCK = 8  # flicker is judged per block of this many pixels square (of the FLICKER_SIDE frame) ...
+FLICKER_BLOCKS_QUANTILE = 0.3  # ... at this quantile over blocks: a moving subject's blocks are outvoted
 CUT_HIST_BINS = 32
 REPEAT_OF_LOCAL = 0.15  # a repeat changes less than this share of its neighbouring pairs' change
 REPEAT_OF_TYPICAL = 0.1  # ... and less than this share of the clip's median change
@@ -24,11 +26,28 @@ class Flicker:
     positions: np.ndarray  # kept-frame positions measured
 
 
-def _trimmed_mean(values: np.ndarray) -> float:
-    """Mean of all but the largest FLICKER_TRIM share: a subject moving on its own leaves a residual where it
-    is (its texture does not average out between shifted neighbours); a strobe or boiling texture is everywhere."""
-    keep = max(1, int(len(values) * (1 - FLICKER_TRIM)))
-    return float(np.partition(values, keep - 1)[:keep].mean())
+def _spread_deviation(deviation: np.ndarray, valid: np.ndarray) -> float:
+    """How far the frame deviates where it deviates evenly: per block, the mean of all but the largest FLICKER_TRIM
+    share of |deviation| (a few flakes of snow in a block are left out); over blocks, FLICKER_BLOCKS_QUANTILE's.
+
+    A subject moving on its own leaves its residual where it is, however big (its texture does not average out
+    between shifted neighbours): the blocks it covers are outvoted. A strobe or boiling texture is everywhere.
+    Only blocks seen whole in both neighbours count.
+    """
+    side = FLICKER_BLOCK
+    rows, cols = deviation.shape[0] // side * side, deviation.shape[1] // side * side
+
+    def blocks(image: np.ndarray) -> np.ndarray:
+        return image[:rows, :cols].reshape(rows // side, side, cols // side, side).transpose(0, 2, 1, 3)
+
+    whole = blocks(valid).reshape(-1, side * side).all(axis=1)
+    if not whole.any():
+        return 0.0
+    values = blocks(np.abs(deviation)).reshape(-1, side * side)[whole]
+    keep = int(side * side * (1 - FLICKER_TRIM))
+    means = np.partition(values, keep - 1, axis=1)[:, :keep].mean(axis=1)
+    rank = int(FLICKER_BLOCKS_QUANTILE * (len(means) - 1))
+    return float(np.partition(means, rank)[rank])
 
 
 def _small(frame: np.ndarray) -> np.ndarray:
@@ -85,9 +104,10 @@ def flicker(
         valid[:margin], valid[-margin:], valid[:, :margin], valid[:, -margin:] = False, False, False, False
         if valid.sum() < 0.2 * valid.size:
             continue
-        deviation = small[k][valid] - (before[valid] + after[valid]) / 2
+        full = small[k] - (before + after) / 2
+        deviation = full[valid]
         # A strobe shifts the whole frame one way: its signed mean keeps it whole, whatever the trim leaves out.
-        deviations.append(max(_trimmed_mean(np.abs(deviation)), abs(float(deviation.mean()))))
+        deviations.append(max(_spread_deviation(full, valid), abs(float(deviation.mean()))))
         swings.append(float(abs(deviation.mean())))
         positions.append(k)
     per_frame = np.asarray(deviations)
@@ -105,7 +125,9 @@ def frame_differences(frames: np.ndarray, indices: np.ndarray) -> tuple[np.ndarr
     return diffs, consecutive
 
 
-def duplicated(diffs: np.ndarray, positions: np.ndarray, skip: set[int]) -> tuple[list[int], float]:
+def duplicated(
+    diffs: np.ndarray, positions: np.ndarray, skip: set[int], frames: np.ndarray | None = None
+) -> tuple[list[int], float]:
     """Kept-frame positions that repeat the frame before while the frames around them move; and the median change.
 
     A still shot repeats itself by nature, so only a repeat amid change counts (judged against the
@@ -124,9 +146,22 @@ def duplicated(diffs: np.ndarray, positions: np.ndarray, skip: set[int]) -> tupl
             continue
         around = [u for u in range(max(0, n - 4), min(len(diffs), n + 5)) if u != n and usable[u]]
         local = float(np.median(diffs[around])) if around else typical
-        if local >= 0.5 and diffs[n] < REPEAT_OF_LOCAL * local and diffs[n] < REPEAT_OF_TYPICAL * typical:
+        still = local >= 0.5 and diffs[n] < REPEAT_OF_LOCAL * local and diffs[n] < REPEAT_OF_TYPICAL * typical
+        if still and (frames is None or not _turns_back(frames, diffs, positions, n)):
             repeats.append(int(k) + 1)
     return repeats, typical
+
+
+def _turns_back(frames: np.ndarray, diffs: np.ndarray, positions: np.ndarray, n: int) -> bool:
+    """True when the repeat at pair `n` is a motion turning back: the frames either side of the pair are
+    closer to each other than to their neighbours (a swing, a gallop or a bob sampled about its turn: the
+    frame before and the frame after mirror each other). A stall in a motion that goes on leaves them a step
+    or more further apart than either neighbouring step."""
+    k = int(positions[n])
+    if n == 0 or n + 1 >= len(positions) or positions[n - 1] != k - 1 or positions[n + 1] != k + 1:
+        return False
+    outer = float(cv2.absdiff(frames[k - 1], frames[k + 2]).mean())
+    return outer < min(float(diffs[n - 1]), float(diffs[n + 1]))
 
 
 def _histogram(thumb: np.ndarray) -> np.ndarray:

@@ -43,11 +43,17 @@ class Sprite:
     bob_m: float = 0.0  # a walker's vertical bob, metres
     bob_hz: float = 0.0
     with_camera: bool = False  # travels with the camera (a tracking shot's subject)
+    flutter_m: float = 0.0  # a flutter's reach about its path, metres (a butterfly darting about)
+    flutter_hz: float = 0.0
 
     def centre(self, t: float, camera_x: float) -> tuple[float, float, float]:
         vx, vy, vz = self.velocity
         x = self.x + vx * t + (camera_x if self.with_camera else 0.0)
         y = self.y + vy * t + self.bob_m * abs(math.sin(math.pi * self.bob_hz * t))
+        if self.flutter_m:
+            phase = 2 * math.pi * self.flutter_hz * t
+            x += self.flutter_m * (math.sin(phase) + 0.5 * math.sin(2.3 * phase + 1.0))
+            y += self.flutter_m * (math.cos(1.3 * phase + 0.4) + 0.5 * math.sin(3.1 * phase))
         return x, y, self.depth + vz * t
 
 

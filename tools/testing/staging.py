@@ -6,7 +6,7 @@ Subjects are cut out of photographs with soft masks (an ellipse, a blob, the hor
 the share of the frame they fill. Movers: "still" (stands in the world), "cross" (crosses the frame), "walk"
 (crosses with a step's bob), "against" (crosses against the way the camera moves the picture), "toward"
 (comes towards the camera, growing), "follow" (keeps to the middle of the frame as the camera moves: a
-tracking or follow shot).
+tracking or follow shot), "flutter" (darts about its place several times a second, as a butterfly does).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from tools.testing.scenes import (
     weather,
 )
 
+# The seeded sets draw from these; "flutter" is asked for by name.
 MOVERS = ("still", "cross", "walk", "against", "toward", "follow")
 MIDDLE_COVER = 0.45  # middle-distance cut-outs cover about this share of their plane's view
 BOB_OF_HEIGHT = 0.03  # a walker rises and falls by 3 % of its height each step
@@ -171,6 +172,9 @@ def _subject(
         sprite.x = x_mid - direction * speed * half
         if mover.how == "walk":
             sprite.bob_m, sprite.bob_hz = BOB_OF_HEIGHT * height_m, float(rng.uniform(*STEP_HZ))
+    elif mover.how == "flutter":  # reach: a quarter of the frame's height, at `speed` frame widths a second
+        sprite.flutter_m = 0.25 * height / middle.focal * d
+        sprite.flutter_hz = max(1.0, speed / max(sprite.flutter_m, 1e-6) / (2 * math.pi))
     elif mover.how == "toward":
         growth = float(rng.uniform(0.05, 0.2))
         sprite.depth = SUBJECT_DEPTH_M * math.exp(growth * half)
@@ -202,9 +206,14 @@ def staged_clip(
     overlays: Sequence[str] = (),
     silhouette: np.ndarray | None = None,
     logo: np.ndarray | None = None,
+    backdrop_zs: float | None = None,
 ) -> np.ndarray:
-    """Frames (T, H, W, 3) of `shot` over a staged scene: backdrop, cut-outs, movers, weather and overlays."""
-    sprites = [_backdrop(backdrop, shot, SUBJECT_DEPTH_M * float(rng.uniform(*BACKDROP_OF_ZS)))]
+    """Frames (T, H, W, 3) of `shot` over a staged scene: backdrop, cut-outs, movers, weather and overlays.
+
+    The backdrop stands `backdrop_zs` subject distances away (default: drawn from BACKDROP_OF_ZS).
+    """
+    far = float(rng.uniform(*BACKDROP_OF_ZS))
+    sprites = [_backdrop(backdrop, shot, SUBJECT_DEPTH_M * (backdrop_zs or far))]
     if middle:
         sprites += _scatter(cutouts, shot, MIDDLE_OF_ZS, MIDDLE_COVER, rng)
     for n, mover in enumerate(movers):

@@ -90,6 +90,32 @@ def test_a_still_shot_repeating_itself_is_not_frozen(photo, encode) -> None:
     assert check(critique_clip(encode(frames, "still-exact")), "frozen_frames").passed
 
 
+def _swaying(photo: np.ndarray, frames: int, fps: int = 16, hz: float = 2.0, turn: float = 2.5) -> np.ndarray:
+    """The picture swinging side to side, sampled symmetrically about each turn (a gallop, a swing)."""
+    width, height = 256, 144
+    scale = 1.3 * width / photo.shape[1]
+    out = []
+    for k in range(frames):
+        x = 0.04 * width * np.cos(2 * np.pi * hz * (k - turn) / fps)
+        matrix = np.array([[scale, 0, x - 0.15 * width], [0, scale, -0.1 * height]])
+        out.append(cv2.warpAffine(photo, matrix, (width, height), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REFLECT))
+    return np.array(out)
+
+
+def test_a_motion_turning_back_between_two_frames_is_not_frozen(photo, encode) -> None:
+    # A galloping horse's legs or a swing, sampled either side of its turn: the two frames nearly match, and
+    # the frames before and after mirror each other. A stall would leave them a step or more apart. (Flagged
+    # ten frozen frames.)
+    critique = critique_clip(encode(_swaying(photo("astronaut"), 39), "swaying"))
+    assert check(critique, "frozen_frames").passed, check(critique, "frozen_frames")
+
+
+def test_a_stall_in_a_swing_is_still_frozen(photo, encode) -> None:
+    frames = freeze(_swaying(photo("astronaut"), 39, turn=0.0), 13, 1)  # frames 12-14 move steadily; 14 repeats 13
+    critique = critique_clip(encode(frames, "swaying-stalled"))
+    assert check(critique, "frozen_frames").value == 1 and "14" in check(critique, "frozen_frames").detail
+
+
 def test_a_black_frame_and_a_blown_out_frame_fail_exposure_only(zoom, encode) -> None:
     frames = black_frame(zoom, 10)
     frames[20] = 255
