@@ -44,6 +44,9 @@ class Check(BaseModel):
     value: Any = None
     expected: Any = None
     detail: str = ""
+    # The share of its weight a passed check earns: a move a flat scene cannot tell from the one asked for passes
+    # at half credit, so it never scores 1.00 and an exact reading wins the best take.
+    credit: float = Field(1.0, ge=0, le=1)
 
 
 class Critique(BaseModel):

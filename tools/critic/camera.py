@@ -43,6 +43,9 @@ class CameraReading:
     jitter: float  # unsteadiness about the steady move, fraction of the longer side per second
     reliable_pairs: int
     pairs: int
+    # The background layer's own (x, y, z) rates: a pan or tilt turns the camera, so its speed is the background's
+    # slide, never a subject's walking the same way faster (which the travel rule reads as a truck's rate).
+    background: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
     def speed(self) -> float:
@@ -199,4 +202,11 @@ def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> 
         jitter=jitter,
         reliable_pairs=len(usable),
         pairs=len(motions),
+        background=_background_rates(usable, side, fps),
     )
+
+
+def _background_rates(usable: list[PairMotion], side: float, fps: float) -> tuple[float, float, float]:
+    border = np.array([[m.dx / side, m.dy / side, m.log_scale] for m in usable]) * fps
+    x, y, z = np.median(border, axis=0)
+    return float(x), float(y), float(z)

@@ -33,6 +33,7 @@ WEIGHTS: dict[str, float] = {
     "judge_subject": 2.0,
     "vision_judge": 0.0,  # a judge that could not answer does not count
 }
+LOOK_ALIKE_CREDIT = 0.5  # a passed camera_move that read a look-alike of the asked move ("orbit_right" as pan_left)
 _AXIS = {"pan": "x", "truck": "x", "orbit": "x", "tracking": "x", "tilt": "y", "pedestal": "y", "crane": "y"}
 
 
@@ -74,9 +75,19 @@ def camera_checks(obs: Observations, expected: Expectation) -> list[Check]:
         return checks
     ok = moves_compatible(wanted, reading.move)
     detail = f"detected {reading.move} (confidence {reading.confidence:.2f})"
-    if ok and reading.move != wanted:
-        detail += f"; a flat scene cannot tell it from {wanted}"
-    checks.append(Check(name="camera_move", passed=ok, value=reading.move, expected=wanted, detail=detail))
+    look_alike = ok and reading.move != wanted
+    if look_alike:
+        detail += f"; a flat scene cannot tell it from {wanted} (half credit)"
+    checks.append(
+        Check(
+            name="camera_move",
+            passed=ok,
+            value=reading.move,
+            expected=wanted,
+            detail=detail,
+            credit=LOOK_ALIKE_CREDIT if look_alike else 1.0,
+        )
+    )
     if expected.camera_speed and wanted not in {"static", "handheld"}:
         prefix = wanted.split("_")[0]
         kind = "zoom" if prefix in {"zoom", "dolly"} else "translate"
@@ -84,7 +95,10 @@ def camera_checks(obs: Observations, expected: Expectation) -> list[Check]:
         # a whole, the world behind a tracked subject) moves slower the farther it is: only too fast fails.
         at_most = prefix in {"dolly", "tracking"}
         axis = "z" if kind == "zoom" else _AXIS.get(prefix, "x")
-        rate = abs({"x": reading.pan_rate, "y": reading.tilt_rate, "z": reading.zoom_rate}[axis])
+        rates = {"x": reading.pan_rate, "y": reading.tilt_rate, "z": reading.zoom_rate}
+        if prefix in {"pan", "tilt"}:  # a turn's speed is the background's slide, whatever walks across it
+            rates = dict(zip("xyz", reading.background, strict=True))
+        rate = abs(rates[axis])
         checks.append(
             Check(
                 name="camera_speed",
@@ -246,4 +260,4 @@ def score(checks: list[Check]) -> float:
     total = sum(WEIGHTS.get(c.name, 1.0) for c in checks)
     if not total:
         return 1.0
-    return round(sum(WEIGHTS.get(c.name, 1.0) for c in checks if c.passed) / total, 4)
+    return round(sum(WEIGHTS.get(c.name, 1.0) * c.credit for c in checks if c.passed) / total, 4)

@@ -167,6 +167,10 @@ def test_compatible_move_passes_and_says_why(photo, encode) -> None:
     critique = critique_clip(encode(frames, "compatible"), Expectation(camera_movement="dolly_in"))
     move = check(critique, "camera_move")
     assert move.passed and move.value == "zoom_in" and "cannot tell" in move.detail
+    # A look-alike passes at half credit: it never scores 1.00, and the exact move wins the best take.
+    assert critique.passed and move.credit == 0.5 and critique.score < 1.0
+    exact = critique_clip(encode(frames, "exact"), Expectation(camera_movement="zoom_in"))
+    assert check(exact, "camera_move").credit == 1.0 and exact.score > critique.score
 
 
 def test_almost_static_when_motion_was_asked(still, encode) -> None:
