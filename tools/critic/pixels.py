@@ -18,8 +18,7 @@ DYNAMIC_PAIRS = 16  # frame pairs measured for the amount of motion
 def exposure(thumbs: np.ndarray) -> tuple[list[int], list[int]]:
     """Source indices of black frames and of blown-out frames."""
     flat = thumbs.reshape(len(thumbs), -1)
-    p99 = np.percentile(flat, 99, axis=1)
-    p1 = np.percentile(flat, 1, axis=1)
+    p1, p99 = np.percentile(flat, [1, 99], axis=1)  # one partition for both
     return [int(i) for i in np.nonzero(p99 < BLACK_P99)[0]], [int(i) for i in np.nonzero(p1 > BLOWN_P1)[0]]
 
 

@@ -28,25 +28,28 @@ class Flicker:
     positions: np.ndarray  # kept-frame positions measured
 
 
-def _spread_deviation(deviation: np.ndarray, valid: np.ndarray) -> float:
+def _blocks(image: np.ndarray) -> np.ndarray:
+    """The image cut into FLICKER_BLOCK-square blocks, one row of pixels (row by row) per block."""
+    side = FLICKER_BLOCK
+    rows, cols = image.shape[0] // side * side, image.shape[1] // side * side
+    cut = image[:rows, :cols].reshape(rows // side, side, cols // side, side).transpose(0, 2, 1, 3)
+    return cut.reshape(-1, side * side)
+
+
+def _spread_deviation(deviation: np.ndarray, whole: np.ndarray) -> float:
     """How far the frame deviates where it deviates evenly: per block, the mean of all but the largest FLICKER_TRIM
     share of |deviation| (a few flakes of snow in a block are left out); over blocks, FLICKER_BLOCKS_QUANTILE's.
 
     A subject moving on its own leaves its residual where it is, however big (its texture does not average out
     between shifted neighbours): the blocks it covers are outvoted. A strobe or boiling texture is everywhere.
-    Only blocks seen whole in both neighbours count.
+    Only blocks seen whole in both neighbours count (`whole`, per block of `_blocks`).
     """
-    side = FLICKER_BLOCK
-    rows, cols = deviation.shape[0] // side * side, deviation.shape[1] // side * side
-
-    def blocks(image: np.ndarray) -> np.ndarray:
-        return image[:rows, :cols].reshape(rows // side, side, cols // side, side).transpose(0, 2, 1, 3)
-
-    whole = blocks(valid).reshape(-1, side * side).all(axis=1)
     if not whole.any():
         return 0.0
-    values = blocks(np.abs(deviation)).reshape(-1, side * side)[whole]
-    keep = int(side * side * (1 - FLICKER_TRIM))
+    values = _blocks(np.abs(deviation))
+    if not whole.all():
+        values = values[whole]
+    keep = int(FLICKER_BLOCK * FLICKER_BLOCK * (1 - FLICKER_TRIM))
     means = np.partition(values, keep - 1, axis=1)[:, :keep].mean(axis=1)
     rank = int(FLICKER_BLOCKS_QUANTILE * (len(means) - 1))
     return float(np.partition(means, rank)[rank])
@@ -72,15 +75,18 @@ def _invert(matrix: np.ndarray) -> np.ndarray:
 
 def _seen_by_both(
     frame: np.ndarray, forward: np.ndarray, backward: np.ndarray, size: tuple[int, int]
-) -> tuple[np.ndarray, bool]:
-    """Where both aligned neighbours see the frame, less a margin; and whether that is enough to judge by."""
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where both aligned neighbours see the frame, less a margin, and which blocks they see whole; None when
+    that is too little to judge by."""
     ones = np.ones_like(frame)
     valid = (cv2.warpAffine(ones, forward, size, flags=WARP_FLAGS) > 0.99) & (
         cv2.warpAffine(ones, backward, size, flags=WARP_FLAGS) > 0.99
     )
     margin = max(2, round(min(size) * 0.04))
     valid[:margin], valid[-margin:], valid[:, :margin], valid[:, -margin:] = False, False, False, False
-    return valid, bool(valid.sum() >= 0.2 * valid.size)
+    if valid.sum() < 0.2 * valid.size:
+        return None
+    return valid, _blocks(valid).all(axis=1)
 
 
 def flicker(
@@ -95,7 +101,7 @@ def flicker(
     width = frames.shape[2]
     small = [None] * len(frames)
     factor = 1.0
-    seen_whole: dict[tuple[bytes, bytes], tuple[np.ndarray, bool]] = {}
+    seen_whole: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray] | None] = {}
     deviations: list[float] = []
     swings: list[float] = []
     positions: list[int] = []
@@ -114,15 +120,15 @@ def flicker(
         key = (forward.tobytes(), backward.tobytes())
         if key not in seen_whole:  # a steady move repeats its steps: the same two warps see the same part
             seen_whole[key] = _seen_by_both(small[k], forward, backward, size)
-        valid, enough = seen_whole[key]
-        if not enough:
+        if (seen := seen_whole[key]) is None:
             continue
+        valid, whole = seen
         after = cv2.warpAffine(small[k + 1], forward, size, flags=WARP_FLAGS)
         before = cv2.warpAffine(small[k - 1], backward, size, flags=WARP_FLAGS)
         full = small[k] - (before + after) / 2
         signed = abs(float(full[valid].mean()))
         # A strobe shifts the whole frame one way: its signed mean keeps it whole, whatever the trim leaves out.
-        deviations.append(max(_spread_deviation(full, valid), signed))
+        deviations.append(max(_spread_deviation(full, whole), signed))
         swings.append(signed)
         positions.append(k)
     per_frame = np.asarray(deviations)
