@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tools.critic.motion import PairMotion
+from tools.critic.shake import CERTAIN_AMPLITUDE, read_shake
 from tools.critic.speed import STATIC_RATE
 
 # Residual motion the similarity model cannot explain, relative to the move itself, above which the
@@ -160,7 +161,7 @@ def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> 
     if not usable:
         return CameraReading("static", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, len(motions))
     side = max(width, height)
-    chosen, fast, travels = _series(usable, side, fps)
+    chosen, _fast, travels = _series(usable, side, fps)
     vx, vy, vz = chosen[:, 0], chosen[:, 1], chosen[:, 2]
     rates = {"x": float(np.median(vx)), "y": float(np.median(vy)), "z": float(np.median(vz))}
     # Compare a zoom with a slide by how far it moves the frame's edge: half its growth.
@@ -177,9 +178,9 @@ def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> 
     if orbit:
         move = orbit
         confidence = reliability * 0.8
-    elif jitter > magnitude and any(_wobbles(chosen[:, a]) and _wobbles(fast[:, a], 3) for a in (0, 1)):
+    elif (shake := read_shake(usable, side)).handheld:
         move = "handheld"
-        confidence = reliability * min(1.0, jitter / (2 * HANDHELD_SPEED))
+        confidence = reliability * min(1.0, shake.amplitude / CERTAIN_AMPLITUDE)
     elif magnitude < threshold:
         move = "static"
         confidence = reliability * (0.5 + 0.5 * (1 - magnitude / threshold))
