@@ -180,7 +180,7 @@ def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> 
         confidence = reliability * 0.8
     elif (shake := read_shake(usable, side)).handheld:
         move = "handheld"
-        confidence = reliability * min(1.0, shake.amplitude / CERTAIN_AMPLITUDE)
+        confidence = reliability * min(1.0, 0.5 + 0.5 * shake.amplitude / CERTAIN_AMPLITUDE)
     elif magnitude < threshold:
         move = "static"
         confidence = reliability * (0.5 + 0.5 * (1 - magnitude / threshold))
