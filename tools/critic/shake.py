@@ -72,8 +72,12 @@ def _wander(steps: np.ndarray, span: int = WANDER_SPAN) -> float:
     return float(np.mean(np.sum(spans * spans, axis=1))) / (span * power)
 
 
-def read_shake(usable: list[PairMotion], side: float) -> ShakeReading:
-    """Read the camera's residual motion from the reliable pairs (the background layer's, settled over the clip)."""
+def read_shake(usable: list[PairMotion], side: float, fps: float = 0.0, move_rate: float = 0.0) -> ShakeReading:
+    """Read the camera's residual motion from the reliable pairs (the background layer's, settled over the clip).
+
+    `move_rate` (fraction of the longer side per second, at `fps`) is the move the clip reads otherwise, when a
+    nearer layer carries it (a truck past a subject): a residual under its travel per pair is the move's unsteadiness.
+    """
     ordered = sorted(usable, key=lambda m: m.start)
     velocity = np.array([[m.dx, m.dy] for m in ordered]) / side  # per frame
     growth = float(np.median([m.log_scale for m in ordered])) / 2  # a zoom moves the frame's edge by half its growth
@@ -87,5 +91,5 @@ def read_shake(usable: list[PairMotion], side: float) -> ShakeReading:
         axes=(float(np.median(np.abs(shift[:, 0]))), float(np.median(np.abs(shift[:, 1])))),
         above_floor=float(np.mean(size > SHAKE_AMPLITUDE)),
         wander=_wander(shift),
-        trend=float((np.hypot(*trend) + abs(growth)) * np.median(gaps)),
+        trend=float(max(np.hypot(*trend) + abs(growth), move_rate / fps if fps else 0.0) * np.median(gaps)),
     )
