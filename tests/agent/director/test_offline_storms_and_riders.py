@@ -61,3 +61,32 @@ def test_a_dolly_zoom_says_what_was_kept(message: str) -> None:
     assert reply.spec.camera_movement == "dolly_in"
     notes = " ".join(reply.notes)
     assert "dolly zoom" in notes and "dropped" not in notes and "no direction" not in notes
+
+
+@pytest.mark.parametrize(
+    ("message", "effects"),
+    [
+        ("make it night with a dust storm", ["dust"]),
+        ("a camel crossing the desert in a sandstorm, slow truck right", ["dust"]),
+        ("make it night with fireworks", ["fireworks"]),
+        ("a ferris wheel at night, fireworks behind", ["fireworks"]),
+        ("a dusty road at noon, heat haze", ["fog"]),
+        ("a storm at sea", ["rain"]),
+    ],
+)
+def test_dust_storms_fireworks_and_heat_haze_are_effects_not_subjects(message: str, effects: list[str]) -> None:
+    spec = _spec(message)
+    assert spec.effects == effects, message
+    assert not (spec.subject or "").startswith(("with ", "heat")), spec.subject
+
+
+@pytest.mark.parametrize(
+    "message", ["a knight rides, vertical 8 seconds", "a knight rides in portrait", "a knight rides, vertical 5s"]
+)
+def test_vertical_before_a_duration_and_in_portrait_are_the_frame(message: str) -> None:
+    spec = _spec(message)
+    assert (spec.subject, spec.aspect_ratio) == ("a knight", "9:16"), message
+
+
+def test_a_portrait_of_someone_is_not_the_frame() -> None:
+    assert _spec("a portrait of a woman by a window").aspect_ratio is None
