@@ -39,7 +39,10 @@ SHOT_SIZES: Table = _table(
     (
         r"wide shot|wide angle(?: shot| lens| view)?|(?<!minute\s)(?<!second\s)(?<!seconds\s)(?<!sec\s)long shot"
         r"|full shot|full body shot|wide framing|wide view"
-        r"|wide frame|(?<=make\sit\s)wide|(?<=go\s)wide|(?<=keep\sit\s)wide",
+        r"|wide frame|(?<=make\sit\s)wide|(?<=go\s)wide|(?<=keep\sit\s)wide"
+        # "a wide aerial shot of", "a wide establishing shot": the size before the shot's other words
+        r"|wide(?= (?:aerial|drone|overhead|high angle|low angle|establishing|tracking|static|cinematic|panoramic"
+        r"|landscape|exterior|dolly|crane|pan|orbit)(?: \w+)? shot)",
         "wide",
     ),
 )

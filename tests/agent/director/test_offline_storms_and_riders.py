@@ -90,3 +90,22 @@ def test_vertical_before_a_duration_and_in_portrait_are_the_frame(message: str) 
 
 def test_a_portrait_of_someone_is_not_the_frame() -> None:
     assert _spec("a portrait of a woman by a window").aspect_ratio is None
+
+
+@pytest.mark.parametrize(
+    ("message", "subject", "angle"),
+    [
+        ("a wide aerial shot of the harbour at dawn in the fog, drone rising", None, "aerial"),
+        ("a wide low angle shot of a tower", "a tower", "low_angle"),
+        ("a wide establishing shot of a castle", "a castle", None),
+    ],
+)
+def test_wide_before_the_shot_s_other_words_is_the_size_not_the_subject(
+    message: str, subject: str | None, angle: str | None
+) -> None:
+    spec = _spec(message)
+    assert (spec.subject, spec.shot_size, spec.camera_angle) == (subject, "wide", angle), message
+
+
+def test_a_wide_river_is_a_place_not_a_size() -> None:
+    assert _spec("a wide river at dawn").shot_size is None
