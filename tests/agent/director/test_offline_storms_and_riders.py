@@ -109,3 +109,30 @@ def test_wide_before_the_shot_s_other_words_is_the_size_not_the_subject(
 
 def test_a_wide_river_is_a_place_not_a_size() -> None:
     assert _spec("a wide river at dawn").shot_size is None
+
+
+@pytest.mark.parametrize(
+    ("message", "subject", "action", "setting"),
+    [
+        ("POV shot running through a forest at night with a flashlight", None, "running", "a forest"),
+        ("drone shot flying over a waterfall, moving forward", None, "flying", "a waterfall"),
+        ("underwater shot of a sea turtle swimming past coral", "a sea turtle", "swimming", "coral"),
+        ("a cat knocks a glass off a table in slow motion", "a cat", "knocks a glass off a table", None),
+        ("a dragon breathes fire over a medieval village", "a dragon", "breathes fire", "a medieval village"),
+        ("a knight with a sword walks through a forest", "a knight with a sword", "walks", "a forest"),
+    ],
+)
+def test_an_action_or_a_prop_alone_is_never_the_subject(
+    message: str, subject: str | None, action: str, setting: str | None
+) -> None:
+    spec = _spec(message)
+    assert (spec.subject, spec.action, spec.setting) == (subject, action, setting), message
+
+
+@pytest.mark.parametrize(
+    ("message", "move"), [("slow dolly left", "truck_left"), ("the camera dollies right", "truck_right")]
+)
+def test_a_dolly_moved_sideways_is_a_truck(message: str, move: str) -> None:
+    reply = _reply(f"a dinner for two, {message}")
+    assert reply.spec.camera_movement == move
+    assert not any("no direction" in note for note in reply.notes)
