@@ -27,11 +27,6 @@ MAX_OBJECT_ROWS = 4000  # texels; a taller object is drawn coarser
 # Noise on the ground: a coarse and a fine octave, across and down the band (periods in texels: width // N).
 COARSE_NOISE_PERIODS, FINE_NOISE_PERIODS, FINE_NOISE_WEIGHT = 48, 8, 0.7
 GROUND_SHADE_RANGE = (0.7, 0.35)  # ground colour x (0.7 + 0.35 x noise)
-# Grit: real ground (gravel, grass, asphalt, leaf litter) has texture down to the finest scale a lens resolves.
-# Value noise with cells this many texels across, shading the ground by +-GRIT_CONTRAST / 2: without it the
-# ground was smooth blobs a few dozen texels wide, a travelling camera's nearest world held no point the critic
-# could track, and a slow truck over a soft ground read static.
-GRIT_CELL_TX, GRIT_CONTRAST = 2, 0.6
 STREAK_EVERY_TX = 30  # a streak or tuft per this many texels across: the optical flow holds on to them
 STREAK_LENGTH_TX = (4, 24)
 STREAK_SHADE = (0.55, 1.3)  # of the ground colour
@@ -157,11 +152,9 @@ def _paint_ground(
         rng, *small, max(2, width_tx // FINE_NOISE_PERIODS), max(1, ground_rows // FINE_NOISE_PERIODS)
     )
     noise = cv2.resize(noise, (width_tx, ground_rows), interpolation=cv2.INTER_LINEAR)
-    grit = periodic_noise(rng, ground_rows, width_tx, width_tx // GRIT_CELL_TX, max(1, ground_rows // GRIT_CELL_TX))
     g = np.asarray(look.ground, np.float32)
     offset, gain = GROUND_SHADE_RANGE
-    shade = (offset + gain * noise) * (1.0 + GRIT_CONTRAST * (grit - 0.5))
-    canvas[base : base + ground_rows] = np.clip(g * shade[..., None], 0, 255)
+    canvas[base : base + ground_rows] = np.clip(g * (offset + gain * noise)[..., None], 0, 255)
     mask[base : base + ground_rows] = 255
     for _ in range(max(4, width_tx // STREAK_EVERY_TX)):
         x = int(rng.integers(0, width_tx))

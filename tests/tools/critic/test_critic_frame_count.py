@@ -194,8 +194,7 @@ def test_a_broken_avi_header_does_not_fail_a_whole_take(
 def test_a_truncated_take_of_ours_is_still_incomplete(previz_take: Path, tmp_path: Path) -> None:
     data = previz_take.read_bytes()  # faststart: the index, with all 36 frames, comes first
     cut = tmp_path / "cut.mp4"
-    # Three quarters: the first (key) frame alone can be half the file, and a cut inside it decodes nothing.
-    cut.write_bytes(data[: len(data) * 3 // 4])
+    cut.write_bytes(data[: len(data) // 2])
     check = _complete(cut)
     assert check is not None and not check.passed
     assert check.expected == 36 and check.value < 36
