@@ -73,6 +73,7 @@ class Weather:
     size: float
     # The scene's light on each channel (0..1): a drop or a flake shows the light it catches, like every surface.
     # Drawn at full grey over a night frame, rain streaks changed every pixel each frame (read as flicker, 0.983).
+    # Specks keep their own warm glow (sparks, embers, fireflies, motes in a sunbeam): `make_weather` leaves them at 1.
     light: tuple[float, float, float] = (1.0, 1.0, 1.0)
 
     def where(self, t: float, view: View) -> np.ndarray:
@@ -143,8 +144,8 @@ def make_weather(
     rng: np.random.Generator,
     light: tuple[float, float, float] = (1.0, 1.0, 1.0),
 ) -> list[Weather]:
-    """The look's rain, snow and particles, filling a box around the camera sized for this shot, lit by `light`
-    (the scene's gain per channel, 0..1)."""
+    """The look's rain, snow and particles, filling a box around the camera sized for this shot; rain and snow lit
+    by `light` (the scene's gain per channel, 0..1), the specks glowing on their own."""
     near = max(NEAREST_M, NEAR_OF_ZS * subject_depth)
     far = max(near * 2, min(FARTHEST_M, FAR_OF_ZS * subject_depth))
     half_w = BOX_MARGIN * width / 2 / focal * far
@@ -164,7 +165,9 @@ def make_weather(
         if kind != "rain":
             sway[:, 0] = rng.uniform(0.02, 0.12, count)
             sway[:, 1] = rng.uniform(*SNOW_SWAY_HZ, count)
-        out.append(Weather(kind, start, velocity, sway, low, high, size, light))
+        out.append(
+            Weather(kind, start, velocity, sway, low, high, size, light if kind != "particles" else (1.0, 1.0, 1.0))
+        )
     return out
 
 
