@@ -81,7 +81,7 @@ class Compositor:
         self.steam = Steam(height, STEAM_RISE_OF_HEIGHT * height, STEAM_LIFE_S) if self.performance.steams else None
         weather_rng = np.random.default_rng(rng.integers(1 << 32))
         focal = float(np.min(track.f)) if len(track) else scene.framing.focal
-        self.weather = make_weather(look.effects, zs, focal, self.w, self.h, weather_rng)
+        self.weather = make_weather(look.effects, zs, focal, self.w, self.h, weather_rng, scene.light)
 
     def frame(self, i: int) -> np.ndarray:
         tr, w, h = self.track, self.w, self.h

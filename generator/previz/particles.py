@@ -71,6 +71,10 @@ class Weather:
     low: np.ndarray  # box corner (3,)
     high: np.ndarray
     size: float
+    # The scene's light on each channel (0..1): a drop or a flake shows the light it catches, like every surface.
+    # Drawn at full grey over a night frame, rain streaks changed every pixel each frame (read as flicker, 0.983).
+    # Specks keep their own warm glow (sparks, embers, fireflies, motes in a sunbeam): `make_weather` leaves them at 1.
+    light: tuple[float, float, float] = (1.0, 1.0, 1.0)
 
     def where(self, t: float, view: View) -> np.ndarray:
         """World positions at `t` seen from `view`: moved by their velocity, wrapped into the camera's box."""
@@ -93,7 +97,8 @@ class Weather:
         x, y, d = view.project(xyz)
         inside = (d > self.low[2] * 0.9) & (x > -50) & (x < view.width + 50) & (y > -50) & (y < view.height + 50)
         if self.kind == "rain":
-            grey = WEATHER["rain"][4]
+            rain_rgb = (WEATHER["rain"][4], WEATHER["rain"][4], WEATHER["rain"][4] + 8)
+            grey = [round(c * gain) for c, gain in zip(rain_rgb, self.light, strict=True)]
             back = xyz - self.velocity * RAIN_STREAK_S
             bx, by, _ = view.project(back)
             longest = MAX_STREAK_OF_HEIGHT * view.height
@@ -103,7 +108,7 @@ class Weather:
             streaks = np.zeros_like(canvas)  # added to the canvas: its alpha channel stays 0
             for n in np.flatnonzero(inside):
                 end = (int(bx[n]), int(by[n]))
-                cv2.line(streaks, (int(x[n]), int(y[n])), end, (grey, grey, grey + 8, 0), 1, cv2.LINE_AA)
+                cv2.line(streaks, (int(x[n]), int(y[n])), end, (*grey, 0), 1, cv2.LINE_AA)
             cv2.add(canvas, streaks, dst=canvas)
             return
         self._draw_flakes(canvas, x, y, view.f * self.size / d, inside, view.height)
@@ -124,6 +129,7 @@ class Weather:
         for n in seen[np.argsort(-drawn[seen])]:  # far (small) flakes over near ones
             cv2.circle(alpha, (int(x[n]), int(y[n])), round(drawn[n]), int(255 * opacity[n]), -1, cv2.LINE_AA)
         colour = np.asarray(PARTICLE_RGB if self.kind == "particles" else (WEATHER[self.kind][4],) * 3, np.float32)
+        colour *= np.asarray(self.light, np.float32)
         weight = alpha.astype(np.float32)[..., None] / 255
         rgb = canvas[..., :3]
         rgb[...] = (rgb + (colour - rgb) * weight).astype(np.uint8)
@@ -136,8 +142,10 @@ def make_weather(
     width: int,
     height: int,
     rng: np.random.Generator,
+    light: tuple[float, float, float] = (1.0, 1.0, 1.0),
 ) -> list[Weather]:
-    """The look's rain, snow and particles, filling a box around the camera sized for this shot."""
+    """The look's rain, snow and particles, filling a box around the camera sized for this shot; rain and snow lit
+    by `light` (the scene's gain per channel, 0..1), the specks glowing on their own."""
     near = max(NEAREST_M, NEAR_OF_ZS * subject_depth)
     far = max(near * 2, min(FARTHEST_M, FAR_OF_ZS * subject_depth))
     half_w = BOX_MARGIN * width / 2 / focal * far
@@ -157,7 +165,9 @@ def make_weather(
         if kind != "rain":
             sway[:, 0] = rng.uniform(0.02, 0.12, count)
             sway[:, 1] = rng.uniform(*SNOW_SWAY_HZ, count)
-        out.append(Weather(kind, start, velocity, sway, low, high, size))
+        out.append(
+            Weather(kind, start, velocity, sway, low, high, size, light if kind != "particles" else (1.0, 1.0, 1.0))
+        )
     return out
 
 

@@ -101,6 +101,7 @@ class Scene:
     sun: tuple[float, float] | None
     sky_period: float
     notes: list[str] = field(default_factory=list)
+    light: tuple[float, float, float] = (1.0, 1.0, 1.0)  # the light on each channel (0..1): weather catches it too
 
 
 def subject_distance(shot: str, shape: SubjectShape, width: int, height: int, focal: float) -> float:
@@ -344,7 +345,8 @@ def build_scene(
             layer.tile_for(_min_scale(layer, view_track), w)
     fill = np.empty((h, w, 4), np.uint8)
     fill[:] = (*(int(c * setting.sky.light) for c in setting.ground.ground), 255)
-    return Scene(layers, framing, shape, fill, sun, period / f0, notes)
+    red, green, blue = (float(c) / 255 * setting.sky.light for c in setting.sky.tint)
+    return Scene(layers, framing, shape, fill, sun, period / f0, notes, (red, green, blue))
 
 
 def _soften(texture: np.ndarray) -> None:

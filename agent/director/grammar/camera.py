@@ -289,20 +289,11 @@ _RESOLVE = {
     ("pedestal", "down"): "pedestal_down",
     ("zoom", "in"): "zoom_in",
     ("dolly", "in"): "dolly_in",
-    # "dolly left": a dolly moved sideways on its track is a truck
-    ("dolly", "left"): "truck_left",
+    ("dolly", "left"): "truck_left",  # "dolly left": a dolly moved sideways on its track is a truck
     ("dolly", "right"): "truck_right",
 }
-_DEFAULT = {
-    "pan": "pan_right",
-    "truck": "truck_right",
-    "tilt": "tilt_up",
-    "orbit": "orbit_right",
-    "crane": "crane_up",
-    "pedestal": "pedestal_up",
-    "zoom": "zoom_in",
-    "dolly": "dolly_in",
-}
+_DEFAULT = {"pan": "pan_right", "truck": "truck_right", "tilt": "tilt_up", "orbit": "orbit_right"}
+_DEFAULT |= {"crane": "crane_up", "pedestal": "pedestal_up", "zoom": "zoom_in", "dolly": "dolly_in"}
 _DIRECTIONAL = {"pan", "truck", "tilt", "orbit", "crane", "pedestal"}
 
 
