@@ -7,16 +7,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from tools.critic.motion import PairMotion
+from tools.critic.shake import CERTAIN_AMPLITUDE, read_shake
 from tools.critic.speed import STATIC_RATE
 
 # Residual motion the similarity model cannot explain, relative to the move itself, above which the
 # camera is taken to travel (truck, pedestal, dolly) rather than turn or zoom (pan, tilt, zoom).
 PARALLAX_RATIO = 1.2
 PARALLAX_SHARE = 0.5  # ... in at least this share of frame pairs
-# A handheld camera wobbles both ways: at least this share of frame pairs must move each way, faster
-# than HANDHELD_SPEED (fraction of the longer side per second), along one axis.
+# Slower than this (fraction of the longer side per second) a layer's slide is a wobble, not an orbit's sweep.
+# (Handheld itself is read from the background's residual by amplitude and spectrum: tools/critic/shake.py.)
 HANDHELD_SPEED = 0.012
-HANDHELD_SHARE = 0.2
 # An orbit moves near and far things in opposite directions: this share of pairs must show it.
 ORBIT_SHARE = 0.5
 # Share of pairs in which the faster layer must keep the clip's direction for it to be the camera's.
@@ -66,16 +66,6 @@ def _label(axis: str, sign: float, travels: bool) -> str:
     if axis == "y":
         return ("pedestal_" if travels else "tilt_") + ("up" if sign > 0 else "down")
     return ("dolly_" if travels else "zoom_") + ("in" if sign > 0 else "out")
-
-
-def _wobbles(series: np.ndarray, reversals: int = 2) -> bool:
-    """Both ways, faster than HANDHELD_SPEED, often enough, and back and forth at least `reversals` times."""
-    ahead = float(np.mean(series > HANDHELD_SPEED))
-    back = float(np.mean(series < -HANDHELD_SPEED))
-    if min(ahead, back) < HANDHELD_SHARE:
-        return False
-    signs = np.sign(series[np.abs(series) > HANDHELD_SPEED])
-    return int(np.count_nonzero(np.diff(signs))) >= reversals
 
 
 def _orbit(usable: list[PairMotion], side: float, fps: float) -> str | None:
@@ -160,7 +150,7 @@ def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> 
     if not usable:
         return CameraReading("static", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, len(motions))
     side = max(width, height)
-    chosen, fast, travels = _series(usable, side, fps)
+    chosen, _fast, travels = _series(usable, side, fps)
     vx, vy, vz = chosen[:, 0], chosen[:, 1], chosen[:, 2]
     rates = {"x": float(np.median(vx)), "y": float(np.median(vy)), "z": float(np.median(vz))}
     # Compare a zoom with a slide by how far it moves the frame's edge: half its growth.
@@ -177,9 +167,9 @@ def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> 
     if orbit:
         move = orbit
         confidence = reliability * 0.8
-    elif jitter > magnitude and any(_wobbles(chosen[:, a]) and _wobbles(fast[:, a], 3) for a in (0, 1)):
+    elif (shake := read_shake(usable, side, fps, magnitude)).handheld:
         move = "handheld"
-        confidence = reliability * min(1.0, jitter / (2 * HANDHELD_SPEED))
+        confidence = reliability * min(1.0, 0.5 + 0.5 * shake.amplitude / CERTAIN_AMPLITUDE)
     elif magnitude < threshold:
         move = "static"
         confidence = reliability * (0.5 + 0.5 * (1 - magnitude / threshold))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -145,17 +146,47 @@ def _border_cells(points: np.ndarray, width: int, height: int) -> int:
     return len(cells)
 
 
+@functools.lru_cache(maxsize=8)
 def _band(height: int, width: int) -> np.ndarray:
-    """The frame's border band (BORDER of the shorter side deep) as a mask."""
+    """The frame's border band (BORDER of the shorter side deep) as a mask (shared: never write to it)."""
     depth = max(2, round(BORDER * min(height, width)))
     mask = np.ones((height, width), bool)
     mask[depth:-depth, depth:-depth] = False
+    mask.flags.writeable = False
     return mask
 
 
 def _moves(model: np.ndarray) -> bool:
     """True when the model moves some point of the frame by more than a tracking error."""
     return bool(np.abs(model[:, 2]).max() > RANSAC_PX or abs(np.hypot(model[0, 0], model[1, 0]) - 1) > 0.005)
+
+
+class _BandView:
+    """A pair's frames as the border band sees them; what it works out once (the band's textured pixels,
+    the second frame moved back by a model) is kept for the pair's next question."""
+
+    def __init__(self, a: np.ndarray, b: np.ndarray) -> None:
+        self.a, self.b = a, b
+        height, width = a.shape
+        self.band = _band(height, width)
+        self._textured: np.ndarray | None = None
+        self._moved: dict[bytes, tuple[np.ndarray, np.ndarray | None]] = {}
+
+    @property
+    def textured(self) -> np.ndarray:
+        """The band's pixels with an edge strong enough to vote."""
+        if self._textured is None:
+            a = self.a
+            gradient = np.abs(cv2.Sobel(a, cv2.CV_32F, 1, 0, ksize=3)) + np.abs(cv2.Sobel(a, cv2.CV_32F, 0, 1, ksize=3))
+            self._textured = self.band & (gradient > BAND_EDGE)
+        return self._textured
+
+    def moved_back(self, model: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """`b` moved back onto `a` by `model` (centred coordinates), and where it is seen (None: everywhere)."""
+        key = model.tobytes()
+        if key not in self._moved:
+            self._moved[key] = (self.b, None) if np.array_equal(model, STILL) else _moved_back(self.b, model)
+        return self._moved[key]
 
 
 def _moved_back(b: np.ndarray, model: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -169,27 +200,27 @@ def _moved_back(b: np.ndarray, model: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return cv2.warpAffine(b, pixel_model, (width, height), flags=flags), seen
 
 
-def _band_share(a: np.ndarray, b: np.ndarray, model: np.ndarray, rival: np.ndarray) -> float | None:
+def _band_share(view: _BandView, model: np.ndarray, rival: np.ndarray) -> float | None:
     """The share of the border band's telling pixels that line up better under `model` than under `rival`.
 
     The border is mostly the background's: a subject that reaches into it outvotes it only where it is.
     A band with too few textured pixels that tell the two apart says nothing (None).
     """
-    height, width = a.shape
-    gradient = np.abs(cv2.Sobel(a, cv2.CV_32F, 1, 0, ksize=3)) + np.abs(cv2.Sobel(a, cv2.CV_32F, 0, 1, ksize=3))
-    band = _band(height, width)
-    mine, seen = _moved_back(b, model)
-    theirs, seen_too = _moved_back(b, rival)
-    error, rival_error = cv2.absdiff(a, mine).astype(np.int16), cv2.absdiff(a, theirs).astype(np.int16)
-    telling = band & seen & seen_too & (gradient > BAND_EDGE) & (np.abs(error - rival_error) > BAND_TIE)
-    if telling.sum() < BAND_TELLING * band.sum():
+    mine, seen = view.moved_back(model)
+    theirs, seen_too = view.moved_back(rival)
+    error, rival_error = cv2.absdiff(view.a, mine).astype(np.int16), cv2.absdiff(view.a, theirs).astype(np.int16)
+    telling = view.textured & (np.abs(error - rival_error) > BAND_TIE)
+    for where in (seen, seen_too):
+        if where is not None:
+            telling &= where
+    if telling.sum() < BAND_TELLING * view.band.sum():
         return None
     return float(np.mean(error[telling] < rival_error[telling]))
 
 
-def _band_prefers(a: np.ndarray, b: np.ndarray, model: np.ndarray, rival: np.ndarray) -> bool:
+def _band_prefers(view: _BandView, model: np.ndarray, rival: np.ndarray) -> bool:
     """True when most textured pixels of the border band line up better under `model` than under `rival`."""
-    share = _band_share(a, b, model, rival)
+    share = _band_share(view, model, rival)
     return share is not None and share >= BAND_VOTE
 
 
@@ -237,7 +268,8 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
     """
     height, width = a.shape
     centre = np.array([(width - 1) / 2, (height - 1) / 2], np.float32)
-    seen_a, seen_b = _equalised(a, _matched(b, a))
+    matched = _matched(b, a)
+    seen_a, seen_b = _equalised(a, matched)
     p0, p1 = _track(seen_a, seen_b)
     p0, p1 = p0 - centre, p1 - centre
     main = _fit(p0, p1) if len(p0) >= MIN_POINTS else None
@@ -259,16 +291,16 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
     # The border band, the background's, settles which motion is the camera's: the one it follows clearly
     # better than the other layer's, or none (a locked-off camera) when it holds still better than it follows
     # the only motion found. What else moved is a subject, however large or steady (a walker crossing).
-    matched = _matched(b, a)
+    view = _BandView(a, matched)
     anchored, band_share = False, None
     if other is not None and (_moves(model) or _moves(other)):
-        band_share = _band_share(a, matched, model, other)
+        band_share = _band_share(view, model, other)
         if band_share is not None and 1 - band_share >= BAND_VOTE:
             model, other, other_points, camera_points = other, model, camera_points, other_points
             layer_inliers, anchored, band_share = len(other_points), True, 1 - band_share
         else:
             anchored = band_share is not None and band_share >= BAND_VOTE
-    if not anchored and _moves(model) and _band_prefers(a, matched, STILL, model):
+    if not anchored and _moves(model) and _band_prefers(view, STILL, model):
         other, other_points, model = model, camera_points, _drift(seen_a, seen_b, model)
         layer_inliers, anchored, band_share = len(camera_points), True, 1.0
     parallax, layer_dx, layer_dy, layer_scale = 0.0, 0.0, 0.0, 1.0
