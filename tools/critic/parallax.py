@@ -1,0 +1,106 @@
+"""Orbit by parallax: the subject holds the frame's centre while the background turns past it, far faster than near.
+
+A pan slides everything the same way at the same rate; a truck (or a tracking shot) slides everything the same
+way with near things faster; an orbit turns about the subject, so the subject stays put while what lies beyond it
+slides one way, the farther the faster, and what is nearer than the subject slides the other way. The background's
+two sides (left and right of the frame's centre column) tell the camera's way; within them, the upper rows (the far
+ground and the sky) and the lower rows (the near ground) tell far from near; the centre column holds the subject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from tools.critic.camera import CameraReading
+from tools.critic.motion import _equalised, _matched, _track, motion_pairs
+
+PAIRS = 6  # frame pairs looked at, spread over the clip
+CENTRE = 0.2  # points within this share of the width of the centre line are the subject's column
+MIN_SIDE_POINTS = 3  # on each side of the centre column
+SLIDE_MIN = 0.02  # the sides slide at least this fast (fraction of the longer side per second) ...
+STILL_CENTRE = 0.3  # ... while the centre column moves under this share of their slide
+NEAR_FASTER = 1.3  # near rows this much faster than far ones: a truck's parallax, never an orbit
+ORBIT_SHARE = 0.6  # of the pairs looked at, this share must show an orbit, all the same way
+LOOKED_AT = ("pan_", "truck_", "static", "handheld")  # readings an orbit can hide behind
+
+
+@dataclass(frozen=True)
+class SideSlides:
+    """One pair's horizontal slides, pixels per frame: the centre column's and the sides' far and near rows."""
+
+    centre: float | None
+    sides: float
+    far: float
+    near: float
+
+
+def side_slides(a: np.ndarray, b: np.ndarray, gap: int) -> SideSlides | None:
+    """The slides between luma frames `a` and `b` (`gap` frames apart), or None when a side has too few points."""
+    seen_a, seen_b = _equalised(a, _matched(b, a))
+    p0, p1 = _track(seen_a, seen_b)
+    if not len(p0):
+        return None
+    width = a.shape[1]
+    dx = (p1[:, 0] - p0[:, 0]) / gap
+    offset = p0[:, 0] / width - 0.5
+    left, right = offset < -CENTRE, offset > CENTRE
+    if left.sum() < MIN_SIDE_POINTS or right.sum() < MIN_SIDE_POINTS:
+        return None
+    left_slide, right_slide = float(np.median(dx[left])), float(np.median(dx[right]))
+    if left_slide * right_slide <= 0:  # the two sides disagree: a subject at one side, not the camera
+        return None
+    side = left | right
+    rows = p0[side, 1]
+    upper = rows <= np.median(rows)
+    centre = ~side
+    return SideSlides(
+        centre=float(np.median(dx[centre])) if centre.sum() >= MIN_SIDE_POINTS else None,
+        sides=(left_slide + right_slide) / 2,
+        far=float(np.median(dx[side][upper])),
+        near=float(np.median(dx[side][~upper])) if (~upper).any() else float(np.median(dx[side][upper])),
+    )
+
+
+def orbit_vote(s: SideSlides, least_px: float) -> float:
+    """The sides' slide (its sign says the orbit's way) when this pair shows an orbit, else 0.
+
+    The subject (the centre column) holds still while both sides slide one way, and the near rows do not outrun
+    the far ones (a truck or a tracking shot, which also keeps its subject, slides near things faster).
+    """
+    if abs(s.sides) < least_px or s.centre is None or abs(s.centre) >= STILL_CENTRE * abs(s.sides):
+        return 0.0
+    if abs(s.far) >= least_px and s.near / s.far > NEAR_FASTER:
+        return 0.0
+    return s.sides
+
+
+def orbit_by_parallax(
+    reading: CameraReading, frames: np.ndarray, indices: np.ndarray, fps: float, skip: set[int]
+) -> CameraReading:
+    """`reading` as an orbit when the background shows an orbit's parallax about a still subject, else as it is.
+
+    Orbiting right, the camera travels right and turns left: what lies beyond the subject slides right.
+    """
+    if not reading.move.startswith(LOOKED_AT):
+        return reading
+    side = max(frames.shape[1:])
+    pairs = [(i, j) for i, j in motion_pairs(indices, fps) if i not in skip and j not in skip]
+    if not pairs:
+        return reading
+    chosen = [pairs[k] for k in np.unique(np.linspace(0, len(pairs) - 1, min(PAIRS, len(pairs))).round().astype(int))]
+    least_px = SLIDE_MIN * side / fps
+    votes = []
+    for i, j in chosen:
+        slides = side_slides(frames[i], frames[j], int(indices[j] - indices[i]))
+        votes.append(0.0 if slides is None else orbit_vote(slides, least_px))
+    ways = np.sign(votes)
+    way = 1.0 if (ways > 0).sum() >= (ways < 0).sum() else -1.0
+    agreeing = [v for v in votes if np.sign(v) == way]
+    if len(agreeing) < ORBIT_SHARE * len(chosen):
+        return reading
+    rate = float(np.median(agreeing)) / side * fps
+    confidence = round(0.8 * len(agreeing) / len(chosen) * reading.reliable_pairs / max(reading.pairs, 1), 3)
+    move = "orbit_right" if way > 0 else "orbit_left"
+    return replace(reading, move=move, confidence=confidence, pan_rate=rate)
