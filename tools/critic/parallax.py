@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import cv2
 import numpy as np
 
 from tools.critic.camera import CameraReading
-from tools.critic.motion import _equalised, _matched, _track, motion_pairs
+from tools.critic.motion import FB_TOLERANCE_PX, LK_PARAMS, _equalised, _matched, motion_pairs
 
 PAIRS = 6  # frame pairs looked at, spread over the clip
 CENTRE = 0.2  # points within this share of the width of the centre line are the subject's column
@@ -23,6 +24,8 @@ SLIDE_MIN = 0.02  # the sides slide at least this fast (fraction of the longer s
 STILL_CENTRE = 0.3  # ... while the centre column moves under this share of their slide
 NEAR_FASTER = 1.3  # near rows this much faster than far ones: a truck's parallax, never an orbit
 ORBIT_SHARE = 0.6  # of the pairs looked at, this share must show an orbit, all the same way
+CORNERS = 40  # per region (the two sides together, the centre column), at a low quality threshold: a subject's
+QUALITY = 0.001  # strong corners (a sign's letters) must not leave a plain room's walls without points
 LOOKED_AT = ("pan_", "truck_", "static", "handheld")  # readings an orbit can hide behind
 
 
@@ -39,10 +42,10 @@ class SideSlides:
 def side_slides(a: np.ndarray, b: np.ndarray, gap: int) -> SideSlides | None:
     """The slides between luma frames `a` and `b` (`gap` frames apart), or None when a side has too few points."""
     seen_a, seen_b = _equalised(a, _matched(b, a))
-    p0, p1 = _track(seen_a, seen_b)
+    width = a.shape[1]
+    p0, p1 = _tracked(seen_a, seen_b)
     if not len(p0):
         return None
-    width = a.shape[1]
     dx = (p1[:, 0] - p0[:, 0]) / gap
     offset = p0[:, 0] / width - 0.5
     left, right = offset < -CENTRE, offset > CENTRE
@@ -63,17 +66,42 @@ def side_slides(a: np.ndarray, b: np.ndarray, gap: int) -> SideSlides | None:
     )
 
 
+def _tracked(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Corners of the sides and of the centre column of `a` (each region its own), and where they are in `b`."""
+    height, width = a.shape
+    column = np.abs(np.arange(width) / width - 0.5) <= CENTRE
+    found = []
+    for region in (~column, column):
+        mask = np.repeat(region[None, :], height, axis=0).astype(np.uint8) * 255
+        points = cv2.goodFeaturesToTrack(a, CORNERS, QUALITY, max(3, min(height, width) // 40), mask=mask)
+        if points is not None:
+            found.append(points)
+    if not found:
+        return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)
+    points = np.concatenate(found)
+    moved, status, _ = cv2.calcOpticalFlowPyrLK(a, b, points, None, **LK_PARAMS)
+    back, status_back, _ = cv2.calcOpticalFlowPyrLK(b, a, moved, None, **LK_PARAMS)
+    error = np.linalg.norm((back - points).reshape(-1, 2), axis=1)
+    ok = (status.ravel() == 1) & (status_back.ravel() == 1) & (error < FB_TOLERANCE_PX)
+    return points.reshape(-1, 2)[ok], moved.reshape(-1, 2)[ok]
+
+
 def orbit_vote(s: SideSlides, least_px: float) -> float:
     """The sides' slide (its sign says the orbit's way) when this pair shows an orbit, else 0.
 
-    The subject (the centre column) holds still while both sides slide one way, and the near rows do not outrun
-    the far ones (a truck or a tracking shot, which also keeps its subject, slides near things faster).
+    The near rows slide against the far ones, or the subject (the centre column) holds still while both sides
+    slide one way and the near rows do not outrun the far ones (a truck or a tracking shot, which also keeps its
+    subject, slides near things faster).
     """
-    if abs(s.sides) < least_px or s.centre is None or abs(s.centre) >= STILL_CENTRE * abs(s.sides):
+    if abs(s.sides) < least_px:
+        return 0.0
+    if min(abs(s.far), abs(s.near)) >= least_px and s.far * s.near < 0:
+        return s.far  # near and far rows slide opposite ways: only an orbit turns the scene about a point within it
+    if s.centre is None or abs(s.centre) >= STILL_CENTRE * abs(s.sides):
         return 0.0
     if abs(s.far) >= least_px and s.near / s.far > NEAR_FASTER:
         return 0.0
-    return s.sides
+    return s.far if abs(s.far) > abs(s.sides) and s.far * s.sides > 0 else s.sides
 
 
 def orbit_by_parallax(
@@ -101,6 +129,8 @@ def orbit_by_parallax(
     if len(agreeing) < ORBIT_SHARE * len(chosen):
         return reading
     rate = float(np.median(agreeing)) / side * fps
+    if reading.pan_rate * way > abs(rate):  # the background model's slide, when it saw the turn faster
+        rate = reading.pan_rate
     confidence = round(0.8 * len(agreeing) / len(chosen) * reading.reliable_pairs / max(reading.pairs, 1), 3)
     move = "orbit_right" if way > 0 else "orbit_left"
     return replace(reading, move=move, confidence=confidence, pan_rate=rate)
