@@ -21,19 +21,26 @@ PAIRS = 6  # frame pairs looked at, spread over the clip
 CENTRE = 0.2  # points within this share of the width of the centre line are the subject's column
 MIN_SIDE_POINTS = 3  # on each side of the centre column
 SLIDE_MIN = 0.02  # the sides slide at least this fast (fraction of the longer side per second) ...
-STILL_CENTRE = 0.3  # ... while the centre column moves under this share of their slide
-NEAR_FASTER = 1.3  # near rows this much faster than far ones: a truck's parallax, never an orbit
+STILL_CENTRE = 0.3  # ... while a subject in the centre column moves under this share of their slide ...
+MIN_HELD = 4  # ... at this many points at least (its texture, not the backdrop seen past it)
+NEAR_FASTER = 2.0  # near rows this much faster than far ones: a truck's parallax, never an orbit
 ORBIT_SHARE = 0.6  # of the pairs looked at, this share must show an orbit, all the same way
 CORNERS = 40  # per region (the two sides together, the centre column), at a low quality threshold: a subject's
 QUALITY = 0.001  # strong corners (a sign's letters) must not leave a plain room's walls without points
 LOOKED_AT = ("pan_", "truck_", "static", "handheld")  # readings an orbit can hide behind
+# A zoom scales every point alike; a dolly grows near things faster than far ones. The spread of the points'
+# growth rates (interquartile range over the median, points away from the centre) tells them apart.
+ZOOM_SPREAD = 0.3  # under this: a zoom
+DOLLY_SPREAD = 0.6  # over this: a dolly; between the two, the reading stands
+MIN_RADIUS = 0.15  # of the longer side: nearer the centre a point's growth is mostly tracking noise
+MIN_GROWING = 8  # points a pair needs to say anything
 
 
 @dataclass(frozen=True)
 class SideSlides:
     """One pair's horizontal slides, pixels per frame: the centre column's and the sides' far and near rows."""
 
-    centre: float | None
+    held: int  # points of the centre column that hold still (slide under STILL_CENTRE of the sides' rate)
     sides: float
     far: float
     near: float
@@ -57,10 +64,10 @@ def side_slides(a: np.ndarray, b: np.ndarray, gap: int) -> SideSlides | None:
     side = left | right
     rows = p0[side, 1]
     upper = rows <= np.median(rows)
-    centre = ~side
+    sides = (left_slide + right_slide) / 2
     return SideSlides(
-        centre=float(np.median(dx[centre])) if centre.sum() >= MIN_SIDE_POINTS else None,
-        sides=(left_slide + right_slide) / 2,
+        held=int(np.count_nonzero(~side & (np.abs(dx) < STILL_CENTRE * abs(sides)))),
+        sides=sides,
         far=float(np.median(dx[side][upper])),
         near=float(np.median(dx[side][~upper])) if (~upper).any() else float(np.median(dx[side][upper])),
     )
@@ -89,7 +96,7 @@ def _tracked(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def orbit_vote(s: SideSlides, least_px: float) -> float:
     """The sides' slide (its sign says the orbit's way) when this pair shows an orbit, else 0.
 
-    The near rows slide against the far ones, or the subject (the centre column) holds still while both sides
+    The near rows slide against the far ones, or a subject in the centre column holds still while both sides
     slide one way and the near rows do not outrun the far ones (a truck or a tracking shot, which also keeps its
     subject, slides near things faster).
     """
@@ -97,7 +104,7 @@ def orbit_vote(s: SideSlides, least_px: float) -> float:
         return 0.0
     if min(abs(s.far), abs(s.near)) >= least_px and s.far * s.near < 0:
         return s.far  # near and far rows slide opposite ways: only an orbit turns the scene about a point within it
-    if s.centre is None or abs(s.centre) >= STILL_CENTRE * abs(s.sides):
+    if s.held < MIN_HELD:
         return 0.0
     if abs(s.far) >= least_px and s.near / s.far > NEAR_FASTER:
         return 0.0
@@ -114,10 +121,9 @@ def orbit_by_parallax(
     if not reading.move.startswith(LOOKED_AT):
         return reading
     side = max(frames.shape[1:])
-    pairs = [(i, j) for i, j in motion_pairs(indices, fps) if i not in skip and j not in skip]
-    if not pairs:
+    chosen = _spread_pairs(indices, fps, skip)
+    if not chosen:
         return reading
-    chosen = [pairs[k] for k in np.unique(np.linspace(0, len(pairs) - 1, min(PAIRS, len(pairs))).round().astype(int))]
     least_px = SLIDE_MIN * side / fps
     votes = []
     for i, j in chosen:
@@ -134,3 +140,50 @@ def orbit_by_parallax(
     confidence = round(0.8 * len(agreeing) / len(chosen) * reading.reliable_pairs / max(reading.pairs, 1), 3)
     move = "orbit_right" if way > 0 else "orbit_left"
     return replace(reading, move=move, confidence=confidence, pan_rate=rate)
+
+
+def growth_spread(a: np.ndarray, b: np.ndarray, gap: int) -> tuple[float, float] | None:
+    """The median growth (ln-scale per frame) of points between `a` and `b` about the centre, and its spread."""
+    seen_a, seen_b = _equalised(a, _matched(b, a))
+    p0, p1 = _tracked(seen_a, seen_b)
+    height, width = a.shape
+    centre = np.array([(width - 1) / 2, (height - 1) / 2])
+    q0, q1 = p0 - centre, p1 - centre
+    radius = np.linalg.norm(q0, axis=1)
+    away = radius > MIN_RADIUS * max(height, width)
+    if away.sum() < MIN_GROWING:
+        return None
+    growth = (np.sum(q1[away] * q0[away], axis=1) / radius[away] ** 2 - 1) / gap
+    low, median, high = np.percentile(growth, [25, 50, 75])
+    return float(median), float(high - low) / max(abs(float(median)), 1e-6)
+
+
+def dolly_or_zoom(
+    reading: CameraReading, frames: np.ndarray, indices: np.ndarray, fps: float, skip: set[int]
+) -> CameraReading:
+    """A zoom or dolly reading relabelled by its parallax: alike growth everywhere is a zoom, a spread a dolly."""
+    kind, _, way = reading.move.partition("_")
+    if kind not in {"zoom", "dolly"}:
+        return reading
+    spreads = []
+    for i, j in _spread_pairs(indices, fps, skip):
+        measured = growth_spread(frames[i], frames[j], int(indices[j] - indices[i]))
+        if measured is not None and measured[0] * reading.zoom_rate > 0:
+            spreads.append(measured[1])
+    if len(spreads) < ORBIT_SHARE * PAIRS:
+        return reading
+    spread = float(np.median(spreads))
+    if spread < ZOOM_SPREAD:
+        return replace(reading, move=f"zoom_{way}")
+    if spread > DOLLY_SPREAD:
+        return replace(reading, move=f"dolly_{way}")
+    return reading
+
+
+def _spread_pairs(indices: np.ndarray, fps: float, skip: set[int]) -> list[tuple[int, int]]:
+    """Up to PAIRS frame pairs spread over the clip, none touching a skipped frame."""
+    pairs = [(i, j) for i, j in motion_pairs(indices, fps) if i not in skip and j not in skip]
+    if not pairs:
+        return []
+    keep = np.unique(np.linspace(0, len(pairs) - 1, min(PAIRS, len(pairs))).round().astype(int))
+    return [pairs[k] for k in keep]

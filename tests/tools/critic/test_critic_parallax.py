@@ -1,0 +1,81 @@
+"""Moves that look alike, told apart by parallax: an orbit turns the scene about its still subject, a pan slides
+everything alike, a truck slides near things faster."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from agent.compile import compile_shot
+from agent.expect import expectation_from
+from agent.spec import ShotSpec
+from generator.families import PREVIZ
+from generator.previz import PrevizGenerator
+from tools.critic import critique_clip
+from tools.critic.parallax import SideSlides, orbit_vote
+from tools.testing.footage import write_clip
+from tools.testing.scenes import Shot
+from tools.testing.staging import Mover, staged_clip
+
+cv2.setNumThreads(1)
+
+
+def _photo(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image[..., :3]
+
+
+def _staged(tmp_path, move: str, seed: int) -> str:
+    shot = Shot(move, 0.12, (320, 192), 16, 2.0, seed=seed)
+    cutouts = [_photo(data.chelsea()), _photo(data.coffee()), _photo(data.rocket())]
+    frames = staged_clip(
+        shot,
+        _photo(data.astronaut()),
+        cutouts,
+        np.random.default_rng(seed),
+        movers=[Mover("still", 0.3, 0.0)],
+        foreground=True,
+    )
+    critique = critique_clip(write_clip(frames, tmp_path / f"{move}.mp4", fps=shot.fps))
+    return critique.camera_motion.detected
+
+
+@pytest.mark.parametrize("move", ["orbit_left", "orbit_right"])
+@pytest.mark.parametrize("seed", [1, 3])
+def test_an_orbit_about_a_still_subject_reads_the_orbit(tmp_path, move, seed) -> None:
+    # The subject holds the centre, the backdrop slides one way, the foreground the other. (Read as a pan.)
+    assert _staged(tmp_path, move, seed) == move
+
+
+@pytest.mark.parametrize("move", ["pan_left", "pan_right", "truck_left", "truck_right"])
+def test_a_pan_or_truck_past_the_same_scene_is_no_orbit(tmp_path, move) -> None:
+    assert _staged(tmp_path, move, 3) == move
+
+
+@pytest.mark.parametrize("move", ["dolly_in", "dolly_out", "zoom_in", "zoom_out"])
+@pytest.mark.parametrize("seed", [1, 3])
+def test_a_dolly_grows_near_things_faster_and_a_zoom_grows_all_alike(tmp_path, move, seed) -> None:
+    # Photos at several depths: the dolly's spread of growth rates marks it. (A dolly in read as a zoom in.)
+    assert _staged(tmp_path, move, seed) == move
+
+
+def test_the_orbit_vote_wants_a_still_subject_or_near_things_going_the_other_way() -> None:
+    least = 0.3
+    assert orbit_vote(SideSlides(held=6, sides=1.2, far=1.4, near=1.0), least) > 0  # a still subject
+    assert orbit_vote(SideSlides(held=0, sides=-1.0, far=-1.5, near=0.8), least) < 0  # near against far
+    assert orbit_vote(SideSlides(held=0, sides=1.2, far=1.2, near=1.2), least) == 0  # a pan: nothing holds
+    assert orbit_vote(SideSlides(held=6, sides=1.2, far=0.4, near=1.6), least) == 0  # a tracking shot's parallax
+    assert orbit_vote(SideSlides(held=6, sides=0.1, far=0.1, near=0.1), least) == 0  # too slow to tell
+
+
+@pytest.mark.parametrize("move", ["orbit_left", "orbit_right"])
+def test_a_previz_orbit_around_a_plain_subject_reads_the_orbit(tmp_path, move) -> None:
+    # "The camera circles around a conference room": a sign fills the middle, the walls beside it are plain and
+    # the subject's strong corners leave them none. (Read static.)
+    spec = ShotSpec(subject="a conference room", camera_movement=move, duration_s=1.5, fps=16)
+    request = compile_shot(spec, PREVIZ).request.model_copy(update={"width": 320, "height": 180})
+    path = write_clip(PrevizGenerator().render(request).frames, tmp_path / f"{move}.mp4", fps=16)
+    critique = critique_clip(path, expectation_from(spec, request))
+    assert critique.camera_motion.detected == move
+    assert all(check.passed for check in critique.checks), critique.checks
