@@ -120,7 +120,11 @@ COMPATIBLE_MOVES: dict[str, frozenset[str]] = {
     "orbit_right": frozenset({"truck_left", "pan_left"}),
     "crane_up": frozenset({"pedestal_up", "tilt_up", "dolly_out", "zoom_out"}),
     "crane_down": frozenset({"pedestal_down", "tilt_down", "dolly_in", "zoom_in"}),
-    "tracking": frozenset({"static", "truck_left", "truck_right", "pan_left", "pan_right", "handheld"}),
+    # A tracked subject holds its place while the world slides by, as an orbit's subject does: over a backdrop
+    # without depth (no near-faster parallax to see) the frames cannot tell a tracking shot from an orbit.
+    "tracking": frozenset(
+        {"static", "truck_left", "truck_right", "pan_left", "pan_right", "handheld", "orbit_left", "orbit_right"}
+    ),
     "handheld": frozenset({"static", "tracking"}),
 }
 

@@ -129,3 +129,8 @@ def test_a_pan_or_truck_read_as_an_orbit_passes_only_as_the_orbit_that_slides_th
     ]:
         assert moves_compatible(asked, alike) and moves_compatible(alike, asked), (asked, alike)
         assert not moves_compatible(asked, reversed_reading), (asked, reversed_reading)
+
+
+def test_a_tracking_shot_read_as_an_orbit_passes_as_a_look_alike() -> None:
+    # Over a backdrop without depth, a tracked subject holding its place is an orbit's still subject.
+    assert moves_compatible("tracking", "orbit_left") and moves_compatible("tracking", "orbit_right")
