@@ -125,8 +125,10 @@ def orbit_by_parallax(
     if not chosen:
         return reading
     least_px = SLIDE_MIN * side / fps
-    votes = []
+    votes: list[float] = []
     for i, j in chosen:
+        if sum(v == 0 for v in votes) > (1 - ORBIT_SHARE) * len(chosen):
+            return reading  # too many pairs without an orbit already (a static clip costs half as much)
         slides = side_slides(frames[i], frames[j], int(indices[j] - indices[i]))
         votes.append(0.0 if slides is None else orbit_vote(slides, least_px))
     ways = np.sign(votes)
