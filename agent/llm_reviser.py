@@ -21,7 +21,7 @@ from generator.request import MAX_PROMPT_CHARS, RenderRequest
 from generator.vocabulary import CAMERA_PHRASES
 from prompts import load_prompt
 from tools.critique import Critique
-from tools.llm.structured import LLMFailure, StructuredChat
+from tools.llm.structured import LLMFailure, StructuredChat, endpoint_client
 
 STRATEGY = "llm_rewrite"
 MAX_REASON = 300
@@ -58,9 +58,7 @@ class LLMReviser:
         timeout_s: float = 30.0,
         client: openai.AsyncOpenAI | None = None,
     ) -> None:
-        self.client = client or openai.AsyncOpenAI(
-            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0
-        )
+        self.client = client or endpoint_client(base_url, api_key, timeout_s)
         self.chat = StructuredChat(self.client, model, timeout_s=timeout_s)
 
     async def revise(

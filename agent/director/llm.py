@@ -18,7 +18,7 @@ from agent.director.words_win import check_words
 from agent.markup import strip_markup
 from agent.spec import ShotSpec, Storyboard
 from prompts import load_prompt
-from tools.llm.structured import Answer, LLMFailure, StructuredChat
+from tools.llm.structured import Answer, LLMFailure, StructuredChat, endpoint_client
 
 MAX_HISTORY_TURNS = 12
 # Room for the values of a patch beyond its keys: a few short phrases, a character or two.
@@ -63,9 +63,7 @@ class LLMDirector:
     ) -> None:
         self.model = model
         self.timeout_s = timeout_s
-        self.client = client or openai.AsyncOpenAI(
-            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0
-        )
+        self.client = client or endpoint_client(base_url, api_key, timeout_s)
         self.chat = StructuredChat(self.client, model, timeout_s=timeout_s)
 
     async def direct(

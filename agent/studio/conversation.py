@@ -87,7 +87,7 @@ class ConversationCalls(ThreadReads):
         """N seeds of the current spec as one request; all N takes come back, the best first in `take_id`."""
         if not 1 <= n <= MAX_VARIATIONS:
             raise StudioError(f"ask for 1 to {MAX_VARIATIONS} variations, not {n}")
-        await self._require_spec(thread_id)
+        await self._require_described(thread_id)
         return await self._runs.job(thread_id, "variations", author, on_event, options, requester, n=n)
 
     async def pick(self, thread_id: str, take_id: str, author: str = "") -> TurnResult:

@@ -9,6 +9,7 @@ from agent.context import Requester
 from agent.events import EventSink
 from agent.spec import ShotSpec, Storyboard
 from agent.state import AgentState, TakeRecord
+from agent.storyboard import inherit
 from agent.studio.results import Pending, StudioError, TurnResult, approval_summary
 from agent.studio.runs import GraphRuns
 
@@ -81,6 +82,18 @@ class ThreadReads:
         spec = await self.spec(thread_id)
         if spec is None:
             raise StudioError("there is no shot yet: describe one first")
+        return spec
+
+    async def _require_described(self, thread_id: str) -> ShotSpec:
+        """The spec, unless it is only what an approved shot handed on (nothing described since /approve)."""
+        state = await self.state(thread_id)
+        spec = await self._require_spec(thread_id)
+        board = state.storyboard
+        if state.current_take_id is None and any(spec == inherit(shot.spec, board) for shot in board.shots):
+            raise StudioError(
+                "the next shot has only the look, place and cast of the last one: describe it first "
+                "(or reroll an approved shot's take)"
+            )
         return spec
 
     async def _require_shots(self, thread_id: str, *numbers: int) -> None:

@@ -50,6 +50,7 @@ class TerminalEvents:
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         self._last_step = -1
+        self.shown_notes: set[str] = set()  # the notes of results already shown in this chat
 
     def __call__(self, event: ev.Event) -> None:
         handler = getattr(self, f"_on_{event.kind}", None)
@@ -199,7 +200,7 @@ async def _handle(
     studio: Studio, thread: str, author: str, line: str, printer: TerminalEvents, console: Console
 ) -> None:
     if not line.startswith("/"):
-        _report(console, await studio.send(thread, author, line, printer))
+        _report(console, await studio.send(thread, author, line, printer), printer.shown_notes)
         return
     words = shlex.split(line[1:]) if line.count('"') % 2 == 0 else line[1:].split()
     command, args = words[0].lower(), words[1:]
@@ -210,22 +211,22 @@ async def _handle(
         board = await studio.approve(thread, first, author)
         console.print(f"storyboard: {len(board.shots)} shots; the next shot keeps the look, place and cast")
     elif command == "reroll":
-        _report(console, await studio.reroll(thread, first, author, printer))
+        _report(console, await studio.reroll(thread, first, author, printer), printer.shown_notes)
     elif command == "variations":
-        _report(console, await studio.variations(thread, _number(first, 3), author, printer))
+        _report(console, await studio.variations(thread, _number(first, 3), author, printer), printer.shown_notes)
     elif command == "pick":
         if first is None:
             raise StudioError("say which take: /pick TAKE")
-        _report(console, await studio.pick(thread, first, author))
+        _report(console, await studio.pick(thread, first, author), printer.shown_notes)
     elif command == "extend":
         takes = {t.take_id for t in await studio.takes(thread)}
         take_id = first if first in takes else None
         text = " ".join(args[1:] if take_id else args) or None
-        _report(console, await studio.extend(thread, take_id, author, text, printer))
+        _report(console, await studio.extend(thread, take_id, author, text, printer), printer.shown_notes)
     elif command == "final":
-        _report(console, await studio.final_render(thread, first, author, printer))
+        _report(console, await studio.final_render(thread, first, author, printer), printer.shown_notes)
     elif command in ("yes", "no"):
-        _report(console, await studio.resume(thread, command == "yes", author, printer))
+        _report(console, await studio.resume(thread, command == "yes", author, printer), printer.shown_notes)
     elif command == "storyboard":
         _print_board(console, await studio.storyboard(thread))
     elif command == "move":
@@ -261,9 +262,12 @@ def _number(text: str | None, default: int) -> int:
         raise StudioError(f"{text!r} is not a number") from None
 
 
-def _report(console: Console, result: TurnResult) -> None:
+def _report(console: Console, result: TurnResult, shown: set[str]) -> None:
+    # A render's notes repeat on every take ("snapped to 848x480", "used 4 s"): each is shown once per chat.
     for note in result.notes:
-        console.print(f"  [dim]note: {note}[/]")
+        if note not in shown:
+            shown.add(note)
+            console.print(f"  [dim]note: {note}[/]")
     if result.kind == "picked":
         console.print(f"take {result.take_id} is now the current take")
     elif result.kind == "declined":

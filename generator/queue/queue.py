@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -80,6 +81,10 @@ class JobQueue:
         self._tick = 0
         self._listeners: dict[str, list[Listener]] = {}
         self._positions: dict[str, int] = {}
+        # Updates are posted under the lock in the order the queue changed and delivered by one thread at a time
+        # in that order: a job never hears "queued" after "started" because two threads announced at once.
+        self._outbox: deque[JobUpdate] = deque()
+        self._delivery = threading.RLock()  # re-entrant: a listener may call the queue, which delivers
         self._times = StepTimes(store.load_step_times())
         self._threads: list[threading.Thread] = []
         self._closed = False
@@ -170,7 +175,8 @@ class JobQueue:
             job = self.store.add(job)
             self._queued[job.id] = job
             self._cond.notify_all()
-        self._announce_positions()
+            self._announce_locked()
+        self._deliver()
         return job
 
     def cancel(self, job_id: str) -> bool:
@@ -186,13 +192,14 @@ class JobQueue:
                     }
                 )
                 self.store.save(job)
+                self._outbox.append(JobUpdate("finished", job))
+                self._announce_locked()
             elif job_id in self._running:
                 self._running[job_id].token.cancel()
                 return True
             else:
                 return False
-        self._emit(JobUpdate("finished", job))
-        self._announce_positions()
+        self._deliver()
         return True
 
     def get(self, job_id: str) -> Job | None:
@@ -221,11 +228,13 @@ class JobQueue:
         """Call `listener` (from queue threads) on every update of the job; returns an unsubscribe function."""
         with self._cond:
             self._listeners.setdefault(job_id, []).append(listener)
-        job = self.get(job_id)
-        if job is not None and job.finished:
-            listener(JobUpdate("finished", job))
-        else:
-            self._announce_positions(force=job_id)
+            live = job_id in self._queued or job_id in self._running
+            self._announce_locked(force=job_id)
+        self._deliver()
+        if not live:  # it ended before this call: the store has how (a job ends under the lock)
+            job = self.store.get(job_id)
+            if job is not None and job.finished:
+                listener(JobUpdate("finished", job))
 
         def unsubscribe() -> None:
             with self._cond:
@@ -267,29 +276,47 @@ class JobQueue:
                 left.append(self._times.estimate(entry.job.request) - elapsed)
         return simulate(order, left, len(self._executors), self._times)
 
-    def _emit(self, update: JobUpdate) -> None:
-        with self._cond:
-            listeners = list(self._listeners.get(update.job.id, ()))
-        for listener in listeners:
-            try:
-                listener(update)
-            except Exception:  # a subscriber's bug must not stop the queue
-                log.exception("job listener failed for %s", update.job.id)
+    def _deliver(self) -> None:
+        """Hand posted updates to their listeners, oldest first; called without the lock held.
 
-    def _announce_positions(self, force: str | None = None) -> None:
-        with self._cond:
-            watched = [job_id for job_id in self._listeners if job_id in self._queued]
-            if not watched:
+        One thread delivers at a time. A thread that finds another delivering leaves its updates to it and goes
+        on (a slot never waits on a listener); the deliverer looks again after letting go, so none is stranded.
+        """
+        while True:
+            if not self._delivery.acquire(blocking=False):
                 return
-            etas = self._etas_locked()
-            changed = []
-            for job_id in watched:
-                eta = etas[job_id]
-                if force == job_id or self._positions.get(job_id) != eta.position:
-                    self._positions[job_id] = eta.position
-                    changed.append(JobUpdate("queued", self._queued[job_id], eta=eta))
-        for update in changed:
-            self._emit(update)
+            try:
+                self._drain()
+            finally:
+                self._delivery.release()
+            with self._cond:
+                if not self._outbox:
+                    return
+
+    def _drain(self) -> None:
+        while True:
+            with self._cond:
+                if not self._outbox:
+                    return
+                update = self._outbox.popleft()
+                listeners = list(self._listeners.get(update.job.id, ()))
+            for listener in listeners:
+                try:
+                    listener(update)
+                except Exception:  # a subscriber's bug must not stop the queue
+                    log.exception("job listener failed for %s", update.job.id)
+
+    def _announce_locked(self, force: str | None = None) -> None:
+        """Under the lock: post a new place to every watched queued job whose place changed (or `force`)."""
+        watched = [job_id for job_id in self._listeners if job_id in self._queued]
+        if not watched:
+            return
+        etas = self._etas_locked()
+        for job_id in watched:
+            eta = etas[job_id]
+            if force == job_id or self._positions.get(job_id) != eta.position:
+                self._positions[job_id] = eta.position
+                self._outbox.append(JobUpdate("queued", self._queued[job_id], eta=eta))
 
     def _take_next(self) -> _Running | None:
         """Under the lock: wait for a job this slot may start; None once closed."""
@@ -321,14 +348,17 @@ class JobQueue:
                 )
                 self._running[entry.job.id] = entry
                 self.store.save(entry.job)
-            self._emit(JobUpdate("started", entry.job))
-            self._announce_positions()
+                self._outbox.append(JobUpdate("started", entry.job))
+                self._announce_locked()
+            self._deliver()
             self._finish(entry, *self._run(executor, entry))
 
     def _run(self, executor: Executor, entry: _Running) -> tuple[dict[str, Any] | None, GeneratorError | None]:
         def progress(report: Progress) -> None:
-            entry.progress = report
-            self._emit(JobUpdate("progress", entry.job, progress=report))
+            with self._cond:
+                entry.progress = report
+                self._outbox.append(JobUpdate("progress", entry.job, progress=report))
+            self._deliver()
 
         try:
             return executor.execute(entry.job, progress, entry.token), None
@@ -368,6 +398,7 @@ class JobQueue:
                     failure = error.to_failure()
                 job = job.model_copy(update={"status": "failed", "failure": failure, "finished_at": now})
             self.store.save(job)
-        if job.finished:
-            self._emit(JobUpdate("finished", job))
-        self._announce_positions()
+            if job.finished:
+                self._outbox.append(JobUpdate("finished", job))
+            self._announce_locked()
+        self._deliver()

@@ -77,6 +77,13 @@ async def test_variations_are_distinct_seeds_and_pick_sets_the_current_take() ->
         assert board.shots[0].take_id == picked
         with pytest.raises(StudioError, match="1 to 8"):
             await studio.variations("t1", 20)
+        renders = len(generator.requests)
+        # Nothing described since the approval: variations of the handed-on look alone would spend renders on no shot.
+        with pytest.raises(StudioError, match="describe it first"):
+            await studio.variations("t1", 2)
+        assert len(generator.requests) == renders
+        await studio.send("t1", "ben", "now a fox runs through the snow, 1 second")
+        assert len((await studio.variations("t1", 2)).take_ids) == 2
 
 
 async def test_reroll_changes_the_seed_and_never_repeats_a_request() -> None:

@@ -125,6 +125,17 @@ async def test_chat_runs_commands_and_resumes_the_conversation() -> None:
     assert "conversation 'terminal': 1 shots on the storyboard" in later.getvalue()
 
 
+async def test_a_note_repeated_by_every_take_is_shown_once_per_chat() -> None:
+    text = io.StringIO()
+    async with studio_for(WrongCamera(wrong=0)) as studio:
+        lines = ("a red fox in the snow, the camera pans left, 12fps", "make it dusk")
+        assert await chat_loop(studio, "terminal", "you", Console(file=text, width=200), script(*lines)) == 2
+        takes = await studio.takes("terminal")
+    log = text.getvalue()
+    assert len(takes) == 2 and log.count("take ") >= 2
+    assert log.count("no duration asked for") == 1, log
+
+
 async def test_chat_offers_to_answer_an_approval_left_by_a_previous_session() -> None:
     async with studio_for(WrongCamera(wrong=0)) as studio:
         await chat_loop(studio, "t", "you", Console(file=io.StringIO()), script("an owl, 1 second", "/final"))

@@ -14,7 +14,7 @@ from prompts import load_prompt
 from tools.contact_sheet import contact_sheet, data_url
 from tools.critic.decode import Clip
 from tools.critique import Check, Expectation
-from tools.llm.structured import LLMFailure, StructuredChat
+from tools.llm.structured import LLMFailure, StructuredChat, endpoint_client
 
 JUDGED_FIELDS = ("subject", "action", "setting", "time_of_day", "style")
 JudgedField = Literal["subject", "action", "setting", "time_of_day", "style", "character"]
@@ -156,9 +156,7 @@ class VisionJudge:
     async def assess(self, clip: Clip, expectation: Expectation | None) -> list[Check]:
         """Ask the model; an unreachable or confused judge is reported as a check that does not count."""
         try:
-            async with openai.AsyncOpenAI(
-                base_url=self.base_url, api_key=self.api_key or "none", timeout=self.timeout_s, max_retries=0
-            ) as client:
+            async with endpoint_client(self.base_url, self.api_key, self.timeout_s) as client:
                 chat = StructuredChat(client, self.model, timeout_s=self.timeout_s)
                 answer = await chat.ask(
                     self.messages(clip, expectation), JudgeVerdict, content_tokens=VERDICT_CONTENT_TOKENS

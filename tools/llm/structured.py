@@ -84,6 +84,11 @@ class _Rejected(Exception):
     """The server refused this rung's response_format; the next rung may do."""
 
 
+def endpoint_client(base_url: str | None, api_key: str | None, timeout_s: float) -> openai.AsyncOpenAI:
+    """A client for one OpenAI-compatible endpoint: local servers need no key; the ladder does its own retrying."""
+    return openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0)
+
+
 def forget_endpoints() -> None:
     """Forget what every endpoint answered to (tests start each from the top of the ladder)."""
     _REMEMBERED.clear()

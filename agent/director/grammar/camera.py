@@ -289,6 +289,9 @@ _RESOLVE = {
     ("pedestal", "down"): "pedestal_down",
     ("zoom", "in"): "zoom_in",
     ("dolly", "in"): "dolly_in",
+    # "dolly left": a dolly moved sideways on its track is a truck
+    ("dolly", "left"): "truck_left",
+    ("dolly", "right"): "truck_right",
 }
 _DEFAULT = {
     "pan": "pan_right",

@@ -43,8 +43,8 @@ _REQUEST = (
 )
 _MEDIUM = (
     r"(?:(?:(?:a|an|the|one|some|my)\s+)?(?:(?:short|quick|little|brief|cool|nice|simple|new|single|beautiful|great"
-    r"|good|"
-    r"lovely|dramatic|stunning|\d+ ?(?:second|sec|s))\s+)*(?:video|clip|shot|scene|film|movie|animation|footage|"
+    r"|good|lovely|dramatic|stunning|cinematic|epic|underwater|\d+ ?(?:second|sec|s))\s+)*"
+    r"(?:video|clip|shot|scene|film|movie|animation|footage|"
     r"sequence|take|version|render|image|picture|frame|vid|one|reel|short)s?(?:\s+(?:of|with|where|in which|showing|"
     r"featuring|about|that shows|depicting|for)\b|\s*$))?"
 )
@@ -242,6 +242,13 @@ def parse_clause(original: str, tokens: list[Token]) -> Content:
     if first_prep:  # "in a misty forest": a place on its own
         setting, action = _split_setting(original, tokens[first_prep:])
         return Content(setting=setting, action=action)
+    if words[0] in ATTRIBUTE_PREPS:  # "with a flashlight": what someone has, never someone
+        return Content()
+    if _is_verb(tokens, 0) and words[0].endswith("ing"):  # "flying over a waterfall": an action with no one named
+        found = _find_setting_prep(words, 1)
+        action_tokens = tokens[: found[0]] if found else tokens
+        setting = _split_setting(original, tokens[found[0] + found[1] :])[0] if found else None
+        return Content(action=_span(original, action_tokens), setting=setting)
     verb = None
     i = 1
     while i < len(words):

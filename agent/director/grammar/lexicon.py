@@ -39,7 +39,10 @@ SHOT_SIZES: Table = _table(
     (
         r"wide shot|wide angle(?: shot| lens| view)?|(?<!minute\s)(?<!second\s)(?<!seconds\s)(?<!sec\s)long shot"
         r"|full shot|full body shot|wide framing|wide view"
-        r"|wide frame|(?<=make\sit\s)wide|(?<=go\s)wide|(?<=keep\sit\s)wide",
+        r"|wide frame|(?<=make\sit\s)wide|(?<=go\s)wide|(?<=keep\sit\s)wide"
+        # "a wide aerial shot of", "a wide establishing shot": the size before the shot's other words
+        r"|wide(?= (?:aerial|drone|overhead|high angle|low angle|establishing|tracking|static|cinematic|panoramic"
+        r"|landscape|exterior|dolly|crane|pan|orbit)(?: \w+)? shot)",
         "wide",
     ),
 )
@@ -127,6 +130,7 @@ ASPECTS: Table = _table(
         r"9 ?[:x/] ?16|(?<!1)9 by 16|vertical(?: video| format| frame| framing| aspect| version| clip| crop"
         r"| orientation"
         r"| ratio| shot)?|portrait (?:mode|orientation|format|aspect|video|ratio|frame|version)|(?<=make\sit\s)portrait"
+        r"|(?<=in\s)portrait(?!\s+of\b)"
         r"|(?:for|on|as|in) (?:a )?(?:tiktok|tik tok|reels|instagram reels|ig reels|insta reels|shorts|youtube shorts"
         r"|yt shorts|"
         r"stories|instagram stories|insta stories|snapchat|phones?|mobile|smartphones?)|tiktok|tik tok|youtube shorts|"
@@ -162,7 +166,8 @@ ASPECT_NOT_BEFORE = re.compile(
 ASPECT_OK_AFTER = re.compile(
     r"\s*(?:$|[,.;:!?)]|(?:video|format|frame|framing|aspect|version|clip|shot|crop|orientation|ratio|for|please"
     r"|instead|"
-    r"too|and|with|but|then|now|mode|1:1|9:16|16:9|so|like|cut|edit|size|vertical)\b)"
+    r"too|and|with|but|then|now|mode|1:1|9:16|16:9|so|like|cut|edit|size|vertical)\b"
+    r"|\d+(?:\.\d+)? ?(?:s|secs?|seconds?)\b)"  # "vertical 8 seconds"
 )
 
 STYLES: Table = _table(
@@ -282,7 +287,13 @@ EFFECTS: Table = _table(
         r"|snowflakes|snow flakes|blizzard|snowstorm|snow storm|flurries",
         "snow",
     ),
-    (r"fog|foggy|mist|haze|hazy", "fog"),
+    (r"(?:dust|sand) ?storms?|(?:blowing|swirling|drifting) (?:dust|sand)|dust clouds?", "dust"),
+    (r"(?:heat )?haze|fog|foggy|mist|hazy", "fog"),
+    # Fireworks are the effect beside a subject ("with fireworks", "fireworks behind"); alone they are the subject.
+    (
+        r"(?<=with\s)fireworks?|fireworks?(?: display| show)? (?:behind|overhead|above|in the (?:sky|background))",
+        "fireworks",
+    ),
     (r"(?:anamorphic )?lens flares?|flares", "lens flare"),
     (r"particles|sparkles|glitter|dust motes|floating dust|dust particles", "particles"),
     (r"sparks|embers|fireflies", "sparks"),

@@ -33,6 +33,7 @@ VERBS = words_of(
     unfurl unfold blossom wilt wither decay rot rust crumble shatter splinter crack split tear rip fold crumple
     wrap unwrap tie untie knot braid stitch patch glue tape nail hammer saw drill screw weld solder wire plug
     unplug charge type click scroll swipe tap text phone film photograph record edit direct act rehearse audition
+    knock breathe grab toss reach wipe stroke scratch rub fetch spit pounce flip shuffle deal pour sprinkle
     sing dance perform bow exit hover descend ascend levitate teleport transform morph shift shapeshift grow shrink
     """
 )

@@ -216,3 +216,40 @@ def test_unwritable_data_folder_is_one_clear_error(tmp_path: Path) -> None:
     readonly.write_bytes(b"this is not a database" * 100)
     with pytest.raises(JobStoreError, match="cannot write the job store"):
         JobStore.open(readonly)
+
+
+def test_a_job_never_hears_queued_after_it_started(store_path: Path) -> None:
+    """Updates reach a job's subscriber in the order the queue changed, even when two threads announce at once.
+
+    The cancelling thread computes new places for `waiting` and `later`, then is held inside `waiting`'s listener
+    while the slot starts `later`: the place it computed for `later` is older than the start and must not follow it.
+    """
+    journal = Journal()
+    slot = GatedSlot("s0", journal, gated=True)
+    queue = open_queue(store_path, [slot])
+    first = queue.submit(request(), owner="a")
+    assert journal.wait_started(1) == [first.id]
+    ahead = queue.submit(request(), owner="c", priority="final")
+    later = queue.submit(request(), owner="x", priority="final")
+    waiting = queue.submit(request(), owner="w")
+    heard: list[str] = []
+    held = threading.Event()
+    started_while_held: list[bool] = []
+
+    def hold_while_later_starts(update: JobUpdate) -> None:
+        if update.kind == "queued" and held.is_set() and update.eta is not None and update.eta.position == 1:
+            held.clear()
+            slot.release()  # `first` ends; the slot starts `later`, now first in line (it never waits on us)
+            wait_for(lambda: queue.get(later.id).status == "running")
+            started_while_held.append(True)
+
+    queue.subscribe(waiting.id, hold_while_later_starts)
+    queue.subscribe(later.id, lambda update: heard.append(update.kind))
+    held.set()
+    assert queue.cancel(ahead.id)  # both places move up: `later` 1 -> 0, `waiting` 2 -> 1
+    slot.release(2)
+    assert finished(queue, later.id).status == "done"
+    wait_for(lambda: "finished" in heard)
+    assert started_while_held == [True]
+    assert heard.index("started") > max(i for i, kind in enumerate(heard) if kind == "queued"), heard
+    queue.close()
