@@ -22,6 +22,10 @@ CENTRE = 0.2  # points within this share of the width of the centre line are the
 MIN_SIDE_POINTS = 3  # on each side of the centre column
 SLIDE_MIN = 0.02  # the sides slide at least this fast (fraction of the longer side per second) ...
 STILL_CENTRE = 0.3  # ... while a subject in the centre column moves under this share of their slide ...
+# The sides' sliding points move as one (a background), not each at its own pace (fireflies, snow, dust drifting
+# past a locked-off camera): this share of them slide within COHERENT_BAND of their median.
+COHERENT = 0.55
+COHERENT_BAND = 0.3
 MIN_HELD = 4  # ... at this many points at least (its texture, not the backdrop seen past it)
 NEAR_FASTER = 2.0  # near rows this much faster than far ones: a truck's parallax, never an orbit
 ORBIT_SHARE = 0.6  # of the pairs looked at, this share must show an orbit, all the same way
@@ -44,6 +48,7 @@ class SideSlides:
     sides: float
     far: float
     near: float
+    coherent: float = 1.0  # share of the sides' sliding points within COHERENT_BAND of their median slide
 
 
 def side_slides(a: np.ndarray, b: np.ndarray, gap: int) -> SideSlides | None:
@@ -65,7 +70,10 @@ def side_slides(a: np.ndarray, b: np.ndarray, gap: int) -> SideSlides | None:
     rows = p0[side, 1]
     upper = rows <= np.median(rows)
     sides = (left_slide + right_slide) / 2
+    sliding = dx[side][np.abs(dx[side]) >= 0.5 * STILL_CENTRE * abs(sides)]
+    pace = float(np.median(sliding)) if len(sliding) else 0.0
     return SideSlides(
+        coherent=float(np.mean(np.abs(sliding - pace) < COHERENT_BAND * abs(pace))) if len(sliding) else 0.0,
         held=int(np.count_nonzero(~side & (np.abs(dx) < STILL_CENTRE * abs(sides)))),
         sides=sides,
         far=float(np.median(dx[side][upper])),
@@ -100,7 +108,7 @@ def orbit_vote(s: SideSlides, least_px: float) -> float:
     slide one way and the near rows do not outrun the far ones (a truck or a tracking shot, which also keeps its
     subject, slides near things faster).
     """
-    if abs(s.sides) < least_px:
+    if abs(s.sides) < least_px or s.coherent < COHERENT:
         return 0.0
     if min(abs(s.far), abs(s.near)) >= least_px and s.far * s.near < 0:
         return s.far  # near and far rows slide opposite ways: only an orbit turns the scene about a point within it

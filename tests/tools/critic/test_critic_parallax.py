@@ -3,12 +3,15 @@ everything alike, a truck slides near things faster."""
 
 from __future__ import annotations
 
+import asyncio
+
 import cv2
 import numpy as np
 import pytest
 from skimage import data
 
 from agent.compile import compile_shot
+from agent.director.offline import OfflineDirector
 from agent.expect import expectation_from
 from agent.spec import ShotSpec
 from generator.families import PREVIZ
@@ -79,3 +82,12 @@ def test_a_previz_orbit_around_a_plain_subject_reads_the_orbit(tmp_path, move) -
     critique = critique_clip(path, expectation_from(spec, request))
     assert critique.camera_motion.detected == move
     assert all(check.passed for check in critique.checks), critique.checks
+
+
+def test_fireflies_drifting_past_a_locked_off_camera_are_no_orbit(tmp_path) -> None:
+    # "fireflies over a pond at dusk, static, wide": the fireflies drift one way on both sides of a still
+    # placard, each at its own pace; an orbit's background slides as one. (Read orbit_left.)
+    spec = asyncio.run(OfflineDirector().direct("fireflies over a pond at dusk, static, wide", author="test")).spec
+    request = compile_shot(spec, PREVIZ).request.model_copy(update={"width": 424, "height": 240})
+    path = write_clip(PrevizGenerator().render(request).frames, tmp_path / "fireflies.mp4", fps=request.fps)
+    assert critique_clip(path, expectation_from(spec, request)).camera_motion.detected == "static"
