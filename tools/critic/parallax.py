@@ -48,7 +48,7 @@ class SideSlides:
     sides: float
     far: float
     near: float
-    coherent: float = 1.0  # share of the sides' sliding points within COHERENT_BAND of their median slide
+    coherent: float = 1.0  # share of the points sliding the sides' way within COHERENT_BAND of their median
 
 
 def side_slides(a: np.ndarray, b: np.ndarray, gap: int) -> SideSlides | None:
@@ -70,7 +70,7 @@ def side_slides(a: np.ndarray, b: np.ndarray, gap: int) -> SideSlides | None:
     rows = p0[side, 1]
     upper = rows <= np.median(rows)
     sides = (left_slide + right_slide) / 2
-    sliding = dx[side][np.abs(dx[side]) >= 0.5 * STILL_CENTRE * abs(sides)]
+    sliding = dx[side][dx[side] * sides >= 0.5 * STILL_CENTRE * sides**2]  # the sides' way (not the near rows')
     pace = float(np.median(sliding)) if len(sliding) else 0.0
     return SideSlides(
         coherent=float(np.mean(np.abs(sliding - pace) < COHERENT_BAND * abs(pace))) if len(sliding) else 0.0,
