@@ -26,6 +26,9 @@ STILL_CENTRE = 0.3  # ... while a subject in the centre column moves under this 
 # past a locked-off camera): this share of them slide within COHERENT_BAND of their median.
 COHERENT = 0.55
 COHERENT_BAND = 0.3
+# ... yet not all at one speed: a pan slides every depth alike (the 80th percentile speed within PAN_SPREAD of the
+# 20th), and a pan that follows a walker keeps its subject still as an orbit does.
+PAN_SPREAD = 1.08
 MIN_HELD = 4  # ... at this many points at least (its texture, not the backdrop seen past it)
 NEAR_FASTER = 2.0  # near rows this much faster than far ones: a truck's parallax, never an orbit
 ORBIT_SHARE = 0.6  # of the pairs looked at, this share must show an orbit, all the same way
@@ -49,6 +52,7 @@ class SideSlides:
     far: float
     near: float
     coherent: float = 1.0  # share of the points sliding the sides' way within COHERENT_BAND of their median
+    depth_spread: float = 2.0  # their 80th over their 20th percentile speed: 1 when all go alike (a pan)
 
 
 def side_slides(a: np.ndarray, b: np.ndarray, gap: int) -> SideSlides | None:
@@ -72,7 +76,9 @@ def side_slides(a: np.ndarray, b: np.ndarray, gap: int) -> SideSlides | None:
     sides = (left_slide + right_slide) / 2
     sliding = dx[side][dx[side] * sides >= 0.5 * STILL_CENTRE * sides**2]  # the sides' way (not the near rows')
     pace = float(np.median(sliding)) if len(sliding) else 0.0
+    speeds = np.abs(sliding)
     return SideSlides(
+        depth_spread=float(np.percentile(speeds, 80) / max(np.percentile(speeds, 20), 1e-3)) if len(speeds) else 1.0,
         coherent=float(np.mean(np.abs(sliding - pace) < COHERENT_BAND * abs(pace))) if len(sliding) else 0.0,
         held=int(np.count_nonzero(~side & (np.abs(dx) < STILL_CENTRE * abs(sides)))),
         sides=sides,
@@ -112,7 +118,7 @@ def orbit_vote(s: SideSlides, least_px: float) -> float:
         return 0.0
     if min(abs(s.far), abs(s.near)) >= least_px and s.far * s.near < 0:
         return s.far  # near and far rows slide opposite ways: only an orbit turns the scene about a point within it
-    if s.held < MIN_HELD:
+    if s.held < MIN_HELD or s.depth_spread < PAN_SPREAD:
         return 0.0
     if abs(s.far) >= least_px and s.near / s.far > NEAR_FASTER:
         return 0.0
