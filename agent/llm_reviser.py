@@ -58,8 +58,14 @@ class LLMReviser:
         timeout_s: float = 30.0,
         client: openai.AsyncOpenAI | None = None,
     ) -> None:
+        self._owns_client = client is None
         self.client = client or endpoint_client(base_url, api_key, timeout_s)
         self.chat = StructuredChat(self.client, model, timeout_s=timeout_s)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client this made (one handed in belongs to whoever made it)."""
+        if self._owns_client:
+            await self.client.close()
 
     async def revise(
         self,

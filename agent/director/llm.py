@@ -63,8 +63,14 @@ class LLMDirector:
     ) -> None:
         self.model = model
         self.timeout_s = timeout_s
+        self._owns_client = client is None
         self.client = client or endpoint_client(base_url, api_key, timeout_s)
         self.chat = StructuredChat(self.client, model, timeout_s=timeout_s)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client this made (one handed in belongs to whoever made it)."""
+        if self._owns_client:
+            await self.client.close()
 
     async def direct(
         self,

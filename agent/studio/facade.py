@@ -111,14 +111,17 @@ class Studio(ConversationCalls, StoryboardCalls):
             from tools.queued_renderer import open_queued_renderer
 
             renderer = owned_queue = await asyncio.to_thread(open_queued_renderer, config.render)
+        built: list[object] = []  # what this call made and closes (an LLM director's or reviser's HTTP client)
         if director is None:
             from agent.director import make_director
 
             director = make_director(config.director)
+            built.append(director)
         if reviser is None:  # the LLM reviser when the director is the LLM one, else the rule strategies
             from agent.llm_reviser import make_reviser
 
             reviser = make_reviser(config.director)
+            built.append(reviser)
         if critic is None:
             critic = default_critic(config.judge)
         try:
@@ -136,6 +139,9 @@ class Studio(ConversationCalls, StoryboardCalls):
                     reviser=reviser,
                 )
         finally:
+            for part in built:
+                if (aclose := getattr(part, "aclose", None)) is not None:
+                    await aclose()
             if owned_queue is not None:
                 await asyncio.to_thread(owned_queue.queue.close)
 

@@ -129,3 +129,14 @@ async def test_a_prompt_too_long_to_rewrite_goes_to_the_rules_without_asking() -
         f"the LLM reviser failed (the prompt is longer than the {MAX_REWRITE} characters the model rewrites); "
         "used the reseed strategy"
     )
+
+
+async def test_the_studio_closes_the_llm_clients_it_made() -> None:
+    with ScriptedOpenAI(rewrite_or_patch) as server:
+        async with studio_for(
+            WrongCamera(wrong=0), director="llm", llm_base_url=server.base_url, llm_model="m"
+        ) as studio:
+            director, reviser = studio.director, studio.reviser
+            assert (director.name, reviser.name) == ("llm", "llm")
+            assert not director.client.is_closed() and not reviser.client.is_closed()
+    assert director.client.is_closed() and reviser.client.is_closed()  # none is left to the garbage collector

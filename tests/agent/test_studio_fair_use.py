@@ -12,6 +12,7 @@ import pytest
 from agent.context import Requester, thread_folder
 from agent.studio import Studio, StudioError
 from tests.agent.test_graph import FOX, SMALL, WrongCamera, settings
+from tests.patience import patient
 from tools import reel as reel_module
 from tools.renderer import LocalRenderer
 
@@ -90,16 +91,31 @@ async def test_an_unchanged_board_reuses_its_reel_and_a_new_cut_replaces_it() ->
             await studio.reel("t1", crossfade=True, requester=Requester(user="1002", charge=broke))
 
 
+class WatchedSlots(asyncio.Semaphore):
+    """The studio's reel slots, counting who asked for one and who got it (a free slot is taken without waiting)."""
+
+    def __init__(self, value: int) -> None:
+        super().__init__(value)
+        self.asked = self.got = 0
+
+    async def acquire(self) -> bool:
+        self.asked += 1
+        taken = await super().acquire()
+        self.got += 1
+        return taken
+
+
 async def test_reels_are_cut_one_at_a_time(monkeypatch) -> None:
     cut = reel_module.make_reel
     lock, active, most = threading.Lock(), [0], [0]
+    first_may_end = threading.Event()
 
     def counted(*args, **kwargs):
         with lock:
             active[0] += 1
             most[0] = max(most[0], active[0])
         try:
-            threading.Event().wait(0.3)  # long enough for a second cut to start, if one may
+            assert first_may_end.wait(patient(30.0)), "the test never let the first cut end"
             return cut(*args, **kwargs)
         finally:
             with lock:
@@ -108,11 +124,20 @@ async def test_reels_are_cut_one_at_a_time(monkeypatch) -> None:
     monkeypatch.setattr(reel_module, "make_reel", counted)
     _, opened = open_studio(WrongCamera(wrong=0))
     async with opened as studio:
+        assert studio.config.reel_concurrency == 1
+        slots = studio._reels = WatchedSlots(1)
         for thread in ("t1", "t2", "t3"):
             take = await studio.send(thread, "ana", FOX)
             await studio.approve(thread, take.take_id, "ana")
-        reels = await asyncio.gather(*(studio.reel(thread) for thread in ("t1", "t2", "t3")))
-    assert len(set(reels)) == 3 and most[0] == 1
+        cuts = [asyncio.create_task(studio.reel(thread)) for thread in ("t1", "t2", "t3")]
+        deadline = asyncio.get_running_loop().time() + patient(30.0)
+        while slots.asked < 3:  # every reel has asked for the slot while the first cut holds it
+            assert asyncio.get_running_loop().time() < deadline, "a reel never asked for a slot"
+            await asyncio.sleep(0.01)
+        assert slots.got == 1  # the other two wait: a second slot would have been taken at once
+        first_may_end.set()
+        reels = await asyncio.gather(*cuts)
+    assert len(set(reels)) == 3 and most[0] == 1 and slots.got == 3
 
 
 async def test_deleting_a_take_removes_it_from_the_thread_and_the_disk() -> None:
