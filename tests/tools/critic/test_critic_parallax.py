@@ -19,6 +19,7 @@ from generator.previz import PrevizGenerator
 from tools.critic import critique_clip
 from tools.critic.parallax import SideSlides, orbit_vote
 from tools.testing.footage import write_clip
+from tools.testing.moving_set import moving_subject_clip
 from tools.testing.scenes import Shot
 from tools.testing.staging import Mover, staged_clip
 
@@ -91,3 +92,12 @@ def test_fireflies_drifting_past_a_locked_off_camera_are_no_orbit(tmp_path) -> N
     request = compile_shot(spec, PREVIZ).request.model_copy(update={"width": 424, "height": 240})
     path = write_clip(PrevizGenerator().render(request).frames, tmp_path / "fireflies.mp4", fps=request.fps)
     assert critique_clip(path, expectation_from(spec, request)).camera_motion.detected == "static"
+
+
+@pytest.mark.parametrize(("move", "number"), [("pan_left", 0), ("pan_left", 36), ("pan_right", 109)])
+def test_a_pan_that_keeps_a_subject_still_is_no_orbit(tmp_path, move, number) -> None:
+    # A pan following a walker (or over a subject that holds still in the frame) slides every depth alike: no
+    # parallax, so no orbit. (Read orbit_right / orbit_left.)
+    staged = moving_subject_clip(move, 10, number)
+    path = write_clip(staged.render(), tmp_path / "pan.mp4", fps=staged.fps, crf=staged.crf)
+    assert critique_clip(path).camera_motion.detected == move
