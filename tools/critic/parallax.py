@@ -36,11 +36,14 @@ CORNERS = 40  # per region (the two sides together, the centre column), at a low
 QUALITY = 0.001  # strong corners (a sign's letters) must not leave a plain room's walls without points
 LOOKED_AT = ("pan_", "truck_", "static", "handheld")  # readings an orbit can hide behind
 # A zoom scales every point alike; a dolly grows near things faster than far ones. The spread of the points'
-# growth rates (interquartile range over the median, points away from the centre) tells them apart.
-ZOOM_SPREAD = 0.3  # under this: a zoom
-DOLLY_SPREAD = 0.6  # over this: a dolly; between the two, the reading stands
+# growth rates (interquartile range over the median, points away from the centre) marks a dolly.
+DOLLY_SPREAD = 0.6  # over this, in ORBIT_SHARE of the pairs looked at: a dolly
 MIN_RADIUS = 0.15  # of the longer side: nearer the centre a point's growth is mostly tracking noise
 MIN_GROWING = 8  # points a pair needs to say anything
+# ... and they must move this far radially between its two frames (median growth x median radius x gap), 2-3x
+# Lucas-Kanade's ~0.1 px of noise: relative to a smaller median, that noise alone spreads the growth like a
+# dolly's parallax (a slow or heavily compressed zoom over a flat photo).
+MIN_RADIAL_PX = 0.3
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,10 @@ def orbit_by_parallax(
 
 
 def growth_spread(a: np.ndarray, b: np.ndarray, gap: int) -> tuple[float, float] | None:
-    """The median growth (ln-scale per frame) of points between `a` and `b` about the centre, and its spread."""
+    """The median growth (ln-scale per frame) of points between `a` and `b` about the centre, and its spread.
+
+    None when too few points lie away from the centre or they move too little radially to say anything.
+    """
     seen_a, seen_b = _equalised(a, _matched(b, a))
     p0, p1 = _tracked(seen_a, seen_b)
     height, width = a.shape
@@ -171,29 +177,29 @@ def growth_spread(a: np.ndarray, b: np.ndarray, gap: int) -> tuple[float, float]
         return None
     growth = (np.sum(q1[away] * q0[away], axis=1) / radius[away] ** 2 - 1) / gap
     low, median, high = np.percentile(growth, [25, 50, 75])
+    if abs(median) * float(np.median(radius[away])) * gap < MIN_RADIAL_PX:
+        return None  # too little motion to tell parallax from tracking noise
     return float(median), float(high - low) / max(abs(float(median)), 1e-6)
 
 
 def dolly_or_zoom(
     reading: CameraReading, frames: np.ndarray, indices: np.ndarray, fps: float, skip: set[int]
 ) -> CameraReading:
-    """A zoom or dolly reading relabelled by its parallax: alike growth everywhere is a zoom, a spread a dolly."""
+    """A zoom reading as a dolly when most pairs looked at show a dolly's parallax (a wide spread of growth).
+
+    Only strong evidence relabels: each pair votes on its own, and one with too little motion to tell parallax
+    from noise does not vote. A dolly reading stands: the motion model saw a near layer grow faster than the rest,
+    and a backdrop growing alike (a flat wall behind the subject) does not contradict it.
+    """
     kind, _, way = reading.move.partition("_")
-    if kind not in {"zoom", "dolly"}:
+    if kind != "zoom":
         return reading
-    spreads = []
+    votes = 0
     for i, j in _spread_pairs(indices, fps, skip):
         measured = growth_spread(frames[i], frames[j], int(indices[j] - indices[i]))
-        if measured is not None and measured[0] * reading.zoom_rate > 0:
-            spreads.append(measured[1])
-    if len(spreads) < ORBIT_SHARE * PAIRS:
-        return reading
-    spread = float(np.median(spreads))
-    if spread < ZOOM_SPREAD:
-        return replace(reading, move=f"zoom_{way}")
-    if spread > DOLLY_SPREAD:
-        return replace(reading, move=f"dolly_{way}")
-    return reading
+        if measured is not None and measured[0] * reading.zoom_rate > 0 and measured[1] > DOLLY_SPREAD:
+            votes += 1
+    return replace(reading, move=f"dolly_{way}") if votes >= ORBIT_SHARE * PAIRS else reading
 
 
 def _spread_pairs(indices: np.ndarray, fps: float, skip: set[int]) -> list[tuple[int, int]]:

@@ -18,8 +18,8 @@ from generator.families import PREVIZ
 from generator.previz import PrevizGenerator
 from tools.critic import critique_clip
 from tools.critic.parallax import SideSlides, orbit_vote
-from tools.testing.footage import write_clip
-from tools.testing.moving_set import moving_subject_clip
+from tools.testing.footage import camera_clip, write_clip
+from tools.testing.moving_set import held_out_photos, moving_subject_clip
 from tools.testing.scenes import Shot
 from tools.testing.staging import Mover, staged_clip
 
@@ -100,4 +100,26 @@ def test_a_pan_that_keeps_a_subject_still_is_no_orbit(tmp_path, move, number) ->
     # parallax, so no orbit. (Read orbit_right / orbit_left.)
     staged = moving_subject_clip(move, 10, number)
     path = write_clip(staged.render(), tmp_path / "pan.mp4", fps=staged.fps, crf=staged.crf)
+    assert critique_clip(path).camera_motion.detected == move
+
+
+@pytest.mark.parametrize(
+    ("move", "size", "frames", "fps", "speed", "crf"),
+    [("zoom_in", (832, 480), 48, 16, 0.17, 30), ("zoom_out", (640, 360), 70, 24, 0.26, 36)],
+)
+def test_a_zoom_over_a_flat_photo_reads_zoom_not_dolly(tmp_path, move, size, frames, fps, speed, crf) -> None:
+    # A photograph has no depth, so no parallax: a slow, grainy, heavily compressed zoom over it moves some pairs'
+    # points a fraction of a pixel, and tracking noise relative to so small a growth spread it like a dolly's.
+    # (The still-photo set's #107 and #72, replayed: read dolly_in / dolly_out.)
+    clip = camera_clip(
+        held_out_photos()["clock"],
+        move,
+        size=size,
+        frames=frames,
+        fps=fps,
+        speed=speed,
+        noise=8.0,
+        rng=np.random.default_rng(0),
+    )
+    path = write_clip(clip, tmp_path / f"{move}.mp4", fps=fps, crf=crf)
     assert critique_clip(path).camera_motion.detected == move
