@@ -105,10 +105,11 @@ COMPATIBLE_MOVES: dict[str, frozenset[str]] = {
     "zoom_in": frozenset({"dolly_in"}),
     "dolly_out": frozenset({"zoom_out", "crane_up"}),
     "zoom_out": frozenset({"dolly_out"}),
-    "truck_left": frozenset({"pan_left", "orbit_left"}),
-    "pan_left": frozenset({"truck_left", "orbit_left"}),
-    "truck_right": frozenset({"pan_right", "orbit_right"}),
-    "pan_right": frozenset({"truck_right", "orbit_right"}),
+    # A pan or truck left slides the world right, as what lies beyond the subject does in an orbit right.
+    "truck_left": frozenset({"pan_left", "orbit_right"}),
+    "pan_left": frozenset({"truck_left", "orbit_right"}),
+    "truck_right": frozenset({"pan_right", "orbit_left"}),
+    "pan_right": frozenset({"truck_right", "orbit_left"}),
     "pedestal_up": frozenset({"tilt_up", "crane_up"}),
     "tilt_up": frozenset({"pedestal_up", "crane_up"}),
     "pedestal_down": frozenset({"tilt_down", "crane_down"}),
@@ -119,7 +120,11 @@ COMPATIBLE_MOVES: dict[str, frozenset[str]] = {
     "orbit_right": frozenset({"truck_left", "pan_left"}),
     "crane_up": frozenset({"pedestal_up", "tilt_up", "dolly_out", "zoom_out"}),
     "crane_down": frozenset({"pedestal_down", "tilt_down", "dolly_in", "zoom_in"}),
-    "tracking": frozenset({"static", "truck_left", "truck_right", "pan_left", "pan_right", "handheld"}),
+    # A tracked subject holds its place while the world slides by, as an orbit's subject does: over a backdrop
+    # without depth (no near-faster parallax to see) the frames cannot tell a tracking shot from an orbit.
+    "tracking": frozenset(
+        {"static", "truck_left", "truck_right", "pan_left", "pan_right", "handheld", "orbit_left", "orbit_right"}
+    ),
     "handheld": frozenset({"static", "tracking"}),
 }
 

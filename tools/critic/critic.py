@@ -19,6 +19,7 @@ from tools.critic.motion import (
     frame_transforms,
     motion_pairs,
 )
+from tools.critic.parallax import dolly_or_zoom, orbit_by_parallax
 from tools.critic.pixels import dynamics, exposure, sharpness
 from tools.critic.suggestions import suggestions
 from tools.critic.temporal import duplicated, flicker, frame_differences, scene_cuts
@@ -59,6 +60,8 @@ def observe(clip: Clip) -> Observations:
         second = classify(longer, width, height, clip.fps)
         if second.move not in {"static", "handheld"} and second.confidence >= LONG_MIN_CONFIDENCE:
             reading = second
+    reading = orbit_by_parallax(reading, frames, indices, clip.fps, skip)
+    reading = dolly_or_zoom(reading, frames, indices, clip.fps, skip)
     transforms = frame_transforms(motions, indices, (height, width))
     diffs, diff_positions = frame_differences(frames, indices)
     repeats, typical = duplicated(diffs, diff_positions, skip, frames)

@@ -117,3 +117,20 @@ def test_an_orbit_read_as_a_pan_or_truck_passes_only_in_its_own_direction() -> N
         ("orbit_left", "truck_left"),
     ]:
         assert not moves_compatible(asked, reversed_reading), (asked, reversed_reading)
+
+
+def test_a_pan_or_truck_read_as_an_orbit_passes_only_as_the_orbit_that_slides_the_world_its_way() -> None:
+    # The look-alikes go both ways: a pan left slides the world right, as an orbit right does beyond its subject.
+    for asked, alike, reversed_reading in [
+        ("pan_left", "orbit_right", "orbit_left"),
+        ("truck_left", "orbit_right", "orbit_left"),
+        ("pan_right", "orbit_left", "orbit_right"),
+        ("truck_right", "orbit_left", "orbit_right"),
+    ]:
+        assert moves_compatible(asked, alike) and moves_compatible(alike, asked), (asked, alike)
+        assert not moves_compatible(asked, reversed_reading), (asked, reversed_reading)
+
+
+def test_a_tracking_shot_read_as_an_orbit_passes_as_a_look_alike() -> None:
+    # Over a backdrop without depth, a tracked subject holding its place is an orbit's still subject.
+    assert moves_compatible("tracking", "orbit_left") and moves_compatible("tracking", "orbit_right")

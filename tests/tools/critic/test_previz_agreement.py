@@ -29,14 +29,12 @@ SAMPLES = [("medium", "day", "wide"), ("slow", "night", "close_up")]
 EXTRA = [("medium", "night", "wide", "dolly_in")]
 # Open disagreements (docs/critic.md, known limits). Fixed since the first list: slow night close-up
 # tracking and handheld no longer flag a frozen frame; the medium wide dolly at night reads the dolly (the
-# caption strip burnt into previz frames is gone). Still open: an orbit whose far layers hardly move reads
-# as a zoom or static (day, wide: it passed before only because the static caption strip gave the critic a
-# second layer) or, when the subject fills a slow close-up, as static: the critic has no parallax-around-
-# the-subject reading yet. Each is a strict expected failure: a case that starts passing fails the run
-# (remove it here), and a case failing any check not listed for it fails outright.
+# caption strip burnt into previz frames is gone); the medium wide orbits by day read the orbit (its parallax
+# about the still subject, tools/critic/parallax.py). Still open: when the subject fills a slow close-up at
+# night, it covers the frame's sides too, leaving no background to show the orbit, which reads static. Each is a
+# strict expected failure: a case that starts passing fails the run (remove it here), and a case failing any
+# check not listed for it fails outright.
 KNOWN: dict[tuple[str, str, str, str], set[str]] = {
-    ("medium", "day", "wide", "orbit_left"): {"camera_move", "camera_speed"},
-    ("medium", "day", "wide", "orbit_right"): {"camera_move", "camera_speed"},
     ("slow", "night", "close_up", "orbit_left"): {"camera_move", "camera_speed", "motion_amount"},
     ("slow", "night", "close_up", "orbit_right"): {"camera_move", "camera_speed", "motion_amount"},
 }
