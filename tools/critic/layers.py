@@ -70,7 +70,10 @@ def consistent_background(motions: list[PairMotion], side: int) -> list[PairMoti
     orientation = np.sign(relative @ axes[0])
     orientation[orientation == 0] = 1.0
     # Evidence that the layer on the principal direction's positive side is the background.
-    evidence = float(sum(o * _lean(motions[k]) for o, k in zip(orientation, layered, strict=True)))
+    votes = [o * _lean(motions[k]) for o, k in zip(orientation, layered, strict=True)]
+    evidence = float(sum(votes))
+    if abs(evidence) < DECISIVE and np.count_nonzero(np.diff(orientation)) == 1:
+        evidence = _first_word(votes)
     if abs(evidence) < DECISIVE:
         return motions
     out = list(motions)
@@ -80,6 +83,21 @@ def consistent_background(motions: list[PairMotion], side: int) -> list[PairMoti
             out[k] = swapped(motions[k])
         out[k] = replace(out[k], anchored=True)
     return _hidden_background(out, layered, side)
+
+
+def _first_word(votes: list[float]) -> float:
+    """The evidence of the pairs before the band first changed its mind (asked when the layers swapped once).
+
+    A subject coming towards a locked-off camera is small at first: the band sees the still background. Once
+    the subject reaches the border the band leans to it, and the clip-wide vote splits; the background is the
+    layer the band saw before anything covered it.
+    """
+    first = 0.0
+    for vote in votes:
+        if first and np.sign(vote) != np.sign(first):
+            break
+        first += vote
+    return first
 
 
 def _hidden_background(motions: list[PairMotion], layered: list[int], side: int) -> list[PairMotion]:

@@ -21,6 +21,7 @@ MISREAD = [
     ("static", 11, 36),  # a fast walker over a starfield: read handheld
     ("static", 11, 49),  # a subject crossing, two more against it: pan_left on the second look over 1/2 s pairs
     ("static", 11, 55),  # a subject coming towards the camera: read zoom_in
+    ("static", 11, 16),  # a subject coming towards the camera until it fills the frame: read zoom_in
 ]
 
 
