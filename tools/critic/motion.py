@@ -118,6 +118,11 @@ def _track(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     points = _corners(a)
     if points is None or len(points) < MIN_POINTS:
         return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)
+    return track_both_ways(a, b, points)
+
+
+def track_both_ways(a: np.ndarray, b: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`points` of `a` and where Lucas-Kanade finds them in `b`, keeping those that track back to themselves."""
     moved, status, _ = cv2.calcOpticalFlowPyrLK(a, b, points, None, **LK_PARAMS)
     back, status_back, _ = cv2.calcOpticalFlowPyrLK(b, a, moved, None, **LK_PARAMS)
     error = np.linalg.norm((back - points).reshape(-1, 2), axis=1)

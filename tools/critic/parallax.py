@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from tools.critic.camera import CameraReading
-from tools.critic.motion import FB_TOLERANCE_PX, LK_PARAMS, _equalised, _matched, motion_pairs
+from tools.critic.motion import _equalised, _matched, motion_pairs, track_both_ways
 
 PAIRS = 6  # frame pairs looked at, spread over the clip
 CENTRE = 0.2  # points within this share of the width of the centre line are the subject's column
@@ -102,12 +102,7 @@ def _tracked(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             found.append(points)
     if not found:
         return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)
-    points = np.concatenate(found)
-    moved, status, _ = cv2.calcOpticalFlowPyrLK(a, b, points, None, **LK_PARAMS)
-    back, status_back, _ = cv2.calcOpticalFlowPyrLK(b, a, moved, None, **LK_PARAMS)
-    error = np.linalg.norm((back - points).reshape(-1, 2), axis=1)
-    ok = (status.ravel() == 1) & (status_back.ravel() == 1) & (error < FB_TOLERANCE_PX)
-    return points.reshape(-1, 2)[ok], moved.reshape(-1, 2)[ok]
+    return track_both_ways(a, b, np.concatenate(found))
 
 
 def orbit_vote(s: SideSlides, least_px: float) -> float:
