@@ -1,5 +1,4 @@
-"""Clips of the seeded moving-subject set (bench/critic_accuracy.py) that misled the critic before, replayed (and one
-that a rule for them could mislead)."""
+"""Clips of the seeded moving-subject set (bench/critic_accuracy.py) that misled the critic before, replayed."""
 
 from __future__ import annotations
 
@@ -25,9 +24,6 @@ MISREAD = [
     ("static", 11, 16),  # a subject coming towards the camera until it fills the frame: read zoom_in
     ("static", 11, 82),  # the same, while a walker crosses (the band's lean swings): read zoom_in
     ("static", 11, 90),  # a subject coming towards the camera, two more about: read zoom_in
-    # never misread: a dolly whose far backdrop hardly grows while near layers grow (it holds still as the locked-off
-    # clips' background does; the travel rule must still read the dolly)
-    ("dolly_in", 10, 22),
 ]
 
 

@@ -45,6 +45,20 @@ def test_a_subject_coming_towards_a_locked_off_camera_while_another_crosses_read
     assert critique.camera_motion.detected == "static", critique.camera_motion
 
 
+def test_a_slow_dolly_whose_far_backdrop_hardly_grows_still_reads_the_dolly(tmp_path) -> None:
+    # The backdrop, eight subject distances away, grows a fraction of a pixel a frame while the near cut-outs grow:
+    # it holds still as a locked-off camera's background does, and is taken for the background; it drifts the near
+    # layers' way, so the camera travels.
+    rng = np.random.default_rng(3)
+    shot = Shot("dolly_in", 0.06, (320, 192), 16, 2.5, seed=3)
+    cutouts = [_photo(data.chelsea()), _photo(data.coffee()), _photo(data.rocket())]
+    frames = staged_clip(
+        shot, _photo(data.astronaut()), cutouts, rng, movers=[Mover("still", 0.35, 0.0)], middle=True, backdrop_zs=8.0
+    )
+    critique = critique_clip(write_clip(frames, tmp_path / "dolly.mp4", fps=shot.fps, crf=23))
+    assert critique.camera_motion.detected == "dolly_in", critique.camera_motion
+
+
 @pytest.mark.parametrize(("move", "backdrop_zs"), [("truck_right", 15.0), ("truck_right", 20.0), ("truck_left", 25.0)])
 def test_a_truck_past_a_still_subject_before_a_far_background_reads_the_truck(tmp_path, move, backdrop_zs) -> None:
     # Trucking past parked cars: the car slides across the frame, the far hills hardly move, but they do move
