@@ -95,14 +95,13 @@ def consistent_background(motions: list[PairMotion], side: int) -> list[PairMoti
     return _hidden_background(out, layered, side)
 
 
-def _still_share(m: PairMotion, side: int) -> tuple[bool, float | None] | None:
-    """When one layer of the pair holds still while the other grows or shrinks: whether the still one is the
-    camera's model, and its share of the border band's telling pixels (None: the band said nothing). Else None."""
+def _still_layer(m: PairMotion, side: int) -> bool | None:
+    """Which layer of the pair holds still while the other grows or shrinks: True the camera's model, False the
+    other layer, None when neither does."""
     camera, layer = _velocity(m, side, False), _velocity(m, side, True)
     for still, other, is_camera in ((camera, layer, True), (layer, camera, False)):
         if np.linalg.norm(still) < STILL_EDGE_PX and abs(other[2]) >= max(GROWING_PX, np.linalg.norm(other[:2])):
-            share = m.band_share if is_camera or m.band_share is None else 1.0 - m.band_share
-            return is_camera, share
+            return is_camera
     return None
 
 
@@ -115,11 +114,11 @@ def _still_background(motions: list[PairMotion], layered: list[int], side: int) 
     the rest grows is the background itself (a caption, a logo or a letterbox's edges hold far less of it). A
     dolly's far backdrop, which grows only a little, is the background too: the travel rule reads the dolly.
     """
-    seen = [_still_share(motions[k], side) for k in layered]
-    against = [s for s in seen if s is not None]
+    against = [(motions[k], still) for k in layered if (still := _still_layer(motions[k], side)) is not None]
     if len(against) < max(2, STILL_AGAINST_GROWTH * len(layered)):
         return False
-    shares = [share for _, share in against if share is not None]
+    # The band's share is the camera model's against the other layer's: the still layer's is the one or the other.
+    shares = [m.band_share if still else 1.0 - m.band_share for m, still in against if m.band_share is not None]
     return bool(shares) and float(np.median(shares)) >= STILL_BAND
 
 
