@@ -35,6 +35,7 @@ VERBS = words_of(
     unplug charge type click scroll swipe tap text phone film photograph record edit direct act rehearse audition
     knock breathe grab toss reach wipe stroke scratch rub fetch spit pounce flip shuffle deal pour sprinkle
     sing dance perform bow exit hover descend ascend levitate teleport transform morph shift shapeshift grow shrink
+    do go have
     """
 )
 # Words ending in -ing that are nouns, not actions.
