@@ -151,6 +151,9 @@ def _content_words(tokens: list[Token]) -> list[str]:
     ]
 
 
+_REVEALS = frozenset({"reveal", "reveals", "revealing"})
+
+
 def clauses(norm: str, masked: list[tuple[int, int]]) -> list[tuple[list[Token], bool]]:
     """Unmasked stretches of words between punctuation and masked phrases; flag: right after a masked phrase."""
     out: list[tuple[list[Token], bool]] = []
@@ -159,7 +162,9 @@ def clauses(norm: str, masked: list[tuple[int, int]]) -> list[tuple[list[Token],
     pending_after_mask = False
     for token in tokenize(norm):
         is_masked = any(s <= token.start < e for s, e in masked)
-        if is_masked or token.text in CLAUSE_BREAKS or token.text in CLAUSE_SPLITTERS:
+        if token.text in _REVEALS and current and current[-1].text == "to":
+            current.pop()  # "from a raindrop to reveal a city": what the move starts on, then what it shows
+        if is_masked or token.text in CLAUSE_BREAKS or token.text in CLAUSE_SPLITTERS or token.text in _REVEALS:
             if current:
                 out.append((current, after_mask))
                 current = []

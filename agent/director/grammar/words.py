@@ -130,7 +130,8 @@ ATTRIBUTE_PREPS = frozenset({"with", "wearing", "of", "holding", "carrying", "dr
 NOT_A_SETTING = words_of(
     """
     background foreground distance frame shot style slow motion focus view sight silhouette the front a row circles
-    circle line pairs unison tandem place time love reverse fall autumn spring summer winter
+    circle line pairs unison tandem place time love reverse fall autumn spring summer winter wind breeze air
+    sunshine darkness
     """
 )
 # Words that carry no content on their own: a message made only of these is too vague to render.

@@ -93,3 +93,28 @@ def test_does_and_has_are_actions(message: str, subject: str, action: str) -> No
 
 def test_a_bioluminescent_sea_is_its_light() -> None:
     assert _spec("a jellyfish drifting in the deep ocean, bioluminescent, slow push in").lighting == "bioluminescent"
+
+
+@pytest.mark.parametrize(
+    ("message", "subject", "setting"),
+    [
+        ("zoom out from a single raindrop to reveal a storm over a city", "a single raindrop", "a city"),
+        ("slow zoom out from a single raindrop, revealing a storm over a city", "a single raindrop", "a city"),
+        ("a curtain opens revealing a stage", "a curtain", "a stage"),
+    ],
+)
+def test_what_a_move_reveals_is_not_the_subject(message: str, subject: str, setting: str) -> None:
+    spec = _spec(message)
+    assert (spec.subject, spec.setting) == (subject, setting), message
+
+
+@pytest.mark.parametrize(
+    ("message", "action"),
+    [
+        ("a sunflower field swaying in the wind at golden hour", "swaying in the wind"),
+        ("a flag waves in the breeze", "waves in the breeze"),
+    ],
+)
+def test_the_wind_is_not_a_place(message: str, action: str) -> None:
+    spec = _spec(message)
+    assert (spec.action, spec.setting) == (action, None), message
