@@ -253,7 +253,7 @@ LIGHTING = (
         r"|es)|"
         r"neon(?: lit| lights| glow| signs)?|candle ?lit|candlelight|firelight|fire lit|moonlight|sunlight|lamplight|"
         r"torchlight|chiaroscuro|rim light(?:ing)?|god rays|light rays|sun rays|lens flare lighting|"
-        r"bioluminescen(?:t|ce)|"
+        r"bioluminescen(?:t|ce)|(?:(?:under|in) )?(?:an? |the )?(?:single |lone |harsh |soft |bright )?spot ?lights?|"
         r"lit (?:by|with) (?:[a-z]+ ){0,3}(?:light|lights|lamps?|candles?|neon|signs|fire|torches|lanterns|moonlight|"
         r"sunlight|screens?|streetlights?|headlights))(?![a-z])"
     ),

@@ -118,3 +118,8 @@ def test_what_a_move_reveals_is_not_the_subject(message: str, subject: str, sett
 def test_the_wind_is_not_a_place(message: str, action: str) -> None:
     spec = _spec(message)
     assert (spec.action, spec.setting) == (action, None), message
+
+
+def test_a_spotlight_is_light_not_part_of_the_place() -> None:
+    spec = _spec("a ballerina spins on a stage under a single spotlight, static, 9:16")
+    assert (spec.setting, spec.lighting) == ("a stage", "under a single spotlight")
