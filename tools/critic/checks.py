@@ -91,11 +91,11 @@ def camera_checks(obs: Observations, expected: Expectation) -> list[Check]:
         )
     )
     if expected.camera_speed and wanted not in {"static", "handheld"}:
-        checks.append(_speed_check(reading, wanted, expected.camera_speed, ok))
+        checks.append(speed_check(reading, wanted, expected.camera_speed, ok))
     return checks
 
 
-def _speed_check(reading: CameraReading, wanted: str, speed: str, move_ok: bool) -> Check:
+def speed_check(reading: CameraReading, wanted: str, speed: str, move_ok: bool) -> Check:
     """How fast the camera moved against the asked speed word, on the move's own axis."""
     prefix = wanted.split("_")[0]
     kind = "zoom" if prefix in {"zoom", "dolly"} else "translate"
