@@ -78,6 +78,9 @@ def _orbit(usable: list[PairMotion], side: float, fps: float) -> str | None:
         main, layer = m.dx / side * fps, m.layer_dx / side * fps
         if m.anchored:  # the border confirmed the camera's motion: the other layer is a subject on its way
             continue
+        # An orbit slides its layers sideways: a layer bobbing more up and down (a trotting subject) is not its sweep.
+        if abs(m.layer_dy) > abs(m.layer_dx) or abs(m.dy) > abs(m.dx):
+            continue
         if main * layer < 0 and min(abs(main), abs(layer)) > HANDHELD_SPEED:
             votes.append(main if abs(main) > abs(layer) else layer)  # the faster layer is the nearer one
     if len(votes) < ORBIT_SHARE * len(usable):
