@@ -16,6 +16,7 @@ def expectation_from(spec: ShotSpec, request: RenderRequest | None = None) -> Ex
     return Expectation(
         camera_movement=spec.camera_movement,
         camera_speed=spec.camera_speed if spec.camera_movement not in (None, "static") else None,
+        shot_size=spec.shot_size,
         duration_s=round(request.duration_s, 4) if request else spec.duration_s,
         fps=request.fps if request else spec.fps,
         width=request.width if request else None,

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from generator.request import ReferenceImage
-from generator.vocabulary import CameraMovement, CameraSpeed
+from generator.vocabulary import CameraMovement, CameraSpeed, ShotSize
 
 
 class Expectation(BaseModel):
@@ -17,6 +17,9 @@ class Expectation(BaseModel):
 
     camera_movement: CameraMovement | None = None
     camera_speed: CameraSpeed | None = None
+    shot_size: ShotSize | None = Field(
+        None, description="How big the subject is framed: a wide shot's action moves few pixels."
+    )
     duration_s: float | None = None
     fps: int | None = None
     width: int | None = None

@@ -16,6 +16,10 @@ MOTION_MIN_LEVEL = 0.25  # top-5 % flow at a quarter of VBench's "moving" thresh
 # ... for a move asked at a given speed, scaled by its nominal rate against medium's (previz: slow 0.05 vs
 # medium 0.12 of the frame per second): a slow dolly legitimately moves little of the frame.
 MOTION_SPEED_SCALE: dict[str, float] = {"slow": 0.4, "medium": 1.0, "fast": 1.0}
+# ... and by how big the subject is framed: its action moves pixels in proportion to its size on screen, and
+# once it covers under a twentieth of the frame the top-5 % flow is diluted by still pixels too (previz frames a
+# wide shot's subject at 0.3 of the height, an extreme wide's at 0.1, against 0.6 for the default medium wide).
+MOTION_SIZE_SCALE: dict[str, float] = {"wide": 0.3, "extreme_wide": 0.1}
 SHARPNESS_MIN_RATIO = 0.45  # a frame with under 45 % of its neighbours' Laplacian variance is blurred
 DURATION_TOLERANCE = 0.03
 ASPECT_TOLERANCE = 0.015
@@ -131,7 +135,8 @@ def motion_check(obs: Observations, expected: Expectation | None) -> Check:
     if not wants_motion:
         return Check(name="motion_amount", passed=True, value=round(dyn.level, 3), expected="any", detail=detail)
     assert expected is not None
-    least = round(MOTION_MIN_LEVEL * MOTION_SPEED_SCALE.get(expected.camera_speed or "medium", 1.0), 3)
+    scale = MOTION_SPEED_SCALE.get(expected.camera_speed or "medium", 1.0)
+    least = round(MOTION_MIN_LEVEL * scale * MOTION_SIZE_SCALE.get(expected.shot_size or "medium", 1.0), 3)
     # VBench's question is whether the clip moves at all: a camera reading of the asked move answers
     # it too (the classifier reads a move only above its static threshold, camera.py); a slow dolly's
     # far layers hardly move while its subject does.
