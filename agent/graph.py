@@ -45,7 +45,9 @@ async def route_job(state: AgentState) -> Literal["understand", "plan", "variati
     return "plan"
 
 
-async def route_understood(state: AgentState) -> Literal["clarify", "plan"]:
+async def route_understood(state: AgentState) -> Literal["clarify", "plan", "__end__"]:
+    if state.result is not None and state.result.kind == "unchanged":
+        return END
     return "clarify" if state.result is not None and state.result.kind == "question" else "plan"
 
 

@@ -21,7 +21,7 @@ TakeKind = Literal["draft", "reroll", "variation", "final", "extend"]
 JobKind = Literal[
     "message", "reroll", "variations", "final", "extend", "approve", "pick", "reorder", "remove", "delete"
 ]
-ResultKind = Literal["take", "question", "approval", "declined", "storyboard", "picked", "error"]
+ResultKind = Literal["take", "question", "approval", "declined", "storyboard", "picked", "unchanged", "error"]
 
 
 class ThreadOptions(BaseModel):

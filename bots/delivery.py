@@ -102,6 +102,7 @@ class RunDelivery:
         self.done: list[Done] = []
         self.animatic: discord.Message | None = None  # posted, not yet replaced by the model take
         self.failed = False  # an unexpected error ended the run (already said in the thread)
+        self.unchanged = False  # the message changed nothing, nothing rendered (its note said so)
         self.lost: discord.HTTPException | None = None
         self.lost_event = asyncio.Event()
 
@@ -284,7 +285,7 @@ class RunDelivery:
             await self._retire_animatic("🎞️ animatic — no model take came this time", keep_video=True)
         if self.progress is None or self.lost is not None:
             return
-        if self.posted or self.question or self.errors or self.approval_take or self.failed:
+        if self.posted or self.question or self.errors or self.approval_take or self.failed or self.unchanged:
             await self.progress.delete()
         else:
             await self.progress.close("✅ done")

@@ -244,9 +244,13 @@ class Runner:
         await delivery.finish()
 
     async def _after(self, delivery: RunDelivery, result: Any) -> None:
-        """A final render that waits for a yes (the thread's options ask for one): post the confirm buttons."""
-        if getattr(result, "kind", None) == "approval":
+        """A final render that waits for a yes (the thread's options ask for one): post the confirm buttons.
+        A message that changed nothing rendered nothing: its note said so, so no "done" line follows."""
+        kind = getattr(result, "kind", None)
+        if kind == "approval":
             await delivery.ask_approval(result.take_id, result.approval or "a final render")
+        elif kind == "unchanged":
+            delivery.unchanged = True
 
     # ---- the shared paths of cogs -------------------------------------------------------------
 

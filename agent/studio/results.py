@@ -26,7 +26,10 @@ class TurnResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     thread_id: str
-    kind: ResultKind = Field(description="take, question, approval, declined, storyboard, picked or error.")
+    kind: ResultKind = Field(
+        description="take, question, approval, declined, storyboard, picked, unchanged (the message changed nothing: "
+        "nothing rendered) or error."
+    )
     take_id: str | None = None
     take: Take | None = None
     animatic: Take | None = Field(None, description="The previz animatic posted before the take (model backends).")

@@ -72,7 +72,8 @@ class TerminalEvents:
             self._line(
                 f"  [cyan]{change.author}[/]: {change.field} {_short(change.old)} -> {_short(change.new)}{suggested}"
             )
-        for note in event.notes:
+        for note in event.notes:  # said as the message is read; the result's notes do not repeat it
+            self.shown_notes.add(note)
             self._line(f"  [dim]note: {note}[/]")
 
     def _on_queued(self, event: ev.Queued) -> None:
@@ -183,7 +184,7 @@ async def chat_loop(studio: Studio, thread: str, author: str, console: Console, 
         line = line.strip()
         if not line:
             continue
-        if line in ("/quit", "/exit"):
+        if line.lower() in ("/quit", "/exit", "quit", "exit"):  # the bare words too: never a shot to render
             break
         turns += 1
         try:

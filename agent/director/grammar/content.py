@@ -38,7 +38,8 @@ _REQUEST = (
     r"|make|"
     r"get|do))? |let'?s (?:see|have|do|get|make|try|go with|film|shoot) |(?:please )?(?:show|give|make|create|generate|"
     r"render|produce|film|shoot|animate|imagine|picture|do|add|use|swap in|put|change (?:it|the subject) to|"
-    r"replace (?:it|the subject) with)(?: me| us| in)? |we see |we follow |there (?:is|are|'s) |it'?s |it is |this is |"
+    r"replace (?:it|the subject) with)(?: me| us| in)? (?!of\b)"  # "film of a cat": the medium, not the verb
+    r"|we see |we follow |there (?:is|are|'s) |it'?s |it is |this is |"
     r"open(?:ing)? (?:on|with) |start(?:ing)? (?:on|with) |cut to |)"
 )
 _MEDIUM = (
@@ -63,6 +64,12 @@ class Content:
     crossed: bool = False  # the setting is the place a move crosses ("pan left across a busy market")
 
 
+# Nouns a base-form verb may follow though they do not end in -s: "the couple dance", "people walk".
+_PLURAL_NOUNS = frozenset(
+    {"people", "children", "men", "women", "couple", "pair", "twins", "family", "crowd", "police"}
+)
+
+
 def _is_verb(tokens: list[Token], i: int) -> bool:
     word = tokens[i].text
     previous = tokens[i - 1].text if i > 0 else ""
@@ -75,18 +82,19 @@ def _is_verb(tokens: list[Token], i: int) -> bool:
     if word in VERB_BEFORE_PREP_ING and i > 0 and i + 1 < len(tokens):
         following = [t.text for t in tokens[i + 1 :]]
         return bool(_prep_at(following, 0, STATIC_PREPS) or _prep_at(following, 0, PATH_PREPS))
-    if word in VERBS:  # a base form follows a plural subject: "two dogs play"
-        return (previous.endswith("s") and not previous.endswith("ss")) or previous in {
-            "people",
-            "children",
-            "men",
-            "women",
-        }
+    if word in VERBS:  # a base form follows a plural subject: "two dogs play", "a bride and groom kiss"
+        before = {t.text for t in tokens[max(0, i - 4) : i - 1]}
+        return (previous.endswith("s") and not previous.endswith("ss")) or previous in _PLURAL_NOUNS or "and" in before
     stem = _stem(word)
     return stem is not None and stem in VERBS
 
 
+_IRREGULAR = {"does": "do", "goes": "go", "has": "have"}
+
+
 def _stem(word: str) -> str | None:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith(("ches", "shes", "sses", "xes", "zes")):
@@ -143,6 +151,9 @@ def _content_words(tokens: list[Token]) -> list[str]:
     ]
 
 
+_REVEALS = frozenset({"reveal", "reveals", "revealing"})
+
+
 def clauses(norm: str, masked: list[tuple[int, int]]) -> list[tuple[list[Token], bool]]:
     """Unmasked stretches of words between punctuation and masked phrases; flag: right after a masked phrase."""
     out: list[tuple[list[Token], bool]] = []
@@ -151,7 +162,9 @@ def clauses(norm: str, masked: list[tuple[int, int]]) -> list[tuple[list[Token],
     pending_after_mask = False
     for token in tokenize(norm):
         is_masked = any(s <= token.start < e for s, e in masked)
-        if is_masked or token.text in CLAUSE_BREAKS or token.text in CLAUSE_SPLITTERS:
+        if token.text in _REVEALS and current and current[-1].text == "to":
+            current.pop()  # "from a raindrop to reveal a city": what the move starts on, then what it shows
+        if is_masked or token.text in CLAUSE_BREAKS or token.text in CLAUSE_SPLITTERS or token.text in _REVEALS:
             if current:
                 out.append((current, after_mask))
                 current = []

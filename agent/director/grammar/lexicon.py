@@ -42,7 +42,8 @@ SHOT_SIZES: Table = _table(
         r"|wide frame|(?<=make\sit\s)wide|(?<=go\s)wide|(?<=keep\sit\s)wide"
         # "a wide aerial shot of", "a wide establishing shot": the size before the shot's other words
         r"|wide(?= (?:aerial|drone|overhead|high angle|low angle|establishing|tracking|static|cinematic|panoramic"
-        r"|landscape|exterior|dolly|crane|pan|orbit)(?: \w+)? shot)",
+        r"|landscape|exterior|dolly|crane|pan|orbit)(?: \w+)? shot)"
+        r"|(?:(?<=,\s)|(?<=,)|^)wide(?=\s*(?:[,.;]|$))",  # "..., wide, ...": a clause of its own is the size
         "wide",
     ),
 )
@@ -119,8 +120,8 @@ TIMES: Table = _table(
     ),
     (
         r"midday|mid day|noon|high noon|day ?time|day ?light|broad daylight|afternoon|during the day|in the day|by day"
-        r"|(?<=make\sit\s)day|(?:sunny|bright|clear|hot|summer|winter|spring|autumn|fall|cloudy|overcast"
-        r"|beautiful) day",
+        r"|(?<=make\sit\s)day|(?:sunny|bright|clear|hot|summer|winter|spring|autumn|fall|beautiful) day"
+        r"|(?<=cloudy\s)day|(?<=overcast\s)day",
         "day",
     ),
 )
@@ -252,8 +253,15 @@ LIGHTING = (
         r"|es)|"
         r"neon(?: lit| lights| glow| signs)?|candle ?lit|candlelight|firelight|fire lit|moonlight|sunlight|lamplight|"
         r"torchlight|chiaroscuro|rim light(?:ing)?|god rays|light rays|sun rays|lens flare lighting|"
+        r"bioluminescen(?:t|ce)|(?:(?:under|in) )?(?:an? |the )?(?:single |lone |harsh |soft |bright )?spot ?lights?|"
         r"lit (?:by|with) (?:[a-z]+ ){0,3}(?:light|lights|lamps?|candles?|neon|signs|fire|torches|lanterns|moonlight|"
         r"sunlight|screens?|streetlights?|headlights))(?![a-z])"
+    ),
+    # An overcast sky is the light a cinematographer plans for (soft, shadowless), not weather to draw.
+    re.compile(
+        r"(?<![a-z])(?:overcast(?: sky| skies| light)?|cloudy(?= (?:day|morning|afternoon|evening))|cloudy skies"
+        r"|cloudy sky|(?:grey|gray|leaden) skies"
+        r"|under (?:a )?(?:grey|gray|cloudy|heavy|leaden) (?:sky|skies|clouds))(?![a-z])"
     ),
 )
 
@@ -291,7 +299,7 @@ EFFECTS: Table = _table(
     (r"(?:heat )?haze|fog|foggy|mist|hazy", "fog"),
     # Fireworks are the effect beside a subject ("with fireworks", "fireworks behind"); alone they are the subject.
     (
-        r"(?<=with\s)fireworks?|fireworks?(?: display| show)? (?:behind|overhead|above|in the (?:sky|background))",
+        r"fireworks?(?: display| show)? (?:behind|overhead|above|in the (?:sky|background))|(?<=with\s)fireworks?",
         "fireworks",
     ),
     (r"(?:anamorphic )?lens flares?|flares", "lens flare"),

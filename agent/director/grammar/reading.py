@@ -306,6 +306,7 @@ class _Reader:
 
     def read_lighting(self) -> None:
         norm = self.norm
+        said: list[Match] = []
         for pattern in LIGHTING:
             for hit in pattern.finditer(norm):
                 span = hit.span()
@@ -314,9 +315,11 @@ class _Reader:
                 match = Match("lighting", hit.group(0), *span, negated_before(norm, hit.start()))
                 if match.negated:
                     self.reading.lighting_negated.append(_said_in(self.text, match))
-                elif self.reading.lighting is None:
-                    self.reading.lighting = _said_in(self.text, match)
+                else:
+                    said.append(match)
                 self.taken.append(Match("lighting", hit.group(0), *span, mask=not _is_attributive(norm, match)))
+        if said:  # "overcast, warm light": every light asked for, in the order said
+            self.reading.lighting = ", ".join(_said_in(self.text, m) for m in sorted(said, key=lambda m: m.start))
 
     def read_mood(self) -> None:
         for pattern in (MOOD_SAID, MOODS):

@@ -35,6 +35,7 @@ VERBS = words_of(
     unplug charge type click scroll swipe tap text phone film photograph record edit direct act rehearse audition
     knock breathe grab toss reach wipe stroke scratch rub fetch spit pounce flip shuffle deal pour sprinkle
     sing dance perform bow exit hover descend ascend levitate teleport transform morph shift shapeshift grow shrink
+    do go have
     """
 )
 # Words ending in -ing that are nouns, not actions.
@@ -129,7 +130,8 @@ ATTRIBUTE_PREPS = frozenset({"with", "wearing", "of", "holding", "carrying", "dr
 NOT_A_SETTING = words_of(
     """
     background foreground distance frame shot style slow motion focus view sight silhouette the front a row circles
-    circle line pairs unison tandem place time love reverse fall autumn spring summer winter
+    circle line pairs unison tandem place time love reverse fall autumn spring summer winter wind breeze air
+    sunshine darkness
     """
 )
 # Words that carry no content on their own: a message made only of these is too vague to render.
