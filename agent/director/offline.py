@@ -131,6 +131,13 @@ def read_offline(message: str, base: ShotSpec | None, storyboard: Storyboard | N
     return OfflineRead(reading, spec, characters.notes + notes, question, characters.notes)
 
 
+def restates(message: str, spec: ShotSpec) -> bool:
+    """Whether a message read on its own names something the shot already has: its description said again."""
+    alone = read_offline(clean_message(message), None, None).spec.model_dump(exclude_defaults=True)
+    current = spec.model_dump()
+    return any(current.get(name) == value for name, value in alone.items())
+
+
 def apply_reading(base: ShotSpec | None, reading: Reading) -> tuple[ShotSpec, list[str]]:
     """The new spec: the base with every field the message names replaced, and notes on what was snapped."""
     notes = list(reading.notes)

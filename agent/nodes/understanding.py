@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Context
 from agent.director.base import DirectorReply, Turn
+from agent.director.offline import restates
 from agent.events import Question, SpecChanged
 from agent.state import AgentState, RunResult
 
@@ -53,7 +54,8 @@ async def understand(state: AgentState, runtime: Runtime[Context]) -> dict:
 
 def _changes_nothing(state: AgentState, reply: DirectorReply, kind: str, text: str) -> bool:
     """A message about a shot that already has a take, which changes nothing in it ("love it!", "thanks"):
-    rendering it again would spend a GPU's minutes on chatter in a shared thread."""
+    rendering it again would spend a GPU's minutes on chatter in a shared thread. The description said again,
+    or words that ask for another take, still render a new seed."""
     return (
         kind == "message"
         and reply.question is None
@@ -61,6 +63,7 @@ def _changes_nothing(state: AgentState, reply: DirectorReply, kind: str, text: s
         and state.current_take_id is not None
         and reply.spec == state.spec
         and ANOTHER_TAKE.search(text) is None
+        and not restates(text, state.spec)
     )
 
 

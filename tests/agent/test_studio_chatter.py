@@ -64,3 +64,22 @@ async def test_quit_typed_without_a_slash_leaves_the_chat_and_chatter_is_said_ea
     log = text.getvalue()
     assert turns == 3 and len(generator.requests) == 1  # "quit" left before "make it night"; chatter rendered nothing
     assert log.count("nothing rendered") == 2  # once for each message, not once per chat
+
+
+@pytest.mark.parametrize("said", ["this looks amazing", "that is beautiful", "great job team"])
+async def test_praise_is_chatter_not_a_new_subject(said: str) -> None:
+    generator = WrongCamera(wrong=0)
+    async with studio_for(generator) as studio:
+        await studio.send("t1", "ana", FOX)
+        result = await studio.send("t1", "ben", said)
+        spec = await studio.spec("t1")
+    assert result.kind == "unchanged" and len(generator.requests) == 1
+    assert spec is not None and spec.subject == "a red fox"
+
+
+async def test_the_description_said_again_is_another_take() -> None:
+    generator = WrongCamera(wrong=0)
+    async with studio_for(generator) as studio:
+        await studio.send("t1", "ana", FOX)
+        result = await studio.send("t1", "ana", FOX)
+    assert result.kind == "take" and len({r.seed for r in generator.requests}) == 2

@@ -51,6 +51,11 @@ _MEDIUM = (
 )
 _LEAD_IN = re.compile(rf"^{_DISCOURSE}{_REQUEST}{_MEDIUM}\s*")
 _IT_SHOULD = re.compile(r"^(?:make )?it (?:be |is )?")
+# A verdict on the take ("this looks amazing", "that is so good"): praise names nothing in the shot.
+_VERDICT = re.compile(
+    r"^(?:this|that|it|these|those)(?: one| take| shot| version| clip)? (?:looks?|is|seems?|feels?|was|are|were)"
+    r"(?: (?:so|really|very|just|pretty|super|absolutely|kinda|quite|too))* (?!(?:a|an|the|some|my|our)\b)[a-z]+$"
+)
 
 
 @dataclass
@@ -343,6 +348,8 @@ def read_content(original: str, norm: str, masked: list[tuple[int, int]], camera
     """Subject, action and setting from the words no other reading claimed."""
     content = Content()
     for tokens, _after_mask in clauses(norm, masked):
+        if tokens and _VERDICT.match(norm[tokens[0].start : tokens[-1].end]):
+            continue
         tokens = _strip_lead_in(tokens, norm)
         if not tokens or not _content_words(tokens):
             continue
