@@ -70,7 +70,8 @@ FAR_RIDGE_MIN_M, FAR_RIDGE_OF_MID = 900.0, 5.0  # the mountains at least this fa
 RIDGE_PEAK_OF_DEPTH = {"far": 0.2, "mid": 0.07}  # how tall a ridge rises, as a share of its distance
 SEA_RIDGE_FLATTEN = 0.25  # at sea the far shore and the swell are low
 HAZE_OF_FAR = 1.4  # aerial perspective: haze reaches 63 % at 1.4x the far ridge's distance
-FOG_HAZE_OF_ZS = 3.0  # ... in fog, at 3 subject distances
+FOG_HAZE_OF_ZS = 3.0  # ... in fog, at 3 subject distances, ...
+FOG_HAZE_MIN_M = 10.0  # ... but never nearer than this: fog's visibility is a distance, not a share of the shot
 # Ground bands behind the subject: from 1.5 zs, each 2.6x farther, out to 0.7x the hills' distance.
 BEHIND_FIRST_OF_ZS, BEHIND_STEP, BEHIND_LIMIT_OF_MID = 1.5, 2.6, 0.7
 # In front: from zs / 1.6, each 1.7x nearer, until one reaches the frame's bottom edge (with a margin).
@@ -320,7 +321,7 @@ def build_scene(
     foggy = "fog" in look.effects
     shading = Shading(
         setting.sky,
-        haze_distance=far * HAZE_OF_FAR if not foggy else FOG_HAZE_OF_ZS * zs,
+        haze_distance=far * HAZE_OF_FAR if not foggy else max(FOG_HAZE_OF_ZS * zs, FOG_HAZE_MIN_M),
         haze_colour=setting.sky.horizon if not foggy else FOG_COLOUR,
     )
     shape = subject_shape(request.look.subject if request.look else None)

@@ -46,6 +46,9 @@ class CameraReading:
     # The background layer's own (x, y, z) rates: a pan or tilt turns the camera, so its speed is the background's
     # slide, never a subject's walking the same way faster (which the travel rule reads as a truck's rate).
     background: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    # The second layer's (x, y, z) rates over the pairs that saw one (else the background's): with the background,
+    # it brackets the depths a travelling camera's rate is spread over (checks.py grades a travel on that span).
+    layer: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
     def speed(self) -> float:
@@ -74,6 +77,9 @@ def _orbit(usable: list[PairMotion], side: float, fps: float) -> str | None:
     for m in usable:
         main, layer = m.dx / side * fps, m.layer_dx / side * fps
         if m.anchored:  # the border confirmed the camera's motion: the other layer is a subject on its way
+            continue
+        # An orbit slides its layers sideways: a layer bobbing more up and down (a trotting subject) is not its sweep.
+        if abs(m.layer_dy) > abs(m.layer_dx) or abs(m.dy) > abs(m.dx):
             continue
         if main * layer < 0 and min(abs(main), abs(layer)) > HANDHELD_SPEED:
             votes.append(main if abs(main) > abs(layer) else layer)  # the faster layer is the nearer one
@@ -127,7 +133,8 @@ def _series(usable: list[PairMotion], side: float, fps: float) -> tuple[np.ndarr
     and that layer is the nearer one: its motion along the background's way is the move's. Otherwise the
     background's motion is the camera's and the other layer is a subject. Returns the chosen (n, 3) velocities
     and, per pair, the faster layer's (for the handheld test: a wobble shakes every layer), and whether the
-    camera travels.
+    camera travels. A travel's velocities are those of the pairs that saw the near layer: the others saw only the
+    background, and say nothing of how fast the near layer went (a median over them all read a slow truck static).
     """
     border = np.array([[m.dx / side, m.dy / side, m.log_scale] for m in usable]) * fps
     layer = np.array([[m.layer_dx / side, m.layer_dy / side, m.layer_log_scale] for m in usable]) * fps
@@ -138,9 +145,7 @@ def _series(usable: list[PairMotion], side: float, fps: float) -> tuple[np.ndarr
     fast = np.where(faster[:, None], layer, border)
     travel = _travel(border[has_layer], layer[has_layer]) if has_layer.sum() >= 2 else None
     if travel is not None:
-        chosen = border.copy()
-        chosen[has_layer] = travel
-        return chosen, fast, True
+        return travel, fast[has_layer], True
     return border, np.where((faster & ~np.array([m.anchored for m in usable]))[:, None], layer, border), False
 
 
@@ -193,10 +198,21 @@ def classify(motions: list[PairMotion], width: int, height: int, fps: float) -> 
         reliable_pairs=len(usable),
         pairs=len(motions),
         background=_background_rates(usable, side, fps),
+        layer=_layer_rates(usable, side, fps),
     )
 
 
 def _background_rates(usable: list[PairMotion], side: float, fps: float) -> tuple[float, float, float]:
     border = np.array([[m.dx / side, m.dy / side, m.log_scale] for m in usable]) * fps
     x, y, z = np.median(border, axis=0)
+    return float(x), float(y), float(z)
+
+
+def _layer_rates(usable: list[PairMotion], side: float, fps: float) -> tuple[float, float, float]:
+    """The second layer's median rates over the pairs that saw one; the background's when none did."""
+    layered = [m for m in usable if m.parallax > 0]
+    if not layered:
+        return _background_rates(usable, side, fps)
+    rates = np.array([[m.layer_dx / side, m.layer_dy / side, m.layer_log_scale] for m in layered]) * fps
+    x, y, z = np.median(rates, axis=0)
     return float(x), float(y), float(z)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from generator.vocabulary import moves_compatible
 from tools.critic.camera import CameraReading
 from tools.critic.pixels import Dynamics, Sharpness
-from tools.critic.speed import band_text, fits, grade
+from tools.critic.speed import band_text, grade, meets
 from tools.critic.temporal import Flicker
 from tools.critique import Check, Expectation
 
@@ -34,6 +34,8 @@ WEIGHTS: dict[str, float] = {
     "vision_judge": 0.0,  # a judge that could not answer does not count
 }
 LOOK_ALIKE_CREDIT = 0.5  # a passed camera_move that read a look-alike of the asked move ("orbit_right" as pan_left)
+# Moves that carry the camera through the scene: each depth slides at its own rate (parallax).
+TRAVELS = {"truck", "pedestal", "crane", "dolly"}
 _AXIS = {"pan": "x", "truck": "x", "orbit": "x", "tracking": "x", "tilt": "y", "pedestal": "y", "crane": "y"}
 
 
@@ -89,26 +91,35 @@ def camera_checks(obs: Observations, expected: Expectation) -> list[Check]:
         )
     )
     if expected.camera_speed and wanted not in {"static", "handheld"}:
-        prefix = wanted.split("_")[0]
-        kind = "zoom" if prefix in {"zoom", "dolly"} else "translate"
-        # A dolly's or a tracking shot's rate is set where the subject is; what the critic tracks (the frame as
-        # a whole, the world behind a tracked subject) moves slower the farther it is: only too fast fails.
-        at_most = prefix in {"dolly", "tracking"}
-        axis = "z" if kind == "zoom" else _AXIS.get(prefix, "x")
-        rates = {"x": reading.pan_rate, "y": reading.tilt_rate, "z": reading.zoom_rate}
-        if prefix in {"pan", "tilt"}:  # a turn's speed is the background's slide, whatever walks across it
-            rates = dict(zip("xyz", reading.background, strict=True))
-        rate = abs(rates[axis])
-        checks.append(
-            Check(
-                name="camera_speed",
-                passed=ok and fits(rate, expected.camera_speed, kind, at_most=at_most),
-                value=round(rate, 4),
-                expected=f"{expected.camera_speed} ({band_text(expected.camera_speed, kind)})",
-                detail=f"measured {grade(rate, kind)}" + (f"; a {prefix} fails only too fast" if at_most else ""),
-            )
-        )
+        checks.append(speed_check(reading, wanted, expected.camera_speed, ok))
     return checks
+
+
+def speed_check(reading: CameraReading, wanted: str, speed: str, move_ok: bool) -> Check:
+    """How fast the camera moved against the asked speed word, on the move's own axis."""
+    prefix = wanted.split("_")[0]
+    kind = "zoom" if prefix in {"zoom", "dolly"} else "translate"
+    # A dolly's or a tracking shot's rate is set where the subject is; what the critic tracks (the frame as
+    # a whole, the world behind a tracked subject) moves slower the farther it is: only too fast fails.
+    at_most = prefix in {"dolly", "tracking"}
+    index = {"x": 0, "y": 1, "z": 2}["z" if kind == "zoom" else _AXIS.get(prefix, "x")]
+    chosen = (reading.pan_rate, reading.tilt_rate, reading.zoom_rate)[index]
+    if prefix in {"pan", "tilt"}:  # a turn's speed is the background's slide, whatever walks across it
+        chosen = reading.background[index]
+    rate = abs(chosen)
+    low = high = rate
+    if prefix in TRAVELS:  # the subject's depth lies between the slowest and the fastest layer going the camera's way
+        seen = [reading.background[index], reading.layer[index]]
+        span = [rate] + [abs(r) for r in seen if r * chosen > 0]
+        low, high = min(span), max(span)
+    spread = f" (layers {low:.3g}-{high:.3g})" if high > low else ""
+    return Check(
+        name="camera_speed",
+        passed=move_ok and meets(low, high, speed, kind, at_most=at_most),
+        value=round(rate, 4),
+        expected=f"{speed} ({band_text(speed, kind)})",
+        detail=f"measured {grade(rate, kind)}{spread}" + (f"; a {prefix} fails only too fast" if at_most else ""),
+    )
 
 
 def motion_check(obs: Observations, expected: Expectation | None) -> Check:

@@ -20,6 +20,14 @@ SUBJECT_MATCH = 0.5
 STILL_PX = 0.05
 HELD_SHARE = 0.5
 HELD_LAYER_PX = 1.5  # ... while the other layer moved at least this far a frame (at the frame's edge)
+# A layer moving under STILL_EDGE_PX a frame at the frame's edge holds still; one growing or shrinking at least
+# GROWING_PX a frame there (more than it slides) comes towards the camera or goes away, or the camera zooms.
+STILL_EDGE_PX = 0.15
+GROWING_PX = 0.3
+# When in this share of the layered pairs one layer holds still while the other grows, and the still one keeps
+# this share of the border band's telling pixels (median over those pairs), the still layer is the background.
+STILL_AGAINST_GROWTH = 0.5
+STILL_BAND = 0.35
 
 
 def _velocity(m: PairMotion, side: int, layer: bool) -> np.ndarray:
@@ -65,6 +73,8 @@ def consistent_background(motions: list[PairMotion], side: int) -> list[PairMoti
     layered = [k for k, m in enumerate(motions) if m.method == "features" and m.parallax > 0]
     if len(layered) < 2:
         return motions
+    if _still_background(motions, layered, side):
+        return _hidden_background(_stiller_as_camera(motions, layered, side), layered, side)
     relative = np.array([_velocity(motions[k], side, False) - _velocity(motions[k], side, True) for k in layered])
     _, _, axes = np.linalg.svd(relative, full_matrices=False)
     orientation = np.sign(relative @ axes[0])
@@ -83,6 +93,44 @@ def consistent_background(motions: list[PairMotion], side: int) -> list[PairMoti
             out[k] = swapped(motions[k])
         out[k] = replace(out[k], anchored=True)
     return _hidden_background(out, layered, side)
+
+
+def _still_layer(m: PairMotion, side: int) -> bool | None:
+    """Which layer of the pair holds still while the other grows or shrinks: True the camera's model, False the
+    other layer, None when neither does."""
+    camera, layer = _velocity(m, side, False), _velocity(m, side, True)
+    for still, other, is_camera in ((camera, layer, True), (layer, camera, False)):
+        if np.linalg.norm(still) < STILL_EDGE_PX and abs(other[2]) >= max(GROWING_PX, np.linalg.norm(other[:2])):
+            return is_camera
+    return None
+
+
+def _still_background(motions: list[PairMotion], layered: list[int], side: int) -> bool:
+    """True when a layer that holds still keeps a fair share of the border while the other grows, through the clip.
+
+    A subject coming towards a locked-off camera covers more of the border band pair by pair, and other subjects
+    moving about swing the band's votes from one layer to the other: no clip-wide vote settles it. But a zoom
+    or dolly grows the background all round the border; a layer that holds still over a third of the band while
+    the rest grows is the background itself (a caption, a logo or a letterbox's edges hold far less of it). A
+    dolly's far backdrop, which grows only a little, is the background too: the travel rule reads the dolly.
+    """
+    against = [(motions[k], still) for k in layered if (still := _still_layer(motions[k], side)) is not None]
+    if len(against) < max(2, STILL_AGAINST_GROWTH * len(layered)):
+        return False
+    # The band's share is the camera model's against the other layer's: the still layer's is the one or the other.
+    shares = [m.band_share if still else 1.0 - m.band_share for m, still in against if m.band_share is not None]
+    return bool(shares) and float(np.median(shares)) >= STILL_BAND
+
+
+def _stiller_as_camera(motions: list[PairMotion], layered: list[int], side: int) -> list[PairMotion]:
+    """The layered pairs with the stiller of their two layers as the camera's model (the background's)."""
+    out = list(motions)
+    for k in layered:
+        m = motions[k]
+        if np.linalg.norm(_velocity(m, side, True)) < np.linalg.norm(_velocity(m, side, False)):
+            m = swapped(m)
+        out[k] = replace(m, anchored=True)
+    return out
 
 
 def _first_word(votes: list[float]) -> float:

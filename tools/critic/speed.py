@@ -36,9 +36,20 @@ def fits(rate: float, wanted: str, kind: Kind, *, at_most: bool = False) -> bool
     With `at_most`, only the upper edge counts: a dolly's rate is the subject's growth, and the
     frame as a whole grows slower the more of it is far away (the sky does not grow at all).
     """
+    return meets(rate, rate, wanted, kind, at_most=at_most)
+
+
+def meets(low: float, high: float, wanted: str, kind: Kind, *, at_most: bool = False) -> bool:
+    """True when the span of rates `low`..`high` reaches the band of `wanted` (give or take TOLERANCE).
+
+    A travelling camera moves each depth at its own rate (far slow, near fast) and the asked rate is the one at
+    the subject's depth, which lies somewhere between the slowest and the fastest layer seen: the speed fits
+    when the band meets that span. A flat scene has one rate (low == high): the same as `fits`.
+    """
     slow_max, fast_min = BANDS[kind]
-    low, high = {"slow": (0.0, slow_max), "medium": (slow_max, fast_min), "fast": (fast_min, float("inf"))}[wanted]
-    return (at_most or low * (1 - TOLERANCE) <= rate) and rate <= high * (1 + TOLERANCE)
+    edges = {"slow": (0.0, slow_max), "medium": (slow_max, fast_min), "fast": (fast_min, float("inf"))}
+    edge_low, edge_high = edges[wanted]
+    return low <= edge_high * (1 + TOLERANCE) and (at_most or high >= edge_low * (1 - TOLERANCE))
 
 
 def band_text(wanted: str, kind: Kind) -> str:

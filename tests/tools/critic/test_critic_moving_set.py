@@ -22,6 +22,8 @@ MISREAD = [
     ("static", 11, 49),  # a subject crossing, two more against it: pan_left on the second look over 1/2 s pairs
     ("static", 11, 55),  # a subject coming towards the camera: read zoom_in
     ("static", 11, 16),  # a subject coming towards the camera until it fills the frame: read zoom_in
+    ("static", 11, 82),  # the same, while a walker crosses (the band's lean swings): read zoom_in
+    ("static", 11, 90),  # a subject coming towards the camera, two more about: read zoom_in
 ]
 
 

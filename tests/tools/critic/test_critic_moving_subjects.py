@@ -32,6 +32,33 @@ def test_a_locked_off_camera_over_a_big_moving_subject_reads_static(tmp_path, ho
     assert critique.camera_motion.detected == "static", critique.camera_motion
 
 
+def test_a_subject_coming_towards_a_locked_off_camera_while_another_crosses_reads_static(tmp_path) -> None:
+    # One subject comes towards the camera, growing, while a smaller one crosses: the border band's lean swings
+    # between the still background and the grower more than once, and summed it went to the grower (read
+    # zoom_in). The background holds still over a good share of the band all along, where a zoom grows it all.
+    rng = np.random.default_rng(1)
+    shot = Shot("static", 0.0, (320, 192), 16, 3.0, seed=1)
+    cutouts = [_photo(data.chelsea()), _photo(data.coffee()), _photo(data.rocket())]
+    movers = [Mover("toward", 0.45, 0.3), Mover("cross", 0.12, 0.3)]
+    frames = staged_clip(shot, _photo(data.astronaut()), cutouts, rng, movers=movers, middle=True)
+    critique = critique_clip(write_clip(frames, tmp_path / "toward.mp4", fps=shot.fps, crf=23))
+    assert critique.camera_motion.detected == "static", critique.camera_motion
+
+
+def test_a_slow_dolly_whose_far_backdrop_hardly_grows_still_reads_the_dolly(tmp_path) -> None:
+    # The backdrop, eight subject distances away, grows a fraction of a pixel a frame while the near cut-outs grow:
+    # it holds still as a locked-off camera's background does, and is taken for the background; it drifts the near
+    # layers' way, so the camera travels.
+    rng = np.random.default_rng(3)
+    shot = Shot("dolly_in", 0.06, (320, 192), 16, 2.5, seed=3)
+    cutouts = [_photo(data.chelsea()), _photo(data.coffee()), _photo(data.rocket())]
+    frames = staged_clip(
+        shot, _photo(data.astronaut()), cutouts, rng, movers=[Mover("still", 0.35, 0.0)], middle=True, backdrop_zs=8.0
+    )
+    critique = critique_clip(write_clip(frames, tmp_path / "dolly.mp4", fps=shot.fps, crf=23))
+    assert critique.camera_motion.detected == "dolly_in", critique.camera_motion
+
+
 @pytest.mark.parametrize(("move", "backdrop_zs"), [("truck_right", 15.0), ("truck_right", 20.0), ("truck_left", 25.0)])
 def test_a_truck_past_a_still_subject_before_a_far_background_reads_the_truck(tmp_path, move, backdrop_zs) -> None:
     # Trucking past parked cars: the car slides across the frame, the far hills hardly move, but they do move

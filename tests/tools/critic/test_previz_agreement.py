@@ -31,7 +31,10 @@ EXTRA = [("medium", "night", "wide", "dolly_in")]
 # tracking and handheld no longer flag a frozen frame; the medium wide dolly at night reads the dolly (the
 # caption strip burnt into previz frames is gone); the medium wide orbits by day read the orbit (its parallax
 # about the still subject, tools/critic/parallax.py). Still open: when the subject fills a slow close-up at
-# night, it covers the frame's sides too, leaving no background to show the orbit, which reads static. Each is a
+# night, it covers the frame's sides too, leaving no background to show the orbit, which reads static (previz
+# draws a lighthouse as a flat sign 2 m wide, which a close-up frames past the frame's edges; the slow orbit turns
+# 5 degrees in 1.5 s, seen only in the strips of night sky beside the sign, and a flat sprite does not turn as
+# the camera circles it: a tower-shaped subject, or a sprite drawn in perspective, would show it). Each is a
 # strict expected failure: a case that starts passing fails the run (remove it here), and a case failing any
 # check not listed for it fails outright.
 KNOWN: dict[tuple[str, str, str, str], set[str]] = {
