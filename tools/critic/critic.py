@@ -21,6 +21,7 @@ from tools.critic.motion import (
 )
 from tools.critic.parallax import dolly_or_zoom, orbit_by_parallax
 from tools.critic.pixels import dynamics, exposure, sharpness
+from tools.critic.stutter import changing
 from tools.critic.suggestions import suggestions
 from tools.critic.temporal import duplicated, flicker, frame_differences, scene_cuts
 from tools.critique import CameraMotion, Check, Critique, Expectation
@@ -41,10 +42,10 @@ def observe(clip: Clip) -> Observations:
     skip = {k for k, i in enumerate(indices) if int(i) in bad_source}
     side = max(height, width)
     motions = consistent_background(estimate_motion(frames, indices, clip.fps, skip=skip), side)
-    reading = classify(motions, width, height, clip.fps)
+    reading = classify(changing(motions, frames, indices), width, height, clip.fps)
     # A slow move may hide in sub-pixel steps: look again over longer pairs, unless the background already held
     # still while a subject moved before it (over 1/2 s a subject crossing can fill the border band).
-    if reading.move == "static" and not held_still(motions, side):
+    if reading.move == "static" and not held_still(changing(motions, frames, indices), side):
         longer = consistent_background(
             estimate_motion(
                 frames,
@@ -57,7 +58,7 @@ def observe(clip: Clip) -> Observations:
             ),
             side,
         )
-        second = classify(longer, width, height, clip.fps)
+        second = classify(changing(longer, frames, indices), width, height, clip.fps)
         if second.move not in {"static", "handheld"} and second.confidence >= LONG_MIN_CONFIDENCE:
             reading = second
     reading = orbit_by_parallax(reading, frames, indices, clip.fps, skip)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from tools.critic.pinned import PINNED_GREY, unpinned
+
 MAX_CORNERS = 160
 BORDER = 0.18  # share of the longer side that counts as the frame's border band
 LAYER_SHARE = 0.15  # a second motion needs this share of the points to count as a layer
@@ -170,8 +172,8 @@ class _BandView:
     """A pair's frames as the border band sees them; what it works out once (the band's textured pixels,
     the second frame moved back by a model) is kept for the pair's next question."""
 
-    def __init__(self, a: np.ndarray, b: np.ndarray) -> None:
-        self.a, self.b = a, b
+    def __init__(self, a: np.ndarray, b: np.ndarray, tie: float = BAND_TIE) -> None:
+        self.a, self.b, self.tie = a, b, tie
         height, width = a.shape
         self.band = _band(height, width)
         self._textured: np.ndarray | None = None
@@ -214,7 +216,7 @@ def _band_share(view: _BandView, model: np.ndarray, rival: np.ndarray) -> float 
     mine, seen = view.moved_back(model)
     theirs, seen_too = view.moved_back(rival)
     error, rival_error = cv2.absdiff(view.a, mine).astype(np.int16), cv2.absdiff(view.a, theirs).astype(np.int16)
-    telling = view.textured & (np.abs(error - rival_error) > BAND_TIE)
+    telling = view.textured & (np.abs(error - rival_error) > view.tie)
     for where in (seen, seen_too):
         if where is not None:
             telling &= where
@@ -275,7 +277,7 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
     centre = np.array([(width - 1) / 2, (height - 1) / 2], np.float32)
     matched = _matched(b, a)
     seen_a, seen_b = _equalised(a, matched)
-    p0, p1 = _track(seen_a, seen_b)
+    p0, p1, pinned = unpinned(a, *_track(seen_a, seen_b))
     p0, p1 = p0 - centre, p1 - centre
     main = _fit(p0, p1) if len(p0) >= MIN_POINTS else None
     if main is None:
@@ -296,7 +298,7 @@ def pair_motion(a: np.ndarray, b: np.ndarray, *, start: int = 0, gap: int = 1) -
     # The border band, the background's, settles which motion is the camera's: the one it follows clearly
     # better than the other layer's, or none (a locked-off camera) when it holds still better than it follows
     # the only motion found. What else moved is a subject, however large or steady (a walker crossing).
-    view = _BandView(a, matched)
+    view = _BandView(a, matched, PINNED_GREY if pinned else BAND_TIE)
     anchored, band_share = False, None
     if other is not None and (_moves(model) or _moves(other)):
         band_share = _band_share(view, model, other)
