@@ -265,6 +265,24 @@ LIGHTING = (
     ),
 )
 
+# "this one is too dark", "brighter": how a take's exposure should change, as the light to ask for.
+EXPOSURE_EDITS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "bright light",
+        re.compile(
+            r"(?<![a-z])(?:(?:a (?:bit|little|touch) |much |way )?(?:too|so|very|really) dark|brighter|lighter"
+            r"|less dark|more light|brighten(?: it| this| that)?(?: up)?|lighten(?: it| this| that)? up)(?![a-z])"
+        ),
+    ),
+    (
+        "dim light",
+        re.compile(
+            r"(?<![a-z])(?:(?:a (?:bit|little|touch) |much |way )?(?:too|so|very|really) bright|darker|dimmer"
+            r"|less bright|less light|darken(?: it| this| that)?)(?![a-z])"
+        ),
+    ),
+)
+
 MOODS = re.compile(
     r"(?<![a-z])(?:more |less |very |really |so |extra |super )?(?P<x>eerie|serene|ominous|melanchol(?:y|ic)|tense"
     r"|suspenseful|dreamy|dreamlike|nostalgic|mysterious|"
