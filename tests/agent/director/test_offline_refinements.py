@@ -46,3 +46,7 @@ def test_a_steadier_camera_locks_the_handheld_shot_off(message: str) -> None:
 
 def test_dark_said_of_the_scene_is_still_its_mood() -> None:
     assert _refined("make it dark and eerie").mood is not None
+
+
+def test_a_lighter_shade_is_no_exposure_edit() -> None:
+    assert _refined("a lighter shade of blue sky").lighting is None
