@@ -73,7 +73,9 @@ MOVE_PATTERNS: tuple[MovePattern, ...] = (
         r"|camera (?:is|stays|remains|stay|remain|should (?:be|stay|remain)|held) (?:completely |perfectly |totally "
         r"|absolutely )?(?:static|still|fixed|stationary|locked off|locked|motionless|steady|unmoving)"
         r"|(?:static|locked off|locked down|fixed|stationary|still|motionless|unmoving|tripod|steady) "
-        r"(?:camera|cam|shot|frame|view|angle)|locked off|lock off|(?:on|from) a tripod|static|still frame",
+        r"(?:camera|cam|shot|frame|view|angle)|locked off|lock off|(?:on|from) a tripod|static|still frame"
+        r"|(?:less|not so|no more) shaky(?: camera| cam)?|steadier(?: camera| cam| shot)?|no (?:camera )?shake"
+        r"|stabili[sz]e(?: it| the (?:camera|shot|footage))?",
         "static",
     ),
     # a dolly zoom (push in while zooming out) is not a move previz or the critic knows: the push is kept

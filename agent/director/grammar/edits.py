@@ -28,9 +28,12 @@ SWAP = (
 SHOT_STEP = re.compile(
     r"(?<![a-z])(?:(?P<wider>(?:a (?:bit|little|touch) |slightly |much )?wider(?: shot| framing| frame)?"
     r"|frame (?:it )?wider"
-    r"|go wide|loosen (?:up )?the (?:shot|framing)|show more of the (?:scene|setting|surroundings))"
+    r"|go wide|loosen (?:up )?the (?:shot|framing)|show more of the (?:scene|setting|surroundings)"
+    r"|(?:make )?(?:the [a-z]+ |him |her |it |them )?smaller in (?:the )?frame)"
     r"|(?P<tighter>(?:a (?:bit|little|touch) |slightly |much )?(?:tighter|closer)(?: shot| framing| frame| in)?"
-    r"|frame (?:it )?(?:tighter|closer)|go tight|get closer))(?![a-z])"
+    r"|frame (?:it )?(?:tighter|closer)|go tight|get closer"
+    r"|(?:make )?(?:the [a-z]+ |him |her |it |them )?(?:bigger|larger) in (?:the )?frame|fill (?:more of )?the frame))"
+    r"(?![a-z])"
 )
 # "slower", "speed it up": one camera speed step.
 SPEED_STEP = re.compile(

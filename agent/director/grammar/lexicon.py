@@ -265,6 +265,30 @@ LIGHTING = (
     ),
 )
 
+# "this one is too dark", "brighter": how a take's exposure should change, as the light to ask for ("a lighter
+# shade of blue" is no edit: a bare comparative counts only at the end of what is said).
+_SAID_END = r"\s*(?:$|[,.;:!?]|and\b|but\b|please\b|this time\b|overall\b)"
+EXPOSURE_EDITS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "bright light",
+        re.compile(
+            r"(?<![a-z])(?:(?:a (?:bit|little|touch) |much |way )?(?:too|so|very|really) dark|(?:brighter|lighter)(?="
+            + _SAID_END
+            + ")"
+            r"|less dark|more light|brighten(?: it| this| that)?(?: up)?|lighten(?: it| this| that)? up)(?![a-z])"
+        ),
+    ),
+    (
+        "dim light",
+        re.compile(
+            r"(?<![a-z])(?:(?:a (?:bit|little|touch) |much |way )?(?:too|so|very|really) bright|(?:darker|dimmer)(?="
+            + _SAID_END
+            + ")"
+            r"|less bright|less light|darken(?: it| this| that)?)(?![a-z])"
+        ),
+    ),
+)
+
 MOODS = re.compile(
     r"(?<![a-z])(?:more |less |very |really |so |extra |super )?(?P<x>eerie|serene|ominous|melanchol(?:y|ic)|tense"
     r"|suspenseful|dreamy|dreamlike|nostalgic|mysterious|"

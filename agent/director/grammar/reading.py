@@ -22,6 +22,7 @@ from agent.director.grammar.lexicon import (
     ASPECT_OK_AFTER,
     ASPECTS,
     EFFECTS,
+    EXPOSURE_EDITS,
     LIGHTING,
     MOOD_SAID,
     MOODS,
@@ -127,6 +128,7 @@ def _said_in(original: str, match: Match) -> str:
     return " ".join(original[match.start : match.end].split())
 
 
+_EXPOSURE_VALUES = frozenset(value for value, _ in EXPOSURE_EDITS)
 _NOT_A_NOUN = words_of(
     "style look aesthetic shot video clip footage film vibe and with in at on of please effect effects lighting light "
     "mood feel tone atmosphere then but for too instead vibes movie version "
@@ -318,8 +320,15 @@ class _Reader:
                 else:
                     said.append(match)
                 self.taken.append(Match("lighting", hit.group(0), *span, mask=not _is_attributive(norm, match)))
+        for value, pattern in EXPOSURE_EDITS:  # "too dark", "brighter": the light wanted, not the words said
+            for hit in pattern.finditer(norm):
+                if not self.overlaps_taken(*hit.span()):
+                    said.append(Match("lighting", value, *hit.span()))
+                    self.taken.append(Match("lighting", value, *hit.span()))
         if said:  # "overcast, warm light": every light asked for, in the order said
-            self.reading.lighting = ", ".join(_said_in(self.text, m) for m in sorted(said, key=lambda m: m.start))
+            words = [m.value if m.value in _EXPOSURE_VALUES else _said_in(self.text, m) for m in said]
+            order = sorted(range(len(said)), key=lambda k: said[k].start)
+            self.reading.lighting = ", ".join(words[k] for k in order)
 
     def read_mood(self) -> None:
         for pattern in (MOOD_SAID, MOODS):
