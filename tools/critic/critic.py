@@ -42,10 +42,11 @@ def observe(clip: Clip) -> Observations:
     skip = {k for k, i in enumerate(indices) if int(i) in bad_source}
     side = max(height, width)
     motions = consistent_background(estimate_motion(frames, indices, clip.fps, skip=skip), side)
-    reading = classify(changing(motions, frames, indices), width, height, clip.fps)
+    moving = changing(motions, frames, indices)
+    reading = classify(moving, width, height, clip.fps)
     # A slow move may hide in sub-pixel steps: look again over longer pairs, unless the background already held
     # still while a subject moved before it (over 1/2 s a subject crossing can fill the border band).
-    if reading.move == "static" and not held_still(changing(motions, frames, indices), side):
+    if reading.move == "static" and not held_still(moving, side):
         longer = consistent_background(
             estimate_motion(
                 frames,
