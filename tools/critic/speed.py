@@ -30,15 +30,6 @@ def grade(rate: float, kind: Kind) -> str:
     return "medium" if rate < fast_min else "fast"
 
 
-def fits(rate: float, wanted: str, kind: Kind, *, at_most: bool = False) -> bool:
-    """True when `rate` lies in the band of `wanted`, give or take TOLERANCE at its edges.
-
-    With `at_most`, only the upper edge counts: a dolly's rate is the subject's growth, and the
-    frame as a whole grows slower the more of it is far away (the sky does not grow at all).
-    """
-    return meets(rate, rate, wanted, kind, at_most=at_most)
-
-
 def meets(low: float, high: float, wanted: str, kind: Kind, *, at_most: bool = False) -> bool:
     """True when the span of rates `low`..`high` reaches the band of `wanted` (give or take TOLERANCE).
 
